@@ -1,0 +1,32 @@
+"""crisis_sim: agent-based scenario modelling of the January 2022 security crisis.
+
+The actors of the PISM Spotlight "U.S.-NATO Talks with Russia Yield No
+Breakthrough" (Russia, the United States, NATO and its 30 allies, Ukraine) hold
+the positions, offers and threats the brief states; :class:`CrisisModel` steps
+many possible worlds of the crisis at once and ends each in one outcome class.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from crisis_sim.domain import Action, Issue, Outcome, Rung
+from crisis_sim.levers import Lever, LeverActor, LeverKind
+from crisis_sim.model import CrisisModel
+from crisis_sim.params import Params
+
+try:
+    __version__ = version("crisis-sim")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Action",
+    "CrisisModel",
+    "Issue",
+    "Lever",
+    "LeverActor",
+    "LeverKind",
+    "Outcome",
+    "Params",
+    "Rung",
+    "__version__",
+]

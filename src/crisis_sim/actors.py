@@ -1,0 +1,473 @@
+"""The actors of the brief as Mesa agents whose state is an array over R worlds.
+
+Each agent holds its own state and applies the rules of :mod:`crisis_sim.rules` to
+it; :class:`crisis_sim.model.CrisisModel` calls them in a fixed weekly order. Every
+array's last axis runs over the model's worlds, so R = 1 is one ordinary world and
+R = 100,000 is an ensemble stepped at once, by the same code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from crisis_sim import rules, streams
+from crisis_sim.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Action, Issue, Rung
+from crisis_sim.members import MemberArrays, MemberRecord
+
+if TYPE_CHECKING:
+    from crisis_sim.model import CrisisModel
+
+_UKRAINE_MASK = np.isin(np.arange(len(Issue)), [int(i) for i in UKRAINE_ISSUES])[:, None]
+_RECIPROCAL_MASK = np.isin(np.arange(len(Issue)), [int(i) for i in RECIPROCAL_ISSUES])[:, None]
+
+
+class Russia(mesa.Agent):
+    """Russia: climbs or descends its escalation ladder, or accepts the deal on the table.
+
+    Each week it weighs de-escalating, holding, escalating and accepting by expected
+    utility (gains on its demands, expected sanctions and reinforcement, Ukraine's
+    resistance, the cost of keeping forces massed, audience costs) and chooses with
+    logit noise (Signorino 1999). It is privately of a revisionist or a
+    security-seeking type (Kydd 2005), and it holds a Beta belief about Western
+    resolve that it updates from what the West does.
+    """
+
+    def __init__(self, model: CrisisModel, revisionist: np.ndarray) -> None:
+        """Start every world at t0: forces massed (RU-A1), talks declared pointless (RU-A2)."""
+        super().__init__(model)
+        p = model.p
+        size = revisionist.shape
+        self.revisionist = revisionist
+        """Latent type per world: True for revisionist, False for security-seeking."""
+        self.rung = np.full(size, int(Rung.BUILD_UP))
+        self.max_rung = self.rung.copy()
+        self.weeks_massed = np.zeros(size)
+        strength = p.russia.resolve_belief_prior_strength
+        credibility = p.west.sanction_credibility
+        self.resolve_evidence = np.broadcast_to(credibility * strength, size).astype(float)
+        """Beta pseudo-count for 'the West is resolved'."""
+        self.weakness_evidence = np.broadcast_to((1.0 - credibility) * strength, size).astype(float)
+        """Beta pseudo-count for 'the West is not resolved'."""
+        self.resistance_error = np.broadcast_to(p.russia.resistance_underestimate, size).astype(
+            float
+        )
+        self.conceded = np.zeros(size)
+        """Utility to Russia of what the West has granted unilaterally so far."""
+        self.talking = np.zeros(size, dtype=bool)
+        self.last_action = np.full(size, -1)
+        self.first_incursion_week = np.full(size, -1)
+        self.utilities = np.zeros((len(Action), *size))
+        self.probabilities = np.zeros((len(Action), *size))
+        self.probabilities_if_revisionist = self.probabilities
+        self.probabilities_if_security_seeking = self.probabilities
+
+    @property
+    def resolve_belief(self) -> np.ndarray:
+        """Russia's mean belief that the West will carry out its threats in full."""
+        return rules.beta_mean(self.resolve_evidence, self.weakness_evidence)
+
+    def reading_weights(self, revisionist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weights of the appeasement (H1) and off-ramp readings of a concession.
+
+        Both readings are present in every world; the type decides which weighs more.
+        """
+        cross = self.model.p.concessions.cross_type_weight
+        return np.where(revisionist, 1.0, cross), np.where(revisionist, cross, 1.0)
+
+    def aspiration(self, revisionist: np.ndarray) -> np.ndarray:
+        """How much Russia values coercive gains: rises with concessions if appeased (H1),
+        falls with them if reassured (the off-ramp reading)."""
+        p = self.model.p
+        appeasement, offramp = self.reading_weights(revisionist)
+        shift = (
+            p.concessions.appeasement_strength * appeasement
+            - p.concessions.offramp_strength * offramp
+        ) * self.conceded
+        return np.maximum(1.0 + p.russia.revisionist_premium * revisionist + shift, 0.0)
+
+    def rung_values(self, revisionist: np.ndarray) -> np.ndarray:
+        """Value to Russia of standing at each rung next week, shape (rungs, R).
+
+        Rungs 1-3: the status quo, plus leverage x aspiration x (1 - belief in Western
+        resolve) of the remaining gains, less expected sanctions and reinforcement
+        (what is in force plus what is threatened at that rung, times the belief), the
+        upkeep of massed forces and, at the incursion rung, part of the cost of war.
+        Rung 4: the chance of winning (1 - 0.6 x expected resistance) times the gains
+        on the Ukrainian issues war can take, less war's costs. Rung 0 is reached only
+        through a deal and is valued by :meth:`action_utilities`.
+        """
+        model = self.model
+        p = model.p
+        west, nato = model.west_state, model.nato
+        belief = self.resolve_belief
+        sensitivity = rules.cost_sensitivity(p.russia.resolve)
+        status_quo = model.status_quo_utility
+        remaining = 1.0 - status_quo
+        aspiration = self.aspiration(revisionist)
+        resistance = model.ukraine.resistance * (1.0 - self.resistance_error)
+        upkeep = p.russia.upkeep_cost * (1.0 + self.weeks_massed / 26.0)
+        sanctions_threat = model.sanctions_threatened
+        leverage = (
+            0.0,
+            p.russia.leverage_build_up,
+            p.russia.leverage_military_technical,
+            p.russia.leverage_incursion,
+        )
+        values = np.empty((len(Rung), *belief.shape))
+        values[Rung.DIPLOMACY] = -np.inf
+        for rung in (Rung.BUILD_UP, Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION):
+            expected_sanctions = rules.expected_level(
+                west.sanctions, sanctions_threat[rung], belief
+            )
+            expected_posture = rules.expected_level(
+                west.posture, rules.POSTURE_THREATENED[rung], belief
+            )
+            costs = (
+                p.west.sanction_cost * nato.participation * expected_sanctions
+                + p.west.posture_cost * expected_posture
+                + upkeep * int(rung)
+            )
+            if rung is Rung.LIMITED_INCURSION:
+                costs = costs + p.russia.war_cost * resistance * rules.INCURSION_WAR_SHARE
+            gains = leverage[rung] * aspiration * (1.0 - belief) * remaining
+            values[rung] = status_quo + gains - sensitivity * costs
+        victory = 1.0 - rules.VICTORY_SLOPE * resistance
+        war_gains = victory * np.maximum(model.ukraine_war_utility - status_quo, 0.0)
+        war_costs = (
+            p.russia.war_cost * resistance
+            + p.west.sanction_cost
+            * nato.participation
+            * rules.expected_level(west.sanctions, sanctions_threat[Rung.FULL_INVASION], belief)
+            + p.west.posture_cost
+            * rules.expected_level(
+                west.posture, rules.POSTURE_THREATENED[Rung.FULL_INVASION], belief
+            )
+        )
+        values[Rung.FULL_INVASION] = status_quo + aspiration * war_gains - sensitivity * war_costs
+        return values
+
+    def action_utilities(self, revisionist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Expected utility and availability of each action, each shape (actions, R).
+
+        De-escalate: the rung below, less the audience cost of backing down from the
+        public rung (Fearon 1994). Hold: this rung. Escalate: the best plan that starts
+        at the rung above (standing there, or climbing on to a rung it values more), less
+        the one-off threshold cost of each rung crossed (Kahn 1965). Accept: the deal on the table, plus the
+        off-ramp value of its reciprocal items, less the audience cost and the cost of
+        walking back the declaration that talks are pointless (RU-A2), and less the
+        sanctions and reinforcement already in force, which a deal does not undo
+        (judgement); the reciprocal items of the deal save face, cutting the backing-down
+        costs by up to all of them (the off-ramp reading).
+        """
+        model = self.model
+        p = model.p
+        values = self.rung_values(revisionist)
+        threshold = rules.cost_sensitivity(p.russia.resolve) * p.russia.threshold_cost
+        plans = rules.ladder_plan_values(values, threshold)
+        rung = self.rung
+        audience = p.russia.audience_cost * rung
+        taken = np.take_along_axis
+        below = taken(values, np.clip(rung - 1, 0, len(Rung) - 1)[None], axis=0)[0]
+        here = taken(values, np.clip(rung, 0, len(Rung) - 1)[None], axis=0)[0]
+        above = taken(plans, np.clip(rung + 1, 0, len(Rung) - 1)[None], axis=0)[0]
+        _, offramp = self.reading_weights(revisionist)
+        face_saving = np.clip(
+            p.concessions.offramp_strength * offramp * model.deal_reciprocity, 0.0, 1.0
+        )
+        backing_down = (audience + p.russia.talks_walk_back_cost) * (1.0 - face_saving)
+        west = model.west_state
+        in_force = rules.cost_sensitivity(p.russia.resolve) * (
+            p.west.sanction_cost * model.nato.participation * west.sanctions
+            + p.west.posture_cost * west.posture
+        )
+        utilities = np.stack(
+            [
+                below - audience,
+                here,
+                above - threshold,
+                model.deal_utility - backing_down - in_force,
+            ]
+        )
+        available = np.stack(
+            [
+                rung >= Rung.MILITARY_TECHNICAL,
+                np.ones_like(rung, dtype=bool),
+                rung <= Rung.LIMITED_INCURSION,
+                model.deal_utility > model.status_quo_utility + 1e-9,
+            ]
+        )
+        return utilities, available
+
+    def step(self) -> None:
+        """Choose this week's action in every active world and move on the ladder.
+
+        The choice probabilities are computed under both types: the world's own type
+        decides, and the West later compares the two to update its belief.
+        """
+        model = self.model
+        active = model.active
+        precision = model.p.russia.choice_precision
+        by_type = []
+        for revisionist in (True, False):
+            utilities, available = self.action_utilities(np.full(active.shape, revisionist))
+            probabilities = rules.logit_choice_probabilities(utilities, available, precision)
+            by_type.append((utilities, probabilities))
+        (u_rev, p_rev), (u_sec, p_sec) = by_type
+        self.probabilities_if_revisionist = p_rev
+        self.probabilities_if_security_seeking = p_sec
+        self.utilities = np.where(self.revisionist, u_rev, u_sec)
+        self.probabilities = np.where(self.revisionist, p_rev, p_sec)
+        action = rules.draw_choice(self.probabilities, model.weekly_uniform(streams.CHOICE))
+        action = np.where(active, action, -1)
+        step = np.select(
+            [action == Action.DE_ESCALATE, action == Action.ESCALATE], [-1, 1], default=0
+        )
+        new_rung = np.where(action == Action.ACCEPT, int(Rung.DIPLOMACY), self.rung + step)
+        self.rung = np.where(active, new_rung, self.rung)
+        self.last_action = action
+        self.talking = (
+            active
+            & np.isin(action, (Action.HOLD, Action.DE_ESCALATE))
+            & (self.rung <= Rung.MILITARY_TECHNICAL)
+        )
+        if model.log_events:
+            model.log_choices()
+
+    def after_week(self) -> None:
+        """Bookkeeping once the week's moves are made: time massed, highest rung, learning.
+
+        A week of coercion in which the West grants nothing is evidence of its resolve
+        (``russia.stalemate_learning``); a week of fighting teaches Russia Ukraine's
+        real resistance (``russia.resistance_learning``).
+        """
+        model = self.model
+        active = model.active
+        self.max_rung = np.maximum(self.max_rung, self.rung)
+        self.weeks_massed = self.weeks_massed + (active & (self.rung >= Rung.BUILD_UP))
+        newly = active & (self.rung >= Rung.LIMITED_INCURSION) & (self.first_incursion_week < 0)
+        self.first_incursion_week = np.where(newly, model.week, self.first_incursion_week)
+        coercing = active & (self.rung >= Rung.BUILD_UP) & (model.conceded_this_week <= 0)
+        self.resolve_evidence = self.resolve_evidence + coercing * model.p.russia.stalemate_learning
+        fighting = active & (self.rung >= Rung.LIMITED_INCURSION)
+        self.resistance_error = np.where(
+            fighting,
+            self.resistance_error * (1.0 - model.p.russia.resistance_learning),
+            self.resistance_error,
+        )
+
+    def observe_west(
+        self, sanctions_rise: np.ndarray, posture_rise: np.ndarray, shortfall: np.ndarray
+    ) -> None:
+        """Update the belief in Western resolve from threats carried out or not.
+
+        A tier of sanctions or a level of reinforcement carried out counts as one
+        observation of resolve; a tier threatened but not imposed (the Alliance could
+        not agree) as one of weakness (judgement: one pseudo-observation each).
+        """
+        active = self.model.active
+        self.resolve_evidence = self.resolve_evidence + active * (sanctions_rise + posture_rise)
+        self.weakness_evidence = self.weakness_evidence + active * shortfall
+
+    def observe_concession(self, utility_gain: np.ndarray) -> None:
+        """Take in a concession granted: Russia's gains grow, and under the appeasement
+        reading (H1) it reads the West as weaker."""
+        p = self.model.p
+        appeasement, _ = self.reading_weights(self.revisionist)
+        self.conceded = self.conceded + utility_gain
+        self.weakness_evidence = self.weakness_evidence + (
+            p.concessions.appeasement_strength
+            * appeasement
+            * utility_gain
+            * p.russia.resolve_belief_prior_strength
+        )
+
+
+class UnitedStates(mesa.Agent):
+    """The United States: its offers (US-O1, US-O2) and its unilateral threats (US-T1, US-T2).
+
+    Its offers move from those of t0 toward its reservation points as the risk of
+    war it sees grows (US-S1: dialogue as an off-ramp), never below what a lever has
+    put on the table. The United States is also one of NATO's members.
+    """
+
+    def __init__(self, model: CrisisModel) -> None:
+        """Put the t0 offers on the table."""
+        super().__init__(model)
+        size = (len(Issue), model.replications)
+        self.offer_floor = np.zeros(size)
+        """Least the U.S. offers on each issue, raised by levers."""
+        self.offer = np.broadcast_to(model.p.west.us_offer, size).astype(float)
+
+    def step(self) -> None:
+        """Revise the offers for this week."""
+        p = self.model.p
+        self.offer = _revised_offer(
+            p.west.us_offer, p.west.us_reservation, self.offer_floor, self.model
+        )
+
+
+class Nato(mesa.Agent):
+    """NATO: its offers (NATO-O1, NATO-O2) and its collective decisions.
+
+    Its members' willingness to punish Russia is a (members, R) array; cohesion is
+    1 - 2 x its spread, and a decision passes at a low quantile of it that rises with
+    cohesion (Snyder 1984). Russia's wedge (RU-S1) and debates over concessions
+    spread the members apart; visible aggression draws them together (H4).
+    """
+
+    def __init__(
+        self, model: CrisisModel, records: tuple[MemberRecord, ...], traits: MemberArrays
+    ) -> None:
+        """Set each member's standing willingness from its traits and this world's draws."""
+        super().__init__(model)
+        p = model.p.alliance
+        self.traits = traits
+        base = (
+            p.base_willingness
+            + p.bucharest_nine_effect * traits.bucharest_nine
+            + p.border_effect * traits.border
+            + p.spending_effect * (traits.defence_spending - 2.0)
+            - p.gas_effect * traits.gas_share
+        )
+        perception = model.draws.member_normal[: len(records)]
+        self.standing_willingness = base + p.perception_noise * perception
+        """(members, R) willingness before this week's events."""
+        size = model.replications
+        self.offer_floor = np.zeros((len(Issue), size))
+        self.offer = np.broadcast_to(model.p.west.nato_offer, (len(Issue), size)).astype(float)
+        self.wedge = np.zeros(size)
+        """How far Russia's wedge has built up, 0-1."""
+        self.shock = np.zeros(size)
+        """Sum of the cohesion shocks so far."""
+        self.willingness = np.empty((len(records), size))
+        self.cohesion = np.empty(size)
+        self.consensus = np.empty(size)
+        self.participation = np.empty(size)
+        self.members = [NatoMember(model, record, self, row) for row, record in enumerate(records)]
+        self.update_willingness()
+
+    def step(self) -> None:
+        """Revise the offers for this week."""
+        p = self.model.p
+        self.offer = _revised_offer(
+            p.west.nato_offer, p.west.nato_reservation, self.offer_floor, self.model
+        )
+
+    def update_willingness(self) -> None:
+        """Recompute members' willingness, cohesion, consensus level and participation."""
+        model = self.model
+        p = model.p.alliance
+        russia = model.russia
+        traits = self.traits
+        using_force = russia.max_rung >= Rung.LIMITED_INCURSION
+        mobilisation = p.aggression_mobilisation * rules.MOBILISATION_BY_RUNG[russia.max_rung]
+        wedge = model.p.russia.wedge_strength * self.wedge * traits.gas_share * (1 - traits.border)
+        debate = p.concession_debate * model.dispute * (2.0 * traits.frontline - 1.0)
+        own = (
+            self.standing_willingness
+            + mobilisation
+            + p.rejection_mobilisation * using_force
+            - wedge
+            + debate
+            + self.shock
+        )
+        pooled = (1.0 - p.solidarity) * own + p.solidarity * own.mean(axis=0)
+        self.willingness = np.clip(pooled, 0.0, 1.0)
+        self.cohesion = rules.alliance_cohesion(self.willingness)
+        self.consensus = rules.consensus_level(
+            self.willingness, self.cohesion, p.consensus_quantile_low, p.consensus_quantile_high
+        )
+        self.participation = np.sum(traits.gdp_weight * self.willingness, axis=0)
+
+    def advance_wedge(self) -> None:
+        """Russia's wedge builds while it coerces without force and collapses once it
+        uses force (RU-S1; H4)."""
+        model = self.model
+        coercing = model.russia.rung <= Rung.MILITARY_TECHNICAL
+        built = self.wedge + (1.0 - self.wedge) * rules.WEDGE_BUILD_RATE
+        collapsed = self.wedge * (1.0 - rules.WEDGE_COLLAPSE_RATE)
+        self.wedge = np.where(model.active, np.where(coercing, built, collapsed), self.wedge)
+
+
+class NatoMember(mesa.Agent):
+    """One of NATO's 30 allies of January 2022, with its traits from the shipped table.
+
+    Its willingness to punish Russia is its row of the Alliance's (members, R) array,
+    computed by :meth:`Nato.update_willingness` for all members at once.
+    """
+
+    def __init__(self, model: CrisisModel, record: MemberRecord, alliance: Nato, row: int) -> None:
+        """Join the Alliance as its ``row``-th member."""
+        super().__init__(model)
+        self.record = record
+        self.alliance = alliance
+        self.row = row
+
+    @property
+    def iso3(self) -> str:
+        """The ally's ISO 3166-1 alpha-3 code."""
+        return self.record.iso3
+
+    @property
+    def willingness(self) -> np.ndarray:
+        """This ally's willingness to punish Russia in each world, 0-1."""
+        return self.alliance.willingness[self.row]
+
+
+class Ukraine(mesa.Agent):
+    """Ukraine: its resistance capacity, raised by Western support, and its consent to
+    terms about it (US-P1, UA-3)."""
+
+    def __init__(self, model: CrisisModel) -> None:
+        """Start at the t0 resistance, with no terms offered on its own initiative."""
+        super().__init__(model)
+        self.resistance = np.broadcast_to(model.p.ukraine.resistance, (model.replications,)).astype(
+            float
+        )
+        self.own_offer = np.zeros((len(Issue), model.replications))
+        """Terms Ukraine itself puts on the table (e.g. neutrality)."""
+
+    def consents(self, terms: np.ndarray) -> np.ndarray:
+        """Whether Ukraine accepts the terms about it, per world.
+
+        It consents when their cost to it (salience-weighted terms on the Ukrainian
+        issues) is no more than the threat it faces without a deal: threat weight x
+        rung / 4 x (1 - resistance). Terms it offered itself it always accepts.
+        """
+        model = self.model
+        p = model.p.ukraine
+        excess = np.where(_UKRAINE_MASK, np.maximum(terms - self.own_offer, 0.0), 0.0)
+        cost = np.sum(p.salience * excess, axis=0)
+        threat = p.threat_weight * model.russia.rung / 4.0 * (1.0 - self.resistance)
+        return cost <= threat
+
+    def step(self) -> None:
+        """Resistance follows Western support (judgement: no lag)."""
+        p = self.model.p.ukraine
+        self.resistance = np.clip(
+            p.resistance + p.support_effect * self.model.west_state.support, 0.0, 1.0
+        )
+
+
+def _revised_offer(
+    t0_offer: np.ndarray, reservation: np.ndarray, floor: np.ndarray, model: CrisisModel
+) -> np.ndarray:
+    """Offer this week: from the t0 offer toward the reservation point by flexibility x
+    urgency, where urgency is (rung - 1) / 2, capped at 1, times the West's belief that
+    Russia is security-seeking; never below a lever's floor (judgement)."""
+    urgency = np.clip((model.russia.rung - 1) / 2.0, 0.0, 1.0) * (1.0 - model.type_belief)
+    moved = t0_offer + np.maximum(reservation - t0_offer, 0.0) * model.p.west.flexibility * urgency
+    return np.maximum(moved, floor)
+
+
+def ukraine_terms_mask() -> np.ndarray:
+    """(issues, 1) boolean mask of the issues about Ukraine."""
+    return _UKRAINE_MASK
+
+
+def reciprocal_mask() -> np.ndarray:
+    """(issues, 1) boolean mask of the reciprocal arms-control issues."""
+    return _RECIPROCAL_MASK

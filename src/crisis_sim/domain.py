@@ -1,0 +1,91 @@
+"""The model's discrete vocabulary: issues, escalation rungs, actions and outcomes.
+
+Each issue sits on a scale from the Western status quo (0) to Russia's written
+demand of 17 December 2021 (1), as THEORY.md suggests; the brief's offers and red
+lines are points on these scales.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Issue(IntEnum):
+    """The brief's issues, in the order of every per-issue array in the model."""
+
+    ENLARGEMENT = 0
+    """NATO enlargement to Ukraine and Georgia (RU-D1); 1 = a binding 'never'."""
+    EASTERN_FLANK = 1
+    """Allied posture on the Eastern Flank (RU-D2); 1 = allied troops withdrawn."""
+    UKRAINE_COOPERATION = 2
+    """Western military cooperation with Ukraine (RU-D3); 1 = ended."""
+    INF_MISSILES = 3
+    """Ground-launched intermediate-range missiles (RU-P1, US-O1); 1 = full moratorium."""
+    EXERCISES = 4
+    """Scale and transparency of exercises (US-O2, NATO-O1); 1 = strict limits."""
+    RISK_REDUCTION = 5
+    """Risk reduction and channels of communication (NATO-O2); 1 = full new mechanisms."""
+
+    @property
+    def key(self) -> str:
+        """The issue's name as used in scenario files and tables."""
+        return self.name.lower()
+
+
+ISSUES: tuple[Issue, ...] = tuple(Issue)
+"""All issues, in array order."""
+
+UKRAINE_ISSUES: tuple[Issue, ...] = (Issue.ENLARGEMENT, Issue.UKRAINE_COOPERATION)
+"""Terms about Ukraine, which need Ukraine's consent (US-P1, UA-3)."""
+
+RECIPROCAL_ISSUES: tuple[Issue, ...] = (Issue.INF_MISSILES, Issue.EXERCISES, Issue.RISK_REDUCTION)
+"""Arms-control items offered on the basis of reciprocity: the face-saving off-ramp."""
+
+
+class Rung(IntEnum):
+    """Russia's escalation ladder (after Kahn 1965, reduced to the brief's steps)."""
+
+    DIPLOMACY = 0
+    """Forces withdrawn, talks only; reached only through a deal."""
+    BUILD_UP = 1
+    """Forces massed on Ukraine's border: the state at t0 (RU-A1)."""
+    MILITARY_TECHNICAL = 2
+    """'Military-technical' measures: build-up in Belarus, Crimea, Kaliningrad (RU-T1, RU-A3)."""
+    LIMITED_INCURSION = 3
+    """Recognition of the separatist republics and a limited incursion."""
+    FULL_INVASION = 4
+    """Full-scale invasion of Ukraine; absorbing."""
+
+
+class Action(IntEnum):
+    """What Russia chooses each week."""
+
+    DE_ESCALATE = 0
+    HOLD = 1
+    ESCALATE = 2
+    ACCEPT = 3
+
+
+class Outcome(IntEnum):
+    """The class each world ends in; ``ONGOING`` only while a world still runs."""
+
+    ONGOING = -1
+    DE_ESCALATION = 0
+    """A deal was accepted: negotiated de-escalation."""
+    STANDOFF = 1
+    """The horizon came with no deal and no incursion."""
+    LIMITED_INCURSION = 2
+    """Russia stood at the incursion rung at the horizon."""
+    FULL_INVASION = 3
+    """Russia launched a full-scale invasion."""
+    NATO_RUSSIA_CLASH = 4
+    """A direct military clash between NATO and Russia."""
+
+    @property
+    def key(self) -> str:
+        """The outcome's name as used in tables and files."""
+        return self.name.lower()
+
+
+OUTCOMES: tuple[Outcome, ...] = tuple(o for o in Outcome if o is not Outcome.ONGOING)
+"""The five terminal classes, in table order."""

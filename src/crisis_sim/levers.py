@@ -1,0 +1,149 @@
+"""Levers: the policy choices a scenario pulls, with their timing or condition.
+
+A lever is an offer, a concession or a policy by a Western actor or Ukraine, or a
+scheduled shock. It fires once in each world, in the first week (at or after
+``week``) in which its condition holds, at the start of that week, so Russia's
+choice that week already sees it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from crisis_sim.domain import Issue, Rung
+
+
+class LeverActor(StrEnum):
+    """Who pulls a lever."""
+
+    UNITED_STATES = "united_states"
+    NATO = "nato"
+    WEST = "west"
+    """The United States and NATO together."""
+    UKRAINE = "ukraine"
+    EVENT = "event"
+    """No actor: a scheduled shock."""
+
+
+class LeverKind(StrEnum):
+    """What a lever does."""
+
+    OFFER = "offer"
+    """Put terms on the table on ``issue`` up to ``level``; granted only in a deal."""
+    CONCEDE = "concede"
+    """Grant ``level`` on ``issue`` now, unilaterally (what H1 warns against)."""
+    SANCTIONS = "sanctions"
+    """Impose sanctions up to tier ``level`` (0-3) now."""
+    POSTURE = "posture"
+    """Reinforce the Eastern Flank up to level ``level`` (0-2) now."""
+    SUPPORT = "support"
+    """Raise support to Ukraine up to level ``level`` (0-2) now."""
+    COMMITMENT = "commitment"
+    """Announce threats publicly: raises Russia's belief in Western resolve by ``level``
+    times its prior strength (0-1)."""
+    COHESION_SHOCK = "cohesion_shock"
+    """Shift every ally's willingness by ``level`` (-1 to 1) from now on."""
+    INCIDENT = "incident"
+    """A military incident: Russia moves one rung up if it is at rung 1-3."""
+
+
+LEVEL_BOUNDS: dict[LeverKind, tuple[float, float]] = {
+    LeverKind.OFFER: (0.0, 1.0),
+    LeverKind.CONCEDE: (0.0, 1.0),
+    LeverKind.SANCTIONS: (0.0, 3.0),
+    LeverKind.POSTURE: (0.0, 2.0),
+    LeverKind.SUPPORT: (0.0, 2.0),
+    LeverKind.COMMITMENT: (0.0, 1.0),
+    LeverKind.COHESION_SHOCK: (-1.0, 1.0),
+    LeverKind.INCIDENT: (0.0, 1.0),
+}
+"""Valid ``level`` for each kind."""
+
+ACTORS_BY_KIND: dict[LeverKind, frozenset[LeverActor]] = {
+    LeverKind.OFFER: frozenset(
+        {LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST, LeverActor.UKRAINE}
+    ),
+    LeverKind.CONCEDE: frozenset({LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST}),
+    LeverKind.SANCTIONS: frozenset({LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST}),
+    LeverKind.POSTURE: frozenset({LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST}),
+    LeverKind.SUPPORT: frozenset({LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST}),
+    LeverKind.COMMITMENT: frozenset({LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST}),
+    LeverKind.COHESION_SHOCK: frozenset({LeverActor.EVENT}),
+    LeverKind.INCIDENT: frozenset({LeverActor.EVENT}),
+}
+"""Who may pull each kind of lever."""
+
+
+class Lever(BaseModel):
+    """One policy choice or shock, with its timing and condition.
+
+    Attributes:
+        actor: Who pulls it.
+        kind: What it does.
+        issue: The issue, for offers and concessions.
+        level: How far it goes (see :data:`LEVEL_BOUNDS`).
+        week: The earliest week it can fire (0 = t0; week 1 is the first step).
+        when_rung_at_least: Fire only once Russia stands at this rung or higher.
+        when_talking: Fire only while Russia is talking (it held or stepped down last
+            week, at rung 2 or below).
+        bypass_ukraine_consent: For an offer on Ukraine's terms: put it on the table
+            without Ukraine's consent, against the U.S. principle US-P1.
+        label: A short name for logs and tables.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actor: LeverActor
+    kind: LeverKind
+    issue: Issue | None = None
+    level: float
+    week: int = Field(default=0, ge=0)
+    when_rung_at_least: Rung | None = None
+    when_talking: bool = False
+    bypass_ukraine_consent: bool = False
+    label: str = ""
+
+    @field_validator("issue", mode="before")
+    @classmethod
+    def _issue_by_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            names = {issue.key: issue for issue in Issue}
+            if value not in names:
+                raise ValueError(f"unknown issue {value!r}; expected one of {', '.join(names)}")
+            return names[value]
+        return value
+
+    @field_validator("when_rung_at_least", mode="before")
+    @classmethod
+    def _rung_by_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            names = {rung.name.lower(): rung for rung in Rung}
+            if value not in names:
+                raise ValueError(f"unknown rung {value!r}; expected one of {', '.join(names)}")
+            return names[value]
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        lo, hi = LEVEL_BOUNDS[self.kind]
+        if not lo <= self.level <= hi:
+            raise ValueError(f"level of a {self.kind.value} lever must be in [{lo}, {hi}]")
+        if self.actor not in ACTORS_BY_KIND[self.kind]:
+            allowed = ", ".join(sorted(a.value for a in ACTORS_BY_KIND[self.kind]))
+            raise ValueError(f"a {self.kind.value} lever is pulled by one of: {allowed}")
+        needs_issue = self.kind in (LeverKind.OFFER, LeverKind.CONCEDE)
+        if needs_issue and self.issue is None:
+            raise ValueError(f"a {self.kind.value} lever needs an issue")
+        if not needs_issue and self.issue is not None:
+            raise ValueError(f"a {self.kind.value} lever takes no issue")
+        return self
+
+    def describe(self) -> str:
+        """One line for logs: who does what, on which issue, how far."""
+        what = f"{self.actor.value} {self.kind.value}"
+        if self.issue is not None:
+            what += f" on {self.issue.key}"
+        return self.label or f"{what} to {self.level:g}"

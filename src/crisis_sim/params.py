@@ -1,0 +1,752 @@
+"""Every modelling constant of the crisis model, in one typed place.
+
+Each parameter carries its unit, its default, the *valid* bounds that input is
+checked against, the *plausible* range over which the model is tested and
+explored, and its source: a brief id (``US-O2``), a literature reference, or
+``judgement``. Anything not given by the brief is judgement, and says so.
+
+The tables in ``docs/MODEL.md`` are generated from these fields
+(:func:`parameter_table`), so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crisis_sim.domain import ISSUES, Issue
+
+JUDGEMENT = "judgement"
+
+
+def _param(
+    default: float,
+    plausible: tuple[float, float],
+    *,
+    unit: str,
+    source: str,
+    doc: str,
+    bounds: tuple[float, float] = (0.0, 1.0),
+) -> Any:
+    """Declare one model parameter with its metadata (see the module docstring)."""
+    lo, hi = plausible
+    if not (bounds[0] <= lo <= default <= hi <= bounds[1]):
+        raise ValueError(f"{doc!r}: default {default} outside plausible {plausible} or bounds")
+    return Field(
+        default,
+        ge=bounds[0],
+        le=bounds[1],
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source, "plausible": [lo, hi]},
+    )
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_assignment=True)
+
+
+class IssueVector(_Group):
+    """One number per issue of the brief (see :class:`crisis_sim.domain.Issue`)."""
+
+    enlargement: float = Field(ge=0.0, le=1.0)
+    eastern_flank: float = Field(ge=0.0, le=1.0)
+    ukraine_cooperation: float = Field(ge=0.0, le=1.0)
+    inf_missiles: float = Field(ge=0.0, le=1.0)
+    exercises: float = Field(ge=0.0, le=1.0)
+    risk_reduction: float = Field(ge=0.0, le=1.0)
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """The values in issue order."""
+        return tuple(getattr(self, issue.key) for issue in ISSUES)
+
+
+def _issue_field(
+    values: dict[Issue, float], *, unit: str, sources: dict[Issue, str], doc: str
+) -> Any:
+    """Declare a per-issue parameter; ``sources`` names the source of each issue's value."""
+    default = IssueVector(**{issue.key: values[issue] for issue in ISSUES})
+    return Field(
+        default=default,
+        description=doc,
+        json_schema_extra={
+            "unit": unit,
+            "source": {issue.key: sources[issue] for issue in ISSUES},
+            "plausible": [0.0, 1.0],
+        },
+    )
+
+
+_J = JUDGEMENT
+
+
+class RussiaParams(_Group):
+    """Russia's positions, costs, beliefs and choice noise."""
+
+    salience: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 1.0,
+            Issue.EASTERN_FLANK: 0.8,
+            Issue.UKRAINE_COOPERATION: 0.7,
+            Issue.INF_MISSILES: 0.5,
+            Issue.EXERCISES: 0.4,
+            Issue.RISK_REDUCTION: 0.2,
+        },
+        unit="weight 0-1",
+        sources={
+            Issue.ENLARGEMENT: "RU-D1 ('most important goal')",
+            Issue.EASTERN_FLANK: "RU-D2; level judgement",
+            Issue.UKRAINE_COOPERATION: "RU-D3; level judgement",
+            Issue.INF_MISSILES: "RU-P1; level judgement",
+            Issue.EXERCISES: "RU-D2 ('activity'); level judgement",
+            Issue.RISK_REDUCTION: "NATO-O2 (not a Russian demand); level judgement",
+        },
+        doc="How much each issue matters to Russia. Russia's position is 1 on every issue.",
+    )
+    resolve: float = _param(
+        0.5,
+        (0.2, 0.8),
+        unit="0-1",
+        source=_J,
+        doc="Russia's tolerance of costs: its cost sensitivity is 1 - 0.6 x resolve.",
+    )
+    revisionist_prior: float = _param(
+        0.5,
+        (0.2, 0.8),
+        unit="probability",
+        source=_J + " (Kydd 2005; Jervis 1976)",
+        doc="Prior probability that Russia is a revisionist rather than a security-seeking type; "
+        "each world draws its type from it, and the West starts with it as its belief.",
+    )
+    revisionist_premium: float = _param(
+        0.3,
+        (0.0, 0.6),
+        unit="demand units",
+        source=_J,
+        doc="Extra value a revisionist Russia puts on coercive gains (its aspiration is 1 + this).",
+    )
+    leverage_build_up: float = _param(
+        0.15,
+        (0.05, 0.3),
+        unit="share of demands",
+        source=_J + " (Schelling 1966; Sechser 2011)",
+        doc="Share of its demands Russia expects to extract by holding forces massed, "
+        "against an irresolute West.",
+    )
+    leverage_military_technical: float = _param(
+        0.3,
+        (0.15, 0.45),
+        unit="share of demands",
+        source=_J + " (RU-T1)",
+        doc="Expected share of demands extracted at the military-technical rung.",
+    )
+    leverage_incursion: float = _param(
+        0.5,
+        (0.3, 0.7),
+        unit="share of demands",
+        source=_J,
+        doc="Expected share of demands extracted by a limited incursion.",
+    )
+    upkeep_cost: float = _param(
+        0.02,
+        (0.01, 0.04),
+        unit="demand units per rung",
+        source=_J,
+        doc="Cost of keeping forces massed, per rung; it grows by 1/26 per week massed.",
+    )
+    threshold_cost: float = _param(
+        0.02,
+        (0.0, 0.06),
+        unit="demand units per rung",
+        source=_J + " (Kahn 1965)",
+        doc="One-off cost of crossing each threshold up the ladder.",
+    )
+    war_cost: float = _param(
+        0.7,
+        (0.4, 1.0),
+        unit="demand units",
+        source=_J + " (Fearon 1995)",
+        doc="Russia's cost of a full-scale war against a Ukraine of resistance 1; "
+        "scaled by the resistance Russia expects.",
+    )
+    audience_cost: float = _param(
+        0.05,
+        (0.0, 0.1),
+        unit="demand units per rung",
+        source=_J + " (Fearon 1994)",
+        doc="Cost of backing down (de-escalating or accepting), times the public rung.",
+    )
+    talks_walk_back_cost: float = _param(
+        0.05,
+        (0.0, 0.15),
+        unit="demand units",
+        source="RU-A2; level judgement",
+        doc="Cost of accepting a deal after declaring the talks pointless.",
+    )
+    choice_precision: float = _param(
+        80.0,
+        (30.0, 150.0),
+        unit="1/demand unit",
+        source=_J + " (Signorino 1999, logit QRE)",
+        doc="Logit precision lambda of Russia's weekly choice: large is near-rational, "
+        "small allows mistakes.",
+        bounds=(0.0, 1e9),
+    )
+    resolve_belief_prior_strength: float = _param(
+        4.0,
+        (1.0, 20.0),
+        unit="pseudo-observations",
+        source=_J,
+        doc="Strength of Russia's Beta prior about Western resolve.",
+        bounds=(0.1, 1000.0),
+    )
+    stalemate_learning: float = _param(
+        0.3,
+        (0.0, 0.8),
+        unit="pseudo-observations per week",
+        source=_J,
+        doc="Evidence of Western resolve Russia takes from each week it coerces and the West "
+        "grants nothing: coercion that is not working teaches.",
+        bounds=(0.0, 5.0),
+    )
+    resistance_underestimate: float = _param(
+        0.4,
+        (0.0, 0.7),
+        unit="share",
+        source=_J,
+        doc="How far Russia underestimates Ukraine's resistance before fighting reveals it.",
+    )
+    resistance_learning: float = _param(
+        0.5,
+        (0.2, 1.0),
+        unit="share per week",
+        source=_J,
+        doc="Share of its error on Ukraine's resistance Russia corrects each week of incursion.",
+    )
+    wedge_strength: float = _param(
+        0.1,
+        (0.0, 0.3),
+        unit="willingness 0-1",
+        source="RU-S1, H6; level judgement",
+        doc="How far Russia's wedge lowers the willingness of a fully gas-dependent ally "
+        "without a border with Russia, Belarus or Ukraine, once it has built up.",
+    )
+
+
+class ConcessionParams(_Group):
+    """The two readings of a concession (H1 and its counter-claim)."""
+
+    appeasement_strength: float = _param(
+        0.5,
+        (0.0, 1.0),
+        unit="demand units per unit conceded",
+        source="H1; level judgement (Fearon 1995; Sechser 2010)",
+        doc="Appeasement reading: a concession raises Russia's aspiration and lowers its "
+        "belief in Western resolve, by this much per unit conceded (full for a revisionist).",
+    )
+    offramp_strength: float = _param(
+        0.5,
+        (0.0, 1.0),
+        unit="demand units per unit conceded",
+        source="US-S1 (counter-claim to H1); level judgement (Jervis 1976; Kydd 2005)",
+        doc="Off-ramp reading: a concession lowers the security-seeker's need to coerce, "
+        "and a reciprocal deal saves face, by this much per unit (full for a security seeker).",
+    )
+    cross_type_weight: float = _param(
+        0.25,
+        (0.0, 0.5),
+        unit="share",
+        source=_J,
+        doc="Weight of the other type's reading in each world: both readings are always "
+        "present; the latent type decides which weighs more.",
+    )
+
+
+class WestParams(_Group):
+    """The United States' and NATO's positions, offers, threats and response ladders."""
+
+    us_salience: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.9,
+            Issue.EASTERN_FLANK: 0.9,
+            Issue.UKRAINE_COOPERATION: 0.7,
+            Issue.INF_MISSILES: 0.6,
+            Issue.EXERCISES: 0.4,
+            Issue.RISK_REDUCTION: 0.3,
+        },
+        unit="weight 0-1",
+        sources={
+            Issue.ENLARGEMENT: "US-R1 (red line); level judgement",
+            Issue.EASTERN_FLANK: "US-R1 (red line); level judgement",
+            Issue.UKRAINE_COOPERATION: "US-R1, US-P1; level judgement",
+            Issue.INF_MISSILES: "US-O1; level judgement",
+            Issue.EXERCISES: "US-O2; level judgement",
+            Issue.RISK_REDUCTION: "US-S1; level judgement",
+        },
+        doc="How much each issue matters to the United States (used in the weighted-mean "
+        "reference).",
+    )
+    us_offer: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.0,
+            Issue.EASTERN_FLANK: 0.0,
+            Issue.UKRAINE_COOPERATION: 0.0,
+            Issue.INF_MISSILES: 0.5,
+            Issue.EXERCISES: 0.5,
+            Issue.RISK_REDUCTION: 1.0,
+        },
+        unit="issue scale 0-1",
+        sources={
+            Issue.ENLARGEMENT: "US-R1",
+            Issue.EASTERN_FLANK: "US-R1",
+            Issue.UKRAINE_COOPERATION: "US-R1",
+            Issue.INF_MISSILES: "US-O1 ('mutual limitations'); level judgement",
+            Issue.EXERCISES: "US-O2 (limits and transparency); level judgement",
+            Issue.RISK_REDUCTION: "US-S1, NATO-O2",
+        },
+        doc="The U.S. offer on the table at t0, per issue.",
+    )
+    us_reservation: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.0,
+            Issue.EASTERN_FLANK: 0.0,
+            Issue.UKRAINE_COOPERATION: 0.0,
+            Issue.INF_MISSILES: 0.7,
+            Issue.EXERCISES: 0.6,
+            Issue.RISK_REDUCTION: 1.0,
+        },
+        unit="issue scale 0-1",
+        sources={
+            Issue.ENLARGEMENT: "US-R1 (red line)",
+            Issue.EASTERN_FLANK: "US-R1 (red line)",
+            Issue.UKRAINE_COOPERATION: "US-R1 (red line)",
+            Issue.INF_MISSILES: _J,
+            Issue.EXERCISES: _J,
+            Issue.RISK_REDUCTION: "NATO-O2",
+        },
+        doc="The most the U.S. would put on the table under pressure (a deal within it beats "
+        "continued coercion for the U.S.); red lines are 0.",
+    )
+    nato_offer: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.0,
+            Issue.EASTERN_FLANK: 0.0,
+            Issue.UKRAINE_COOPERATION: 0.0,
+            Issue.INF_MISSILES: 0.5,
+            Issue.EXERCISES: 0.25,
+            Issue.RISK_REDUCTION: 1.0,
+        },
+        unit="issue scale 0-1",
+        sources={
+            Issue.ENLARGEMENT: "NATO-R1",
+            Issue.EASTERN_FLANK: "NATO-R1",
+            Issue.UKRAINE_COOPERATION: "NATO-R1",
+            Issue.INF_MISSILES: "NATO-O1; level judgement",
+            Issue.EXERCISES: "NATO-O1 (transparency, no limits); level judgement",
+            Issue.RISK_REDUCTION: "NATO-O2",
+        },
+        doc="NATO's offer on the table at t0, per issue.",
+    )
+    nato_reservation: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.0,
+            Issue.EASTERN_FLANK: 0.0,
+            Issue.UKRAINE_COOPERATION: 0.0,
+            Issue.INF_MISSILES: 0.6,
+            Issue.EXERCISES: 0.35,
+            Issue.RISK_REDUCTION: 1.0,
+        },
+        unit="issue scale 0-1",
+        sources={
+            Issue.ENLARGEMENT: "NATO-R1 (red line)",
+            Issue.EASTERN_FLANK: "NATO-R1 (red line)",
+            Issue.UKRAINE_COOPERATION: "NATO-R1 (red line)",
+            Issue.INF_MISSILES: _J,
+            Issue.EXERCISES: _J,
+            Issue.RISK_REDUCTION: "NATO-O2",
+        },
+        doc="The most NATO would put on the table under pressure; red lines are 0.",
+    )
+    us_share: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.0,
+            Issue.EASTERN_FLANK: 0.3,
+            Issue.UKRAINE_COOPERATION: 0.5,
+            Issue.INF_MISSILES: 1.0,
+            Issue.EXERCISES: 0.5,
+            Issue.RISK_REDUCTION: 0.5,
+        },
+        unit="share 0-1",
+        sources={
+            Issue.ENLARGEMENT: "US-P1 (an Alliance decision)",
+            Issue.EASTERN_FLANK: _J,
+            Issue.UKRAINE_COOPERATION: _J,
+            Issue.INF_MISSILES: "US-O1 (bilateral arms control)",
+            Issue.EXERCISES: _J,
+            Issue.RISK_REDUCTION: _J,
+        },
+        doc="How far the U.S. can deliver an issue alone: the effective Western offer is "
+        "NATO's plus this share of any gap between the U.S. offer and NATO's.",
+    )
+    flexibility: float = _param(
+        0.5,
+        (0.0, 1.0),
+        unit="share",
+        source="US-S1; level judgement",
+        doc="How far Western offers move toward the reservation points when the West sees "
+        "high risk of war from a Russia it believes security-seeking.",
+    )
+    sanction_credibility: float = _param(
+        0.5,
+        (0.2, 0.9),
+        unit="probability",
+        source="US-T1; level judgement",
+        doc="Russia's prior mean belief that the West will carry out its threats in full.",
+    )
+    sanction_cost: float = _param(
+        0.15,
+        (0.05, 0.3),
+        unit="demand units per tier",
+        source=_J,
+        doc="Cost to Russia of one sanctions tier (of 3) with full allied participation.",
+    )
+    posture_cost: float = _param(
+        0.08,
+        (0.02, 0.15),
+        unit="demand units per level",
+        source="US-T2, RU-D2; level judgement",
+        doc="Cost to Russia of one level (of 2) of Eastern Flank reinforcement: the opposite "
+        "of its demand RU-D2.",
+    )
+    sanctions_tier_at_incursion: float = _param(
+        2.0,
+        (1.0, 3.0),
+        unit="tier 0-3",
+        source="US-T1 ('attacked Ukraine again')",
+        doc="Sanctions tier threatened for a limited incursion.",
+        bounds=(0.0, 3.0),
+    )
+    sanctions_tier_at_invasion: float = _param(
+        3.0,
+        (2.0, 3.0),
+        unit="tier 0-3",
+        source="US-T1",
+        doc="Sanctions tier threatened for a full-scale invasion.",
+        bounds=(0.0, 3.0),
+    )
+    us_unilateral_sanctions: float = _param(
+        1.0,
+        (0.0, 2.0),
+        unit="tier 0-3",
+        source="US-T1; level judgement",
+        doc="Sanctions tier the U.S. imposes alone, whatever the allies decide.",
+        bounds=(0.0, 3.0),
+    )
+    us_unilateral_posture: float = _param(
+        1.0,
+        (0.0, 2.0),
+        unit="level 0-2",
+        source="US-T2; level judgement",
+        doc="Eastern Flank reinforcement level the U.S. can deploy bilaterally.",
+        bounds=(0.0, 2.0),
+    )
+    clash_hazard: float = _param(
+        0.01,
+        (0.0, 0.03),
+        unit="probability per week",
+        source=_J + " (Schelling 1966)",
+        doc="Weekly chance of a direct NATO-Russia clash per incursion rung above 2, at the "
+        "highest Eastern Flank posture.",
+    )
+    inadvertent_escalation: float = _param(
+        0.01,
+        (0.0, 0.04),
+        unit="probability per week",
+        source=_J + " (Schelling 1966, 'threat that leaves something to chance')",
+        doc="Weekly chance, at the military-technical rung or above, that Russia moves one "
+        "rung up whatever it chose.",
+    )
+    channels_effect: float = _param(
+        0.5,
+        (0.0, 0.9),
+        unit="share",
+        source="NATO-O2; level judgement",
+        doc="Share by which full risk-reduction channels cut the clash and inadvertent hazards.",
+    )
+
+
+class AllianceParams(_Group):
+    """How members' willingness forms, and how the Alliance decides (Snyder 1984)."""
+
+    base_willingness: float = _param(
+        0.45,
+        (0.3, 0.6),
+        unit="willingness 0-1",
+        source=_J,
+        doc="A member's willingness to punish Russia before its own traits are counted.",
+    )
+    bucharest_nine_effect: float = _param(
+        0.2,
+        (0.1, 0.3),
+        unit="willingness 0-1",
+        source="US-P1 (B9 consulted); level judgement",
+        doc="Extra willingness of a Bucharest Nine member.",
+    )
+    border_effect: float = _param(
+        0.15,
+        (0.05, 0.25),
+        unit="willingness 0-1",
+        source=_J + " (Snyder 1984: fear of abandonment)",
+        doc="Extra willingness of a member bordering Russia, Belarus or Ukraine.",
+    )
+    spending_effect: float = _param(
+        0.05,
+        (0.0, 0.1),
+        unit="willingness per % of GDP above 2",
+        source=_J,
+        doc="Extra willingness per point of GDP spent on defence above 2%.",
+        bounds=(0.0, 0.5),
+    )
+    gas_effect: float = _param(
+        0.3,
+        (0.1, 0.5),
+        unit="willingness 0-1",
+        source=_J + " (Snyder 1984: fear of entrapment)",
+        doc="Lower willingness of a member wholly dependent on Russian gas.",
+    )
+    perception_noise: float = _param(
+        0.1,
+        (0.0, 0.2),
+        unit="willingness 0-1 (standard deviation)",
+        source=_J,
+        doc="Spread of each member's threat perception across worlds.",
+        bounds=(0.0, 0.5),
+    )
+    aggression_mobilisation: float = _param(
+        0.3,
+        (0.1, 0.5),
+        unit="willingness 0-1",
+        source="H4; level judgement",
+        doc="Rise in every member's willingness at the incursion rung (x 0.2 at the "
+        "military-technical rung, x 1.7 at invasion): visible aggression mobilises.",
+    )
+    rejection_mobilisation: float = _param(
+        0.05,
+        (0.0, 0.15),
+        unit="willingness 0-1",
+        source="H4 (talks followed by rejection, RU-A2); level judgement",
+        doc="Rise in willingness from Russia's public rejection of the talks, once force is used.",
+    )
+    concession_debate: float = _param(
+        0.15,
+        (0.0, 0.3),
+        unit="willingness 0-1 per unit of dispute",
+        source="RU-S1, H6; level judgement",
+        doc="How far a U.S.-NATO gap in offers, or a concession granted, pushes frontline "
+        "members up and exposed members down: the debate Russia hoped to spark.",
+    )
+    solidarity: float = _param(
+        0.3,
+        (0.0, 0.8),
+        unit="share",
+        source="NATO-C1; level judgement",
+        doc="How far each member's willingness is pulled toward the Alliance's mean.",
+    )
+    consensus_quantile_low: float = _param(
+        0.1,
+        (0.0, 0.25),
+        unit="quantile",
+        source=_J,
+        doc="The quantile of members' willingness the Alliance acts at when cohesion is 0.",
+    )
+    consensus_quantile_high: float = _param(
+        0.5,
+        (0.3, 0.6),
+        unit="quantile",
+        source=_J,
+        doc="The quantile of members' willingness the Alliance acts at when cohesion is 1.",
+    )
+
+
+class UkraineParams(_Group):
+    """Ukraine's resistance and its consent to terms about it."""
+
+    salience: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.9,
+            Issue.EASTERN_FLANK: 0.4,
+            Issue.UKRAINE_COOPERATION: 1.0,
+            Issue.INF_MISSILES: 0.1,
+            Issue.EXERCISES: 0.1,
+            Issue.RISK_REDUCTION: 0.3,
+        },
+        unit="weight 0-1",
+        sources={
+            Issue.ENLARGEMENT: "UA-2; level judgement",
+            Issue.EASTERN_FLANK: _J,
+            Issue.UKRAINE_COOPERATION: "UA-2; level judgement",
+            Issue.INF_MISSILES: _J,
+            Issue.EXERCISES: _J,
+            Issue.RISK_REDUCTION: _J,
+        },
+        doc="How much each issue matters to Ukraine.",
+    )
+    position: IssueVector = _issue_field(
+        {
+            Issue.ENLARGEMENT: 0.0,
+            Issue.EASTERN_FLANK: 0.0,
+            Issue.UKRAINE_COOPERATION: 0.0,
+            Issue.INF_MISSILES: 0.5,
+            Issue.EXERCISES: 0.5,
+            Issue.RISK_REDUCTION: 1.0,
+        },
+        unit="issue scale 0-1",
+        sources={
+            Issue.ENLARGEMENT: "UA-2",
+            Issue.EASTERN_FLANK: _J,
+            Issue.UKRAINE_COOPERATION: "UA-2",
+            Issue.INF_MISSILES: _J,
+            Issue.EXERCISES: _J,
+            Issue.RISK_REDUCTION: _J,
+        },
+        doc="Ukraine's position on each issue (used in the weighted-mean reference).",
+    )
+    resistance: float = _param(
+        0.45,
+        (0.25, 0.7),
+        unit="0-1",
+        source=_J,
+        doc="Ukraine's resistance capacity at t0 (1 = can defeat an invasion).",
+    )
+    support_effect: float = _param(
+        0.08,
+        (0.03, 0.15),
+        unit="resistance per support level",
+        source=_J,
+        doc="Rise in resistance per level (of 2) of Western support to Ukraine.",
+    )
+    threat_weight: float = _param(
+        0.8,
+        (0.4, 1.5),
+        unit="Ukrainian utility",
+        source="UA-1; level judgement",
+        doc="What the threat of invasion weighs for Ukraine when it considers terms.",
+        bounds=(0.0, 5.0),
+    )
+
+
+class Params(BaseModel):
+    """All parameters of the crisis model, with the defaults of the baseline world."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    russia: RussiaParams = RussiaParams()
+    concessions: ConcessionParams = ConcessionParams()
+    west: WestParams = WestParams()
+    alliance: AllianceParams = AllianceParams()
+    ukraine: UkraineParams = UkraineParams()
+
+
+@dataclass(frozen=True, slots=True)
+class ParamInfo:
+    """The metadata of one scalar parameter, by its dotted path."""
+
+    path: str
+    default: float
+    plausible: tuple[float, float]
+    bounds: tuple[float | None, float | None]
+    unit: str
+    source: str
+    doc: str
+
+
+def _bounds(field: Any) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for meta in field.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
+def iter_params(params: Params | None = None) -> Iterator[ParamInfo]:
+    """Yield every scalar parameter (per-issue ones expanded), in declaration order.
+
+    Args:
+        params: Parameters whose values are reported as defaults; the model's
+            defaults if None.
+    """
+    params = params or Params()
+    for group_name, group_field in Params.model_fields.items():
+        group = getattr(params, group_name)
+        for name, field in type(group).model_fields.items():
+            extra = field.json_schema_extra or {}
+            assert isinstance(extra, dict)
+            value = getattr(group, name)
+            if isinstance(value, IssueVector):
+                sources = extra["source"]
+                assert isinstance(sources, dict)
+                for issue in ISSUES:
+                    yield ParamInfo(
+                        path=f"{group_name}.{name}.{issue.key}",
+                        default=float(getattr(value, issue.key)),
+                        plausible=(0.0, 1.0),
+                        bounds=(0.0, 1.0),
+                        unit=str(extra["unit"]),
+                        source=str(sources[issue.key]),
+                        doc=f"{field.description} [{issue.key}]",
+                    )
+            else:
+                plausible = extra["plausible"]
+                assert isinstance(plausible, list)
+                yield ParamInfo(
+                    path=f"{group_name}.{name}",
+                    default=float(value),
+                    plausible=(float(plausible[0]), float(plausible[1])),
+                    bounds=_bounds(field),
+                    unit=str(extra["unit"]),
+                    source=str(extra["source"]),
+                    doc=str(field.description),
+                )
+        del group_field
+
+
+def parameter_paths() -> list[str]:
+    """The dotted path of every scalar parameter, e.g. ``"russia.resolve"``."""
+    return [info.path for info in iter_params()]
+
+
+def with_values(params: Params, values: dict[str, float]) -> Params:
+    """Return a copy of ``params`` with the dotted-path ``values`` replaced, validated.
+
+    Raises:
+        KeyError: If a path names no parameter.
+        pydantic.ValidationError: If a value is outside its valid bounds.
+    """
+    known = set(parameter_paths())
+    data = params.model_dump()
+    for path, value in values.items():
+        if path not in known:
+            raise KeyError(f"no parameter {path!r}; see crisis_sim.params.parameter_paths()")
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return Params.model_validate(data)
+
+
+def parameter_table(params: Params | None = None) -> str:
+    """Markdown table of every parameter: path, default, plausible range, unit, source, meaning."""
+    rows = [
+        "| parameter | default | plausible range | unit | source | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for info in iter_params(params):
+        lo, hi = info.plausible
+        rows.append(
+            f"| `{info.path}` | {info.default:g} | {lo:g} – {hi:g} | {info.unit} "
+            f"| {info.source} | {info.doc} |"
+        )
+    return "\n".join(rows)
