@@ -78,8 +78,11 @@ class Russia(mesa.Agent):
         return np.where(revisionist, 1.0, cross), np.where(revisionist, cross, 1.0)
 
     def aspiration(self, revisionist: np.ndarray) -> np.ndarray:
-        """How much Russia values coercive gains: rises with concessions if appeased (H1),
-        falls with them if reassured (the off-ramp reading)."""
+        """How much Russia values coercive gains, per world.
+
+        It rises with concessions if Russia reads them as appeasement (H1) and falls
+        with them if it reads them as reassurance (the off-ramp reading).
+        """
         p = self.model.p
         appeasement, offramp = self.reading_weights(revisionist)
         shift = (
@@ -155,8 +158,8 @@ class Russia(mesa.Agent):
         De-escalate: the rung below, less the audience cost of backing down from the
         public rung (Fearon 1994). Hold: this rung. Escalate: the best plan that starts
         at the rung above (standing there, or climbing on to a rung it values more), less
-        the one-off threshold cost of each rung crossed (Kahn 1965). Accept: the deal on the table, plus the
-        off-ramp value of its reciprocal items, less the audience cost and the cost of
+        the one-off threshold cost of each rung crossed (Kahn 1965). Accept: the deal on
+        the table, less the audience cost and the cost of
         walking back the declaration that talks are pointless (RU-A2), and less the
         sanctions and reinforcement already in force, which a deal does not undo
         (judgement); the reciprocal items of the deal save face, cutting the backing-down
@@ -272,8 +275,11 @@ class Russia(mesa.Agent):
         self.weakness_evidence = self.weakness_evidence + active * shortfall
 
     def observe_concession(self, utility_gain: np.ndarray) -> None:
-        """Take in a concession granted: Russia's gains grow, and under the appeasement
-        reading (H1) it reads the West as weaker."""
+        """Take in a concession granted.
+
+        Russia's gains grow, and under the appeasement reading (H1) it reads the West
+        as weaker.
+        """
         p = self.model.p
         appeasement, _ = self.reading_weights(self.revisionist)
         self.conceded = self.conceded + utility_gain
@@ -383,8 +389,11 @@ class Nato(mesa.Agent):
         self.participation = np.sum(traits.gdp_weight * self.willingness, axis=0)
 
     def advance_wedge(self) -> None:
-        """Russia's wedge builds while it coerces without force and collapses once it
-        uses force (RU-S1; H4)."""
+        """Build or collapse Russia's wedge.
+
+        The wedge builds while Russia coerces without force and collapses once it uses
+        force (RU-S1; H4).
+        """
         model = self.model
         coercing = model.russia.rung <= Rung.MILITARY_TECHNICAL
         built = self.wedge + (1.0 - self.wedge) * rules.WEDGE_BUILD_RATE
@@ -413,13 +422,16 @@ class NatoMember(mesa.Agent):
 
     @property
     def willingness(self) -> np.ndarray:
-        """This ally's willingness to punish Russia in each world, 0-1."""
+        """The ally's willingness to punish Russia in each world, 0-1."""
         return self.alliance.willingness[self.row]
 
 
 class Ukraine(mesa.Agent):
-    """Ukraine: its resistance capacity, raised by Western support, and its consent to
-    terms about it (US-P1, UA-3)."""
+    """Ukraine: its resistance capacity and its consent to terms about it.
+
+    Resistance rises with Western support; terms about Ukraine need its consent
+    (US-P1, UA-3).
+    """
 
     def __init__(self, model: CrisisModel) -> None:
         """Start at the t0 resistance, with no terms offered on its own initiative."""
@@ -455,9 +467,12 @@ class Ukraine(mesa.Agent):
 def _revised_offer(
     t0_offer: np.ndarray, reservation: np.ndarray, floor: np.ndarray, model: CrisisModel
 ) -> np.ndarray:
-    """Offer this week: from the t0 offer toward the reservation point by flexibility x
+    """Return an actor's offer for this week.
+
+    It moves from the t0 offer toward the reservation point by flexibility x
     urgency, where urgency is (rung - 1) / 2, capped at 1, times the West's belief that
-    Russia is security-seeking; never below a lever's floor (judgement)."""
+    Russia is security-seeking; never below a lever's floor (judgement).
+    """
     urgency = np.clip((model.russia.rung - 1) / 2.0, 0.0, 1.0) * (1.0 - model.type_belief)
     moved = t0_offer + np.maximum(reservation - t0_offer, 0.0) * model.p.west.flexibility * urgency
     return np.maximum(moved, floor)

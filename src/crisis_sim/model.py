@@ -235,7 +235,7 @@ class CrisisModel(mesa.Model):
         return float(self.nato.cohesion.mean())
 
     def weekly_uniform(self, slot: int) -> np.ndarray:
-        """This week's uniform draws in ``slot`` (see :mod:`crisis_sim.streams`), shape (R,)."""
+        """Return this week's uniform draws in ``slot`` (see :mod:`crisis_sim.streams`)."""
         return self.draws.weekly[self.week - 1, slot]
 
     # -- the week ----------------------------------------------------------------------
@@ -276,8 +276,11 @@ class CrisisModel(mesa.Model):
         self.ukraine_war_utility = rules.ktab_utility(1.0 - war_terms, salience)
 
     def _form_deal(self) -> None:
-        """The package on the table: NATO's offer plus the U.S. share of any gap, Ukraine's
-        own terms, Ukraine's consent on terms about it, never below what is granted."""
+        """Form the package on the table.
+
+        NATO's offer plus the U.S. share of any gap, and Ukraine's own terms; terms
+        about Ukraine only with its consent; never below what is granted.
+        """
         p = self.p
         us, nato = self.united_states.offer, self.nato.offer
         effective = nato + p.west.us_share * np.maximum(us - nato, 0.0)
@@ -304,8 +307,11 @@ class CrisisModel(mesa.Model):
         self.type_belief = np.where(self.active, posterior, self.type_belief)
 
     def _inadvertent_escalation(self) -> None:
-        """Schelling's 'threat that leaves something to chance': at rung 2-3, a hold may slip
-        one rung up; risk-reduction channels granted (NATO-O2) cut the chance."""
+        """Let a hold slip one rung up by accident.
+
+        Schelling's 'threat that leaves something to chance': at rung 2-3 a hold may
+        slip one rung up; risk-reduction channels granted (NATO-O2) cut the chance.
+        """
         p = self.p
         russia = self.russia
         channels = 1.0 - p.west.channels_effect * self.granted[Issue.RISK_REDUCTION]
@@ -322,8 +328,11 @@ class CrisisModel(mesa.Model):
         self._log_mask(slipped, "incident", "an incident pushes Russia one rung up, unchosen")
 
     def _respond(self) -> None:
-        """The West's ladders answer Russia's rung as far as the Alliance agrees (US-T1,
-        US-T2); the U.S. can go up to its unilateral levels alone."""
+        """Move the West's ladders in answer to Russia's rung.
+
+        They rise as far as the Alliance agrees (US-T1, US-T2); the U.S. can go up to
+        its unilateral levels alone.
+        """
         p = self.p
         west, nato, russia = self.west_state, self.nato, self.russia
         rung = russia.rung
@@ -352,8 +361,11 @@ class CrisisModel(mesa.Model):
         west.sanctions, west.posture, west.support = sanctions, posture, support
 
     def _close_worlds(self) -> None:
-        """Record outcomes: a deal, an invasion or a clash ends a world; the horizon ends
-        the rest as a limited incursion (at rung 3) or a standoff."""
+        """Record outcomes.
+
+        A deal, an invasion or a clash ends a world; the horizon ends the rest as a
+        limited incursion (at rung 3) or a standoff.
+        """
         p = self.p
         russia, west = self.russia, self.west_state
         active = self.active
@@ -460,8 +472,10 @@ class CrisisModel(mesa.Model):
     # -- records -----------------------------------------------------------------------
 
     def _state_code(self) -> np.ndarray:
-        """Each world's state for the shares-over-time view: its outcome if ended, else
-        100 + its rung."""
+        """Return each world's state for the shares-over-time view.
+
+        Its outcome code if it has ended, else 100 + its rung.
+        """
         return np.where(self.active, 100 + self.russia.rung, self.outcome)
 
     def _record_history(self) -> None:

@@ -746,7 +746,7 @@ def parameter_table(params: Params | None = None) -> str:
     for info in iter_params(params):
         lo, hi = info.plausible
         rows.append(
-            f"| `{info.path}` | {info.default:g} | {lo:g} – {hi:g} | {info.unit} "
+            f"| `{info.path}` | {info.default:g} | {lo:g} to {hi:g} | {info.unit} "
             f"| {info.source} | {info.doc} |"
         )
     return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""Data tables shipped with crisis_sim (see SOURCES.md)."""
