@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
@@ -77,6 +77,16 @@ HISTORY_FIELDS = (
 """What the week-by-week history holds, one (weeks + 1, R) array each."""
 
 
+class UncertainParameter(Protocol):
+    """What the model needs of an uncertain parameter's distribution."""
+
+    param: str
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The parameter's value at each probability level ``u``."""
+        ...
+
+
 class WestResponse:
     """Where the West's response ladders stand in each world.
 
@@ -105,6 +115,10 @@ class CrisisModel(mesa.Model):
         horizon: Weeks to simulate.
         levers: Offers, concessions, policies and shocks with their timing.
         sampled: Per-world parameter values by dotted path, arrays of length R.
+        uncertain: Distributions of uncertain parameters (objects with ``param`` and
+            ``quantile(levels)``, as in :mod:`crisis_sim.scenario`), drawn per world
+            from the world's own stream; they take precedence over ``sampled``.
+        start_date: The calendar date of week 0.
         event_log: Keep the narrated event log; by default when R <= 20.
         record_history: Keep week-by-week arrays; by default when R <= 20,000.
 
@@ -125,6 +139,8 @@ class CrisisModel(mesa.Model):
         horizon: int = DEFAULT_HORIZON,
         levers: Sequence[Lever] = (),
         sampled: Mapping[str, ArrayLike] | None = None,
+        uncertain: Sequence[UncertainParameter] = (),
+        start_date: dt.date | str = T0,
         event_log: bool | None = None,
         record_history: bool | None = None,
     ) -> None:
@@ -142,8 +158,14 @@ class CrisisModel(mesa.Model):
         self.first_replication = first_replication
         self.horizon = horizon
         self.levers = tuple(levers)
-        self.p = world_params(self.params, sampled, replications)
+        self.start_date = dt.date.fromisoformat(str(start_date))
         self.draws = streams.draw_worlds(seed, first_replication, replications, horizon)
+        self.sampled = {
+            path: np.asarray(values, dtype=float) for path, values in (sampled or {}).items()
+        }
+        for dist in uncertain:
+            self.sampled[dist.param] = dist.quantile(self.draws.parameter_levels(dist.param))
+        self.p = world_params(self.params, self.sampled, replications)
         self.week = 0
         self.active = np.ones(replications, dtype=bool)
         self.outcome = np.full(replications, int(Outcome.ONGOING))
@@ -207,7 +229,7 @@ class CrisisModel(mesa.Model):
     @property
     def date(self) -> dt.date:
         """The calendar date of the current week."""
-        return dt.date.fromisoformat(T0) + dt.timedelta(weeks=self.week)
+        return self.start_date + dt.timedelta(weeks=self.week)
 
     @property
     def share_ongoing(self) -> float:
@@ -542,7 +564,7 @@ class CrisisModel(mesa.Model):
 
     def outcomes(self) -> pd.DataFrame:
         """One row per world: outcome, week, date, end state and Russia's gains per issue."""
-        start = dt.date.fromisoformat(T0)
+        start = self.start_date
         weeks = self.outcome_week
         table = {
             "replication": np.arange(self.replications) + self.first_replication,
@@ -567,6 +589,8 @@ class CrisisModel(mesa.Model):
         }
         for issue in ISSUES:
             table[f"gain_{issue.key}"] = self.gains[issue]
+        for path, values in self.sampled.items():
+            table[path] = values
         return pd.DataFrame(table)
 
     def event_log(self) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 Replication ``k`` of scenario seed ``s`` draws from
 ``Generator(PCG64(SeedSequence(s, spawn_key=(k,))))``, the way numpy recommends
 for independent parallel streams. Each world's draws are taken in one fixed
-order at the start (its latent traits, then a block of uniforms per week), so
+order at the start (its latent traits, one probability level for every model
+parameter that a scenario may make uncertain, then a block of uniforms per week), so
 replication ``k`` is the same world whether it runs alone, in a batch of 100,000,
 on one process or many, and whatever the horizon: a longer horizon only appends
 weeks to the block.
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crisis_sim.params import parameter_paths
+
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
 
@@ -24,6 +27,9 @@ WEEKLY_SLOTS = 4
 CHOICE, CLASH, INADVERTENT = 0, 1, 2
 """Indices of the weekly slots."""
 
+PARAMETER_INDEX = {path: index for index, path in enumerate(parameter_paths())}
+"""Row of each parameter path in :attr:`WorldDraws.param_uniform`."""
+
 
 @dataclass(frozen=True, slots=True)
 class WorldDraws:
@@ -32,12 +38,20 @@ class WorldDraws:
     Attributes:
         type_uniform: (R,) uniform deciding each world's latent Russian type.
         member_normal: (MEMBER_SLOTS, R) standard normals for allies' perceptions.
+        param_uniform: (parameters, R) probability levels, one row per parameter path in
+            the order of :func:`crisis_sim.params.parameter_paths`, so the same
+            parameter gets the same level in every scenario (common random numbers).
         weekly: (weeks, WEEKLY_SLOTS, R) uniforms, one row of slots per week.
     """
 
     type_uniform: np.ndarray
     member_normal: np.ndarray
+    param_uniform: np.ndarray
     weekly: np.ndarray
+
+    def parameter_levels(self, path: str) -> np.ndarray:
+        """The worlds' probability levels for the parameter at ``path``, shape (R,)."""
+        return self.param_uniform[PARAMETER_INDEX[path]]
 
 
 def replication_generator(seed: int, replication: int) -> np.random.Generator:
@@ -63,10 +77,12 @@ def draw_worlds(seed: int, first: int, count: int, weeks: int) -> WorldDraws:
         )
     type_uniform = np.empty(count)
     member_normal = np.empty((MEMBER_SLOTS, count))
+    param_uniform = np.empty((len(PARAMETER_INDEX), count))
     weekly = np.empty((weeks, WEEKLY_SLOTS, count))
     for j in range(count):
         gen = replication_generator(seed, first + j)
         type_uniform[j] = gen.random()
         member_normal[:, j] = gen.standard_normal(MEMBER_SLOTS)
+        param_uniform[:, j] = gen.random(len(PARAMETER_INDEX))
         weekly[:, :, j] = gen.random((weeks, WEEKLY_SLOTS))
-    return WorldDraws(type_uniform, member_normal, weekly)
+    return WorldDraws(type_uniform, member_normal, param_uniform, weekly)

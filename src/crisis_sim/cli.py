@@ -1,0 +1,185 @@
+"""The ``crisis-sim`` command line.
+
+Exit codes follow convention: 0 success, 1 failure (a bad scenario, an existing
+output folder, an error while running), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from crisis_sim import __version__, analysis, ensemble
+from crisis_sim.params import iter_params
+from crisis_sim.reference import reference_table
+from crisis_sim.results import OutputExistsError, check_output_dir
+from crisis_sim.scenario import ScenarioError, bundled_scenarios, json_schema, load_scenario
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed of 0 or more, got {value}")
+    return value
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    runs = args.runs or scenario.run.runs
+    seed = scenario.run.seed if args.seed is None else args.seed
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{stamp}"
+    check_output_dir(out, args.overwrite)
+    print(f"{scenario.title}\n")
+    print(textwrap.fill(" ".join(scenario.question.split()), width=88))
+    print(
+        f"\n{runs:,} worlds, seed {seed}, {scenario.run.horizon} weeks from "
+        f"{scenario.run.start_date.isoformat()}\n"
+    )
+    results = ensemble.run(
+        scenario, runs=runs, seed=seed, workers=args.workers, progress=not args.quiet
+    )
+    print()
+    print(analysis.format_outcome_table(results.outcome_table()))
+    reference = reference_table(results.worlds, scenario.params)
+    print("\nRussia's gains per issue (0 = Western status quo, 1 = Russia's demand):")
+    print(reference.round(3).to_string())
+    folder = results.save(out, overwrite=args.overwrite, figures=not args.no_figures)
+    rate = results.info["worlds_per_second"]
+    print(f"\n{runs:,} worlds in {results.info['seconds_wall']:.1f} s ({rate:,.0f} worlds/s)")
+    print(f"Results written to {folder}/")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for name in args.scenarios:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as error:
+            failed += 1
+            print(error, file=sys.stderr)
+        else:
+            print(f"{name}: ok ({scenario.title})")
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    for path in bundled_scenarios():
+        scenario = load_scenario(path)
+        print(f"{path.stem}\n    {scenario.title}")
+        question = " ".join(scenario.question.split())
+        print(textwrap.fill(question, width=88, initial_indent="    ", subsequent_indent="    "))
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"JSON Schema written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    for info in iter_params():
+        low, high = info.plausible
+        print(f"{info.path:<44} {info.default:>8g}  [{low:g}, {high:g}]  {info.unit}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``crisis-sim``."""
+    parser = argparse.ArgumentParser(
+        prog="crisis-sim",
+        description="Scenario modelling of the January 2022 Russia-US-NATO-Ukraine crisis.",
+        epilog="Start with: crisis-sim list, then crisis-sim run baseline",
+    )
+    parser.add_argument("--version", action="version", version=f"crisis-sim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run an ensemble of a scenario and write its results",
+        description="Run an ensemble of worlds of a scenario, print the outcome "
+        "probabilities with 95%% intervals, and write the per-world results, a JSON "
+        "summary and the main figures to a folder.",
+    )
+    run.add_argument("scenario", help="a scenario file, or a bundled scenario's name")
+    run.add_argument("--runs", type=_positive, help="number of worlds (default: the scenario's)")
+    run.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+    run.add_argument(
+        "--out", metavar="DIR", help="folder for the results (default: runs/NAME-TIMESTAMP)"
+    )
+    run.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    run.add_argument(
+        "--workers", type=_positive, default=1, help="processes to run in (default: 1)"
+    )
+    run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_cmd_run)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario files and print every error",
+        description="Check scenario files; print every error with its key path. Exit 1 if "
+        "any file has an error.",
+    )
+    validate.add_argument("scenarios", nargs="+", metavar="FILE")
+    validate.set_defaults(handler=_cmd_validate)
+
+    listing = commands.add_parser("list", help="list the bundled scenarios and their questions")
+    listing.set_defaults(handler=_cmd_list)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of scenario files, for editors"
+    )
+    schema.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    schema.set_defaults(handler=_cmd_schema)
+
+    params = commands.add_parser(
+        "params", help="list every model parameter with its default and plausible range"
+    )
+    params.set_defaults(handler=_cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``crisis-sim`` with ``argv``; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ScenarioError as error:
+        print(error, file=sys.stderr)
+    except (OutputExistsError, NotADirectoryError, FileNotFoundError, ValueError) as error:
+        print(f"crisis-sim: error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("crisis-sim: interrupted; nothing was written", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
