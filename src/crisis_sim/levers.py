@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from crisis_sim.domain import Issue, Rung
 
 
+def _article(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 class LeverActor(StrEnum):
     """Who pulls a lever."""
 
@@ -130,15 +134,15 @@ class Lever(BaseModel):
     def _check(self) -> Self:
         lo, hi = LEVEL_BOUNDS[self.kind]
         if not lo <= self.level <= hi:
-            raise ValueError(f"level of a {self.kind.value} lever must be in [{lo}, {hi}]")
+            raise ValueError(f"level of {_article(self.kind.value)} lever must be in [{lo}, {hi}]")
         if self.actor not in ACTORS_BY_KIND[self.kind]:
             allowed = ", ".join(sorted(a.value for a in ACTORS_BY_KIND[self.kind]))
-            raise ValueError(f"a {self.kind.value} lever is pulled by one of: {allowed}")
+            raise ValueError(f"{_article(self.kind.value)} lever is pulled by one of: {allowed}")
         needs_issue = self.kind in (LeverKind.OFFER, LeverKind.CONCEDE)
         if needs_issue and self.issue is None:
-            raise ValueError(f"a {self.kind.value} lever needs an issue")
+            raise ValueError(f"{_article(self.kind.value)} lever needs an issue")
         if not needs_issue and self.issue is not None:
-            raise ValueError(f"a {self.kind.value} lever takes no issue")
+            raise ValueError(f"{_article(self.kind.value)} lever takes no issue")
         return self
 
     def describe(self) -> str:

@@ -432,8 +432,13 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _TOML_POSITION.search(message)
-        where = f"line {found.group(1)}, column {found.group(2)}" if found else "unknown position"
-        reason = _TOML_POSITION.sub("", message).strip()
+        if found:
+            where = f"line {found.group(1)}, column {found.group(2)}"
+        elif "(at end of document)" in message:
+            where = f"the end of the document (line {text.count(chr(10)) + 1})"
+        else:
+            where = "an unknown position"
+        reason = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
         raise ScenarioError(
             file, [Problem("", _MISSING, f"TOML syntax error at {where}: {reason}")]
         ) from None
@@ -505,6 +510,52 @@ def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
     return node
 
 
+_BOUND_MESSAGES = {
+    "greater_than_equal": "a value of at least {}",
+    "greater_than": "a value greater than {}",
+    "less_than_equal": "a value of at most {}",
+    "less_than": "a value less than {}",
+    "too_short": "at least {} item(s)",
+}
+_TYPE_MESSAGES = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "a string in quotes",
+    "list_type": "a list in square brackets",
+    "model_type": "a table",
+    "dict_type": "a table",
+    "date_type": "a date such as 2022-01-13",
+    "date_from_datetime_parsing": "a date such as 2022-01-13",
+    "date_parsing": "a date such as 2022-01-13",
+}
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed in the table at ``loc``, when it is a plain (non-union) table."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        model = args[0] if getattr(annotation, "__origin__", None) is list and args else annotation
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return []
+    if model is Scenario:
+        return ["extends", *(name for name in model.model_fields if name != "name")]
+    return list(model.model_fields)
+
+
 def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     problems = []
     for item in error.errors():
@@ -519,8 +570,17 @@ def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem
             continue
         value = _lookup(data, loc)
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(loc[:-1])
             message = "an unknown key here (check its spelling)"
+            if allowed:
+                message = f"an unknown key; expected one of: {', '.join(allowed)}"
+        elif kind in _BOUND_MESSAGES:
+            bound = next(iter(context.values()), "?")
+            message = _BOUND_MESSAGES[kind].format(bound)
+        elif kind in _TYPE_MESSAGES:
+            message = _TYPE_MESSAGES[kind]
         elif item["type"] == "missing":
             message = "a value: this key is required"
         elif item["type"] == "union_tag_invalid":
