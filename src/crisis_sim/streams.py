@@ -1,13 +1,14 @@
-"""Random numbers: one numpy Generator per replication, fixed by (seed, replication) alone.
+"""Random numbers: one stream per replication, fixed by (seed, replication) alone.
 
-Replication ``k`` of scenario seed ``s`` draws from
-``Generator(PCG64(SeedSequence(s, spawn_key=(k,))))``, the way numpy recommends
-for independent parallel streams. Each world's draws are taken in one fixed
-order at the start (its latent traits, one probability level for every model
-parameter that a scenario may make uncertain, then a block of uniforms per week), so
-replication ``k`` is the same world whether it runs alone, in a batch of 100,000,
-on one process or many, and whatever the horizon: a longer horizon only appends
-weeks to the block.
+Replication ``k`` of scenario seed ``s`` draws from numpy's counter-based Philox
+bit generator keyed by ``(s, k)`` (Philox4x64-10; Salmon et al. 2011, "Parallel
+random numbers: as easy as 1, 2, 3"): distinct keys give independent streams, and
+re-keying one generator object is far cheaper than seeding a new one per world.
+Each world's numbers are taken in one fixed layout at the start (its latent type,
+its allies' perceptions, one probability level for every model parameter a scenario
+may make uncertain, then a block of uniforms per week), so replication ``k`` is the
+same world whether it runs alone, in a batch of 100,000, on one process or many, and
+whatever the horizon: a longer horizon only appends weeks to the block.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 from crisis_sim.params import parameter_paths
 
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
+
+PARAMETER_SLOTS = 128
+"""Probability levels reserved per world for uncertain parameters (one per parameter path;
+room to add parameters without moving the weekly draws)."""
 
 WEEKLY_SLOTS = 4
 """Uniform draws per world and week: Russia's choice, clash, inadvertent escalation, spare."""
@@ -30,6 +36,14 @@ CHOICE, CLASH, INADVERTENT = 0, 1, 2
 PARAMETER_INDEX = {path: index for index, path in enumerate(parameter_paths())}
 """Row of each parameter path in :attr:`WorldDraws.param_uniform`."""
 
+if len(PARAMETER_INDEX) > PARAMETER_SLOTS:
+    raise RuntimeError("more model parameters than PARAMETER_SLOTS: raise it")
+
+_HEAD = 1 + MEMBER_SLOTS + PARAMETER_SLOTS
+
+_TINY = 2.0**-53
+"""Keeps the inverse normal CDF finite at a uniform draw of exactly 0."""
+
 
 @dataclass(frozen=True, slots=True)
 class WorldDraws:
@@ -37,7 +51,8 @@ class WorldDraws:
 
     Attributes:
         type_uniform: (R,) uniform deciding each world's latent Russian type.
-        member_normal: (MEMBER_SLOTS, R) standard normals for allies' perceptions.
+        member_normal: (MEMBER_SLOTS, R) standard normals for allies' perceptions
+            (inverse-CDF transforms of the world's uniforms).
         param_uniform: (parameters, R) probability levels, one row per parameter path in
             the order of :func:`crisis_sim.params.parameter_paths`, so the same
             parameter gets the same level in every scenario (common random numbers).
@@ -55,10 +70,9 @@ class WorldDraws:
 
 
 def replication_generator(seed: int, replication: int) -> np.random.Generator:
-    """The Generator of one replication's stream."""
-    return np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replication,)))
-    )
+    """A fresh Generator positioned at the start of one replication's stream."""
+    key = np.array([seed, replication], dtype=np.uint64)
+    return np.random.Generator(np.random.Philox(key=key))
 
 
 def draw_worlds(seed: int, first: int, count: int, weeks: int) -> WorldDraws:
@@ -75,14 +89,23 @@ def draw_worlds(seed: int, first: int, count: int, weeks: int) -> WorldDraws:
             f"need seed >= 0, first >= 0, count >= 1, weeks >= 0; got {seed}, {first}, "
             f"{count}, {weeks}"
         )
-    type_uniform = np.empty(count)
-    member_normal = np.empty((MEMBER_SLOTS, count))
-    param_uniform = np.empty((len(PARAMETER_INDEX), count))
-    weekly = np.empty((weeks, WEEKLY_SLOTS, count))
+    width = _HEAD + weeks * WEEKLY_SLOTS
+    block = np.empty((count, width))
+    bit_generator = np.random.Philox(key=np.array([seed, first], dtype=np.uint64))
+    generator = np.random.Generator(bit_generator)
+    state = bit_generator.state
+    zeros = np.zeros(4, dtype=np.uint64)
     for j in range(count):
-        gen = replication_generator(seed, first + j)
-        type_uniform[j] = gen.random()
-        member_normal[:, j] = gen.standard_normal(MEMBER_SLOTS)
-        param_uniform[:, j] = gen.random(len(PARAMETER_INDEX))
-        weekly[:, :, j] = gen.random((weeks, WEEKLY_SLOTS))
-    return WorldDraws(type_uniform, member_normal, param_uniform, weekly)
+        state["state"]["key"] = np.array([seed, first + j], dtype=np.uint64)
+        state["state"]["counter"] = zeros
+        state["buffer_pos"] = 4
+        state["has_uint32"] = 0
+        bit_generator.state = state
+        generator.random(out=block[j])
+    columns = block.T
+    return WorldDraws(
+        type_uniform=columns[0].copy(),
+        member_normal=special.ndtri(np.clip(columns[1 : 1 + MEMBER_SLOTS], _TINY, 1 - _TINY)),
+        param_uniform=columns[1 + MEMBER_SLOTS : _HEAD].copy(),
+        weekly=columns[_HEAD:].reshape(weeks, WEEKLY_SLOTS, count).copy(),
+    )
