@@ -310,9 +310,8 @@ class UnitedStates(mesa.Agent):
     def step(self) -> None:
         """Revise the offers for this week."""
         p = self.model.p
-        self.offer = _revised_offer(
-            p.west.us_offer, p.west.us_reservation, self.offer_floor, self.model
-        )
+        offer = _revised_offer(p.west.us_offer, p.west.us_reservation, self.offer_floor, self.model)
+        self.offer = np.where(self.model.active, offer, self.offer)
 
 
 class Nato(mesa.Agent):
@@ -341,6 +340,10 @@ class Nato(mesa.Agent):
         perception = model.draws.member_normal[: len(records)]
         self.standing_willingness = base + p.perception_noise * perception
         """(members, R) willingness before this week's events."""
+        self.wedge_exposure = traits.gas_share * (1.0 - traits.border)
+        """(members, 1) how far Russia's wedge reaches each ally: gas dependence, no border."""
+        self.debate_camp = 2.0 * traits.frontline - 1.0
+        """(members, 1) +1 for frontline allies (pushed up by a debate), -1 for the others."""
         size = model.replications
         self.offer_floor = np.zeros((len(Issue), size))
         self.offer = np.broadcast_to(model.p.west.nato_offer, (len(Issue), size)).astype(float)
@@ -358,35 +361,46 @@ class Nato(mesa.Agent):
     def step(self) -> None:
         """Revise the offers for this week."""
         p = self.model.p
-        self.offer = _revised_offer(
+        offer = _revised_offer(
             p.west.nato_offer, p.west.nato_reservation, self.offer_floor, self.model
         )
+        self.offer = np.where(self.model.active, offer, self.offer)
 
     def update_willingness(self) -> None:
-        """Recompute members' willingness, cohesion, consensus level and participation."""
+        """Recompute members' willingness, cohesion, consensus level and participation.
+
+        Worlds that have ended keep the values they ended with.
+        """
         model = self.model
         p = model.p.alliance
         russia = model.russia
-        traits = self.traits
         using_force = russia.max_rung >= Rung.LIMITED_INCURSION
-        mobilisation = p.aggression_mobilisation * rules.MOBILISATION_BY_RUNG[russia.max_rung]
-        wedge = model.p.russia.wedge_strength * self.wedge * traits.gas_share * (1 - traits.border)
-        debate = p.concession_debate * model.dispute * (2.0 * traits.frontline - 1.0)
-        own = (
-            self.standing_willingness
-            + mobilisation
+        shift = (
+            p.aggression_mobilisation * rules.MOBILISATION_BY_RUNG[russia.max_rung]
             + p.rejection_mobilisation * using_force
-            - wedge
-            + debate
             + self.shock
         )
-        pooled = (1.0 - p.solidarity) * own + p.solidarity * own.mean(axis=0)
-        self.willingness = np.clip(pooled, 0.0, 1.0)
-        self.cohesion = rules.alliance_cohesion(self.willingness)
-        self.consensus = rules.consensus_level(
-            self.willingness, self.cohesion, p.consensus_quantile_low, p.consensus_quantile_high
+        own = self.standing_willingness + shift
+        own -= (model.p.russia.wedge_strength * self.wedge) * self.wedge_exposure
+        own += (p.concession_debate * model.dispute) * self.debate_camp
+        mean = own.mean(axis=0)
+        own *= 1.0 - p.solidarity
+        own += p.solidarity * mean
+        willingness = np.clip(own, 0.0, 1.0, out=own)
+        cohesion = rules.alliance_cohesion(willingness)
+        consensus = rules.consensus_level(
+            willingness, cohesion, p.consensus_quantile_low, p.consensus_quantile_high
         )
-        self.participation = np.sum(traits.gdp_weight * self.willingness, axis=0)
+        participation = np.sum(self.traits.gdp_weight * willingness, axis=0)
+        active = model.active
+        if active.all():
+            self.willingness, self.cohesion = willingness, cohesion
+            self.consensus, self.participation = consensus, participation
+        else:
+            self.willingness = np.where(active, willingness, self.willingness)
+            self.cohesion = np.where(active, cohesion, self.cohesion)
+            self.consensus = np.where(active, consensus, self.consensus)
+            self.participation = np.where(active, participation, self.participation)
 
     def advance_wedge(self) -> None:
         """Build or collapse Russia's wedge.
@@ -459,9 +473,10 @@ class Ukraine(mesa.Agent):
     def step(self) -> None:
         """Resistance follows Western support (judgement: no lag)."""
         p = self.model.p.ukraine
-        self.resistance = np.clip(
+        resistance = np.clip(
             p.resistance + p.support_effect * self.model.west_state.support, 0.0, 1.0
         )
+        self.resistance = np.where(self.model.active, resistance, self.resistance)
 
 
 def _revised_offer(

@@ -317,7 +317,8 @@ class CrisisModel(mesa.Model):
         reciprocal = np.where(reciprocal_mask(), salience, 0.0)
         self.deal_reciprocity = np.sum(reciprocal * terms, axis=0) / np.sum(reciprocal, axis=0)
         """Share of the full reciprocal arms-control package the deal holds, 0-1."""
-        self.dispute = np.abs(us - nato).mean(axis=0) + self.granted.mean(axis=0)
+        dispute = np.abs(us - nato).mean(axis=0) + self.granted.mean(axis=0)
+        self.dispute = np.where(self.active, dispute, self.dispute)
 
     def _update_type_belief(self) -> None:
         """Bayes: the West compares how likely Russia's choice was under each type."""
