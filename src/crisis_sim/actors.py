@@ -91,68 +91,77 @@ class Russia(mesa.Agent):
         ) * self.conceded
         return np.maximum(1.0 + p.russia.revisionist_premium * revisionist + shift, 0.0)
 
-    def rung_values(self, revisionist: np.ndarray) -> np.ndarray:
-        """Value to Russia of standing at each rung next week, shape (rungs, R).
+    def rung_prospects(self) -> tuple[np.ndarray, np.ndarray]:
+        """What each rung offers Russia, before its type is counted; each (rungs, R).
 
-        Rungs 1-3: the status quo, plus leverage x aspiration x (1 - belief in Western
-        resolve) of the remaining gains, less expected sanctions and reinforcement
-        (what is in force plus what is threatened at that rung, times the belief), the
-        upkeep of massed forces and, at the incursion rung, part of the cost of war.
-        Rung 4: the chance of winning (1 - 0.6 x expected resistance) times the gains
-        on the Ukrainian issues war can take, less war's costs. Rung 0 is reached only
-        through a deal and is valued by :meth:`action_utilities`.
+        Returns the gains per unit of aspiration and the costs (before cost
+        sensitivity). Rungs 1-3 gain leverage x (1 - belief in Western resolve) of the
+        remaining distance to Russia's demands, and cost the expected sanctions and
+        reinforcement (what is in force plus what is threatened at that rung, times
+        the belief), the upkeep of massed forces and, at the incursion rung, part of
+        the cost of war. Rung 4 gains the chance of winning (1 - 0.6 x expected
+        resistance) times the gains on the Ukrainian issues war can take, and costs
+        war, sanctions and reinforcement. Rung 0 is reached only through a deal.
         """
         model = self.model
         p = model.p
         west, nato = model.west_state, model.nato
         belief = self.resolve_belief
-        sensitivity = rules.cost_sensitivity(p.russia.resolve)
         status_quo = model.status_quo_utility
-        remaining = 1.0 - status_quo
-        aspiration = self.aspiration(revisionist)
         resistance = model.ukraine.resistance * (1.0 - self.resistance_error)
         upkeep = p.russia.upkeep_cost * (1.0 + self.weeks_massed / 26.0)
-        sanctions_threat = model.sanctions_threatened
+        sanction_unit = p.west.sanction_cost * nato.participation
         leverage = (
             0.0,
             p.russia.leverage_build_up,
             p.russia.leverage_military_technical,
             p.russia.leverage_incursion,
         )
-        values = np.empty((len(Rung), *belief.shape))
-        values[Rung.DIPLOMACY] = -np.inf
-        for rung in (Rung.BUILD_UP, Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION):
-            expected_sanctions = rules.expected_level(
-                west.sanctions, sanctions_threat[rung], belief
+        coercion = (1.0 - belief) * (1.0 - status_quo)
+        gains = np.zeros((len(Rung), *belief.shape))
+        costs = np.zeros((len(Rung), *belief.shape))
+        for rung in Rung:
+            if rung is Rung.DIPLOMACY:
+                continue
+            sanctions = rules.expected_level(
+                west.sanctions, model.sanctions_threatened[rung], belief
             )
-            expected_posture = rules.expected_level(
-                west.posture, rules.POSTURE_THREATENED[rung], belief
-            )
-            costs = (
-                p.west.sanction_cost * nato.participation * expected_sanctions
-                + p.west.posture_cost * expected_posture
-                + upkeep * int(rung)
-            )
+            posture = rules.expected_level(west.posture, rules.POSTURE_THREATENED[rung], belief)
+            costs[rung] = sanction_unit * sanctions + p.west.posture_cost * posture
+            if rung is Rung.FULL_INVASION:
+                victory = 1.0 - rules.VICTORY_SLOPE * resistance
+                gains[rung] = victory * np.maximum(model.ukraine_war_utility - status_quo, 0.0)
+                costs[rung] += p.russia.war_cost * resistance
+                continue
+            gains[rung] = leverage[rung] * coercion
+            costs[rung] += upkeep * int(rung)
             if rung is Rung.LIMITED_INCURSION:
-                costs = costs + p.russia.war_cost * resistance * rules.INCURSION_WAR_SHARE
-            gains = leverage[rung] * aspiration * (1.0 - belief) * remaining
-            values[rung] = status_quo + gains - sensitivity * costs
-        victory = 1.0 - rules.VICTORY_SLOPE * resistance
-        war_gains = victory * np.maximum(model.ukraine_war_utility - status_quo, 0.0)
-        war_costs = (
-            p.russia.war_cost * resistance
-            + p.west.sanction_cost
-            * nato.participation
-            * rules.expected_level(west.sanctions, sanctions_threat[Rung.FULL_INVASION], belief)
-            + p.west.posture_cost
-            * rules.expected_level(
-                west.posture, rules.POSTURE_THREATENED[Rung.FULL_INVASION], belief
-            )
-        )
-        values[Rung.FULL_INVASION] = status_quo + aspiration * war_gains - sensitivity * war_costs
+                costs[rung] += p.russia.war_cost * resistance * rules.INCURSION_WAR_SHARE
+        return gains, costs
+
+    def rung_values(
+        self,
+        revisionist: np.ndarray,
+        prospects: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Value to Russia of standing at each rung next week, shape (rungs, R).
+
+        ``status quo + aspiration x gains - cost sensitivity x costs``, from
+        :meth:`rung_prospects` (computed here unless given); rung 0 is ``-inf``.
+        """
+        gains, costs = self.rung_prospects() if prospects is None else prospects
+        sensitivity = rules.cost_sensitivity(self.model.p.russia.resolve)
+        values = (
+            self.model.status_quo_utility + self.aspiration(revisionist) * gains
+        ) - sensitivity * costs
+        values[Rung.DIPLOMACY] = -np.inf
         return values
 
-    def action_utilities(self, revisionist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def action_utilities(
+        self,
+        revisionist: np.ndarray,
+        prospects: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Expected utility and availability of each action, each shape (actions, R).
 
         De-escalate: the rung below, less the audience cost of backing down from the
@@ -167,7 +176,7 @@ class Russia(mesa.Agent):
         """
         model = self.model
         p = model.p
-        values = self.rung_values(revisionist)
+        values = self.rung_values(revisionist, prospects)
         threshold = rules.cost_sensitivity(p.russia.resolve) * p.russia.threshold_cost
         plans = rules.ladder_plan_values(values, threshold)
         rung = self.rung
@@ -213,9 +222,12 @@ class Russia(mesa.Agent):
         model = self.model
         active = model.active
         precision = model.p.russia.choice_precision
+        prospects = self.rung_prospects()
         by_type = []
         for revisionist in (True, False):
-            utilities, available = self.action_utilities(np.full(active.shape, revisionist))
+            utilities, available = self.action_utilities(
+                np.full(active.shape, revisionist), prospects
+            )
             probabilities = rules.logit_choice_probabilities(utilities, available, precision)
             by_type.append((utilities, probabilities))
         (u_rev, p_rev), (u_sec, p_sec) = by_type
