@@ -279,8 +279,9 @@ class Russia(mesa.Agent):
         """Update the belief in Western resolve from threats carried out or not.
 
         A tier of sanctions or a level of reinforcement carried out counts as one
-        observation of resolve; a tier threatened but not imposed (the Alliance could
-        not agree) as one of weakness (judgement: one pseudo-observation each).
+        observation of resolve; a tier or level threatened but not carried out (the
+        Alliance could not agree) as one of weakness, counted once, when the gap first
+        opens or widens (judgement: one pseudo-observation each).
         """
         active = self.model.active
         self.resolve_evidence = self.resolve_evidence + active * (sanctions_rise + posture_rise)
@@ -338,7 +339,11 @@ class Nato(mesa.Agent):
     def __init__(
         self, model: CrisisModel, records: tuple[MemberRecord, ...], traits: MemberArrays
     ) -> None:
-        """Set each member's standing willingness from its traits and this world's draws."""
+        """Set each member's standing willingness from its traits and this world's draws.
+
+        An ally with no defence spending on record (Iceland, which has no armed forces:
+        'not applicable' in ``data/SOURCES.md``) gets no spending effect.
+        """
         super().__init__(model)
         p = model.p.alliance
         self.traits = traits
@@ -346,7 +351,8 @@ class Nato(mesa.Agent):
             p.base_willingness
             + p.bucharest_nine_effect * traits.bucharest_nine
             + p.border_effect * traits.border
-            + p.spending_effect * (traits.defence_spending - 2.0)
+            + p.spending_effect
+            * np.where(traits.defence_spending > 0, traits.defence_spending - 2.0, 0.0)
             - p.gas_effect * traits.gas_share
         )
         perception = model.draws.member_normal[: len(records)]
@@ -417,8 +423,9 @@ class Nato(mesa.Agent):
     def advance_wedge(self) -> None:
         """Build or collapse Russia's wedge.
 
-        The wedge builds while Russia coerces without force and collapses once it uses
-        force (RU-S1; H4).
+        The wedge builds in the weeks Russia coerces without force (rung 2 or below) and
+        collapses in the weeks it uses force (RU-S1; H4); it can build again if Russia
+        steps back down.
         """
         model = self.model
         coercing = model.russia.rung <= Rung.MILITARY_TECHNICAL
@@ -468,19 +475,28 @@ class Ukraine(mesa.Agent):
         self.own_offer = np.zeros((len(Issue), model.replications))
         """Terms Ukraine itself puts on the table (e.g. neutrality)."""
 
-    def consents(self, terms: np.ndarray) -> np.ndarray:
-        """Whether Ukraine accepts the terms about it, per world.
+    def accepted_terms(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The terms about Ukraine that Ukraine accepts, and its consent share, per world.
 
-        It consents when their cost to it (salience-weighted terms on the Ukrainian
-        issues) is no more than the threat it faces without a deal: threat weight x
-        rung / 4 x (1 - resistance). Terms it offered itself it always accepts.
+        Terms it offered itself it always accepts. Beyond them, it accepts terms on the
+        Ukrainian issues up to the point where their cost to it (salience x how far they
+        go beyond its own offer) equals the threat it faces without a deal, threat
+        weight x rung / 4 x (1 - resistance): if the terms cost more, it consents to
+        that share of them on each Ukrainian issue (judgement: a partial term stands
+        for a time-limited or conditional commitment). Other issues pass unchanged.
+
+        Returns:
+            The terms (issues, R) and the share of the excess Ukraine accepts (R,),
+            1 when it accepts them all.
         """
         model = self.model
         p = model.p.ukraine
         excess = np.where(_UKRAINE_MASK, np.maximum(terms - self.own_offer, 0.0), 0.0)
         cost = np.sum(p.salience * excess, axis=0)
         threat = p.threat_weight * model.russia.rung / 4.0 * (1.0 - self.resistance)
-        return cost <= threat
+        share = np.where(cost > threat, threat / np.where(cost > 0, cost, 1.0), 1.0)
+        accepted = np.where(_UKRAINE_MASK, self.own_offer + share * excess, terms)
+        return accepted, share
 
     def step(self) -> None:
         """Resistance follows Western support (judgement: no lag)."""

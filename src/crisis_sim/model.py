@@ -8,7 +8,9 @@ One step is one week from t0 = 2022-01-13. Each week, in this order:
 3. Russia chooses to de-escalate, hold, escalate or accept (logit choice);
 4. the West updates its belief about Russia's type from that choice (Bayes);
 5. a military incident may push Russia one rung up (inadvertent escalation);
-6. allies' willingness, cohesion and the Alliance's consensus are recomputed;
+6. Russia takes stock: weeks massed, highest rung, what a stalemate and fighting
+   teach it; its wedge among the allies builds or collapses; allies' willingness,
+   cohesion and the Alliance's consensus are recomputed;
 7. the West's ladders respond to Russia's rung as far as consensus allows, and
    Russia updates its belief in Western resolve from what was and was not done;
 8. Ukraine's resistance follows Western support;
@@ -203,6 +205,8 @@ class CrisisModel(mesa.Model):
 
         self.west_state = WestResponse(replications)
         self.dispute = np.zeros(replications)
+        self.shortfall_seen = np.zeros(replications)
+        """Largest gap seen so far between what the West threatened and what it did."""
         self.russia = Russia(self, revisionist)
         self.united_states = UnitedStates(self)
         records = load_members()
@@ -293,27 +297,29 @@ class CrisisModel(mesa.Model):
 
     def _update_status_quo(self, salience: np.ndarray) -> None:
         granted = self.granted
-        self.status_quo_utility = rules.ktab_utility(1.0 - granted, salience)
+        exponent = self.p.russia.distance_exponent
+        self.status_quo_utility = rules.issue_utility(1.0 - granted, salience, exponent)
         war_terms = np.where(ukraine_terms_mask(), 1.0, granted)
-        self.ukraine_war_utility = rules.ktab_utility(1.0 - war_terms, salience)
+        self.ukraine_war_utility = rules.issue_utility(1.0 - war_terms, salience, exponent)
 
     def _form_deal(self) -> None:
         """Form the package on the table.
 
         NATO's offer plus the U.S. share of any gap, and Ukraine's own terms; terms
-        about Ukraine only with its consent; never below what is granted.
+        about Ukraine only as far as Ukraine consents (US-P1), unless a lever set that
+        principle aside; never below what is granted.
         """
         p = self.p
         us, nato = self.united_states.offer, self.nato.offer
         effective = nato + p.west.us_share * np.maximum(us - nato, 0.0)
         effective = np.maximum(effective, self.ukraine.own_offer)
-        consent = self.ukraine.consents(effective)
-        keep = ~ukraine_terms_mask() | consent | self.bypass_consent
-        terms = np.maximum(np.where(keep, effective, 0.0), self.granted)
+        accepted, consent_share = self.ukraine.accepted_terms(effective)
+        terms = np.maximum(np.where(self.bypass_consent, effective, accepted), self.granted)
         self.deal_terms = terms
-        self.ukraine_consent = consent
+        self.ukraine_consent = consent_share
+        """Share of the terms about it beyond its own offer that Ukraine accepts (1 = all)."""
         salience = p.russia.salience
-        self.deal_utility = rules.ktab_utility(1.0 - terms, salience)
+        self.deal_utility = rules.issue_utility(1.0 - terms, salience, p.russia.distance_exponent)
         reciprocal = np.where(reciprocal_mask(), salience, 0.0)
         self.deal_reciprocity = np.sum(reciprocal * terms, axis=0) / np.sum(reciprocal, axis=0)
         """Share of the full reciprocal arms-control package the deal holds, 0-1."""
@@ -369,17 +375,21 @@ class CrisisModel(mesa.Model):
         sanctions = np.where(active, sanctions, west.sanctions)
         posture = np.where(active, posture, west.posture)
         support = np.where(active, support, west.support)
-        shortfall = np.maximum(triggered - sanctions, 0.0)
-        russia.observe_west(sanctions - west.sanctions, posture - west.posture, shortfall)
+        shortfall = np.maximum(triggered - sanctions, 0.0) + np.maximum(
+            rules.POSTURE_THREATENED[rung] - posture, 0.0
+        )
+        unseen = np.where(active, np.maximum(shortfall - self.shortfall_seen, 0.0), 0.0)
+        self.shortfall_seen = np.maximum(self.shortfall_seen, np.where(active, shortfall, 0.0))
+        russia.observe_west(sanctions - west.sanctions, posture - west.posture, unseen)
         if self.log_events:
             self._log_rises("sanctions", west.sanctions, sanctions, "US-T1")
             self._log_rises("posture", west.posture, posture, "US-T2")
             self._log_rises("support", west.support, support, "support to Ukraine")
-            short = active & (shortfall > 0)
+            short = unseen > 0
             self._log_mask(
                 short,
                 "allied shortfall",
-                "the Alliance could not agree on the sanctions threatened",
+                "the Alliance could not agree on all the sanctions or reinforcement threatened",
             )
         west.sanctions, west.posture, west.support = sanctions, posture, support
 

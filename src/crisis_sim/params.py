@@ -105,6 +105,17 @@ class RussiaParams(_Group):
         },
         doc="How much each issue matters to Russia. Russia's position is 1 on every issue.",
     )
+    distance_exponent: float = _param(
+        1.0,
+        (1.0, 2.0),
+        unit="exponent p",
+        source=_J + " (Bueno de Mesquita 1985: p = 1; KTAB: p = 2)",
+        doc="Exponent of the salience-weighted distance Russia's utility falls with. At 1 "
+        "issues are separable; above 1 a gain on a side issue raises what the remaining "
+        "issues are worth, which builds a push toward H1 into the geometry, so the default "
+        "is 1.",
+        bounds=(1.0, 4.0),
+    )
     resolve: float = _param(
         0.5,
         (0.2, 0.8),
@@ -136,8 +147,8 @@ class RussiaParams(_Group):
         "against an irresolute West.",
     )
     leverage_military_technical: float = _param(
-        0.3,
-        (0.15, 0.45),
+        0.4,
+        (0.2, 0.55),
         unit="share of demands",
         source=_J + " (RU-T1)",
         doc="Expected share of demands extracted at the military-technical rung.",
@@ -164,23 +175,24 @@ class RussiaParams(_Group):
         doc="One-off cost of crossing each threshold up the ladder.",
     )
     war_cost: float = _param(
-        0.7,
-        (0.4, 1.0),
+        1.1,
+        (0.6, 1.8),
         unit="demand units",
         source=_J + " (Fearon 1995)",
         doc="Russia's cost of a full-scale war against a Ukraine of resistance 1; "
         "scaled by the resistance Russia expects.",
+        bounds=(0.0, 5.0),
     )
     audience_cost: float = _param(
-        0.05,
-        (0.0, 0.1),
+        0.08,
+        (0.0, 0.15),
         unit="demand units per rung",
         source=_J + " (Fearon 1994)",
         doc="Cost of backing down (de-escalating or accepting), times the public rung.",
     )
     talks_walk_back_cost: float = _param(
-        0.05,
-        (0.0, 0.15),
+        0.1,
+        (0.0, 0.2),
         unit="demand units",
         source="RU-A2; level judgement",
         doc="Cost of accepting a deal after declaring the talks pointless.",
@@ -456,7 +468,7 @@ class WestParams(_Group):
         0.01,
         (0.0, 0.03),
         unit="probability per week",
-        source=_J + " (Schelling 1966)",
+        source=_J + " (Schelling 1960)",
         doc="Weekly chance of a direct NATO-Russia clash per incursion rung above 2, at the "
         "highest Eastern Flank posture.",
     )
@@ -464,9 +476,9 @@ class WestParams(_Group):
         0.01,
         (0.0, 0.04),
         unit="probability per week",
-        source=_J + " (Schelling 1966, 'threat that leaves something to chance')",
-        doc="Weekly chance, at the military-technical rung or above, that Russia moves one "
-        "rung up whatever it chose.",
+        source=_J + " (Schelling 1960, 'threat that leaves something to chance')",
+        doc="Weekly chance that a hold at the military-technical or incursion rung slips "
+        "one rung up, unchosen.",
     )
     channels_effect: float = _param(
         0.5,
@@ -618,7 +630,8 @@ class UkraineParams(_Group):
         (0.25, 0.7),
         unit="0-1",
         source=_J,
-        doc="Ukraine's resistance capacity at t0 (1 = can defeat an invasion).",
+        doc="Ukraine's resistance capacity at t0 (0-1); Russia's chance of winning a war is "
+        "1 - 0.6 x the resistance it expects.",
     )
     support_effect: float = _param(
         0.08,

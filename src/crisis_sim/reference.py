@@ -21,8 +21,11 @@ CAPABILITY: dict[str, float] = {
     "nato_europe": 0.10,
     "ukraine": 0.0064,
 }
-"""Composite Index of National Capability for 2021 (Correlates of War, National Material
-Capabilities), as quoted in THEORY.md; European NATO is the allies together."""
+"""Composite Index of National Capability (Correlates of War, National Material
+Capabilities) as quoted for 2021 in THEORY.md; European NATO is the allies together.
+The published data (v6.0) end in 2016, so these are estimates carried forward, not
+figures from a release: judgement, with the ratios (U.S. > European NATO > Russia >
+Ukraine) the point, not the digits."""
 
 
 def actor_positions(params: Params | None = None) -> pd.DataFrame:

@@ -40,16 +40,21 @@ WEDGE_COLLAPSE_RATE = 0.5
 """Judgement: share of the wedge's effect lost each week once Russia uses force (H4)."""
 
 
-def ktab_utility(gap: np.ndarray, salience: np.ndarray) -> np.ndarray:
+def issue_utility(
+    gap: np.ndarray, salience: np.ndarray, exponent: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Utility of a set of outcomes, from its salience-weighted distance to the ideal.
 
-    ``d = sqrt(sum_i (s_i * gap_i)^2 / sum_i s_i^2)`` and ``u = 1 - d`` (KTAB's Spatial
-    Model of Politics, risk-neutral). ``gap`` and ``salience`` have the issue axis
-    first: shape (issues, R) or (issues,).
+    ``d = (sum_i (s_i * gap_i)^p / sum_i s_i^p)^(1/p)`` and ``u = 1 - d``. With
+    ``p = 2`` this is the distance of KTAB's Spatial Model of Politics; with ``p = 1``
+    it is the salience-weighted city-block distance of Bueno de Mesquita's models,
+    under which issues are separable: a gain on one issue does not change what the
+    others are worth. ``gap`` and ``salience`` have the issue axis first, shape
+    (issues, R) or (issues, 1); ``exponent`` is a number or shape (R,).
     """
-    weight = np.sum(salience**2, axis=0)
-    distance = np.sqrt(np.sum((salience * gap) ** 2, axis=0) / np.where(weight > 0, weight, 1.0))
-    return 1.0 - distance
+    weight = np.sum(salience**exponent, axis=0)
+    total = np.sum((salience * gap) ** exponent, axis=0) / np.where(weight > 0, weight, 1.0)
+    return 1.0 - total ** (1.0 / exponent)
 
 
 def cost_sensitivity(resolve: np.ndarray | float) -> np.ndarray | float:
