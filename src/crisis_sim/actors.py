@@ -330,7 +330,9 @@ class UnitedStates(mesa.Agent):
 class Nato(mesa.Agent):
     """NATO: its offers (NATO-O1, NATO-O2) and its collective decisions.
 
-    Its members' willingness to punish Russia is a (members, R) array; cohesion is
+    Its members' willingness to punish Russia is a (members, R) array, each ally's
+    pulled by ``alliance.solidarity`` toward the Alliance's GDP-weighted mean (the
+    common line the larger allies carry: Olson and Zeckhauser 1966); cohesion is
     1 - 2 x its spread, and a decision passes at a low quantile of it that rises with
     cohesion (Snyder 1984). Russia's wedge (RU-S1) and debates over concessions
     spread the members apart; visible aggression draws them together (H4).
@@ -401,7 +403,7 @@ class Nato(mesa.Agent):
         own = self.standing_willingness + shift
         own -= (model.p.russia.wedge_strength * self.wedge) * self.wedge_exposure
         own += (p.concession_debate * model.dispute) * self.debate_camp
-        mean = own.mean(axis=0)
+        mean = np.sum(self.traits.gdp_weight * own, axis=0)
         own *= 1.0 - p.solidarity
         own += p.solidarity * mean
         willingness = np.clip(own, 0.0, 1.0, out=own)
@@ -494,7 +496,8 @@ class Ukraine(mesa.Agent):
         excess = np.where(_UKRAINE_MASK, np.maximum(terms - self.own_offer, 0.0), 0.0)
         cost = np.sum(p.salience * excess, axis=0)
         threat = p.threat_weight * model.russia.rung / 4.0 * (1.0 - self.resistance)
-        share = np.where(cost > threat, threat / np.where(cost > 0, cost, 1.0), 1.0)
+        over = cost > threat
+        share = np.divide(threat, cost, out=np.ones_like(cost), where=over)
         accepted = np.where(_UKRAINE_MASK, self.own_offer + share * excess, terms)
         return accepted, share
 

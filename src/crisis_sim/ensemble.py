@@ -168,7 +168,6 @@ def run(
         name: np.sum([chunk.histograms[name] for chunk in chunks], axis=0) for name in BINNED
     }
     info = {
-        "scenario": scenario.name,
         "seed": seed,
         "runs": runs,
         "horizon": horizon,

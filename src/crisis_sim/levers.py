@@ -14,6 +14,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crisis_sim.domain import Issue, Rung
+from crisis_sim.problems import MISSING, FieldProblems, Problem, enum_member
 
 
 def _article(word: str) -> str:
@@ -81,6 +82,18 @@ ACTORS_BY_KIND: dict[LeverKind, frozenset[LeverActor]] = {
 """Who may pull each kind of lever."""
 
 
+ISSUE_NAMES = {issue.key: issue for issue in Issue}
+RUNG_NAMES = {rung.name.lower(): rung for rung in Rung}
+
+
+def check_level(kind: LeverKind, level: float) -> list[Problem]:
+    """Problems with ``level`` for a lever of ``kind``: it must lie in LEVEL_BOUNDS."""
+    lo, hi = LEVEL_BOUNDS[kind]
+    if lo <= level <= hi:
+        return []
+    return [Problem("level", level, f"a level from {lo:g} to {hi:g} for {_article(kind.value)}")]
+
+
 class Lever(BaseModel):
     """One policy choice or shock, with its timing and condition.
 
@@ -98,7 +111,7 @@ class Lever(BaseModel):
         label: A short name for logs and tables.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     actor: LeverActor
     kind: LeverKind
@@ -110,39 +123,53 @@ class Lever(BaseModel):
     bypass_ukraine_consent: bool = False
     label: str = ""
 
+    @field_validator("actor", mode="before")
+    @classmethod
+    def _actor_by_name(cls, value: object) -> object:
+        return enum_member(LeverActor, value, {a.value: a for a in LeverActor}, "actor")
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind_by_name(cls, value: object) -> object:
+        return enum_member(LeverKind, value, {k.value: k for k in LeverKind}, "lever kind")
+
     @field_validator("issue", mode="before")
     @classmethod
     def _issue_by_name(cls, value: object) -> object:
-        if isinstance(value, str):
-            names = {issue.key: issue for issue in Issue}
-            if value not in names:
-                raise ValueError(f"unknown issue {value!r}; expected one of {', '.join(names)}")
-            return names[value]
-        return value
+        return enum_member(Issue, value, ISSUE_NAMES, "issue")
 
     @field_validator("when_rung_at_least", mode="before")
     @classmethod
     def _rung_by_name(cls, value: object) -> object:
-        if isinstance(value, str):
-            names = {rung.name.lower(): rung for rung in Rung}
-            if value not in names:
-                raise ValueError(f"unknown rung {value!r}; expected one of {', '.join(names)}")
-            return names[value]
-        return value
+        return enum_member(Rung, value, RUNG_NAMES, "rung")
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        lo, hi = LEVEL_BOUNDS[self.kind]
-        if not lo <= self.level <= hi:
-            raise ValueError(f"level of {_article(self.kind.value)} lever must be in [{lo}, {hi}]")
+        problems = check_level(self.kind, self.level)
         if self.actor not in ACTORS_BY_KIND[self.kind]:
             allowed = ", ".join(sorted(a.value for a in ACTORS_BY_KIND[self.kind]))
-            raise ValueError(f"{_article(self.kind.value)} lever is pulled by one of: {allowed}")
+            problems.append(
+                Problem(
+                    "actor",
+                    self.actor.value,
+                    f"one of {allowed}: who may pull {_article(self.kind.value)} lever",
+                )
+            )
         needs_issue = self.kind in (LeverKind.OFFER, LeverKind.CONCEDE)
         if needs_issue and self.issue is None:
-            raise ValueError(f"{_article(self.kind.value)} lever needs an issue")
+            problems.append(
+                Problem("issue", MISSING, f"an issue: {_article(self.kind.value)} lever needs one")
+            )
         if not needs_issue and self.issue is not None:
-            raise ValueError(f"{_article(self.kind.value)} lever takes no issue")
+            problems.append(
+                Problem(
+                    "issue",
+                    self.issue.key,
+                    f"no issue: {_article(self.kind.value)} lever takes none",
+                )
+            )
+        if problems:
+            raise FieldProblems(problems)
         return self
 
     def describe(self) -> str:

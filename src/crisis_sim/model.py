@@ -321,7 +321,10 @@ class CrisisModel(mesa.Model):
         salience = p.russia.salience
         self.deal_utility = rules.issue_utility(1.0 - terms, salience, p.russia.distance_exponent)
         reciprocal = np.where(reciprocal_mask(), salience, 0.0)
-        self.deal_reciprocity = np.sum(reciprocal * terms, axis=0) / np.sum(reciprocal, axis=0)
+        weight = np.sum(reciprocal, axis=0)
+        self.deal_reciprocity = np.sum(reciprocal * terms, axis=0) / np.where(
+            weight > 0, weight, 1.0
+        )
         """Share of the full reciprocal arms-control package the deal holds, 0-1."""
         dispute = np.abs(us - nato).mean(axis=0) + self.granted.mean(axis=0)
         self.dispute = np.where(self.active, dispute, self.dispute)

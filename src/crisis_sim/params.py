@@ -45,7 +45,9 @@ def _param(
 
 
 class _Group(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_assignment=True, strict=True, allow_inf_nan=False
+    )
 
 
 class IssueVector(_Group):
@@ -564,7 +566,8 @@ class AllianceParams(_Group):
         (0.0, 0.8),
         unit="share",
         source="NATO-C1; level judgement",
-        doc="How far each member's willingness is pulled toward the Alliance's mean.",
+        doc="How far each member's willingness is pulled toward the Alliance's GDP-weighted "
+        "mean (which the pull leaves unchanged).",
     )
     consensus_quantile_low: float = _param(
         0.1,
@@ -653,7 +656,7 @@ class UkraineParams(_Group):
 class Params(BaseModel):
     """All parameters of the crisis model, with the defaults of the baseline world."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     russia: RussiaParams = RussiaParams()
     concessions: ConcessionParams = ConcessionParams()

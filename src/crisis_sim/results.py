@@ -137,6 +137,7 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """What ``summary.json`` holds."""
         return {
+            **self.info,
             "format_version": FORMAT_VERSION,
             "scenario_name": self.scenario.name,
             "title": self.scenario.title,
@@ -144,7 +145,6 @@ class Results:
             "scenario_hash": scenario_hash(self.scenario),
             "scenario": self.scenario.model_dump(mode="json"),
             "outcomes": self.outcome_table().reset_index().to_dict(orient="records"),
-            **self.info,
         }
 
     def save(self, directory: str | Path, *, overwrite: bool = False, figures: bool = True) -> Path:

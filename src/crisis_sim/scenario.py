@@ -16,23 +16,22 @@ the line and column. Scenario files are data: nothing in them is ever executed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import special, stats
 
 from crisis_sim.brief import BRIEF, T0
 from crisis_sim.domain import Rung
-from crisis_sim.levers import Lever, LeverActor, LeverKind
+from crisis_sim.levers import RUNG_NAMES, Lever, LeverActor, LeverKind, check_level
 from crisis_sim.params import Params, iter_params
+from crisis_sim.problems import MISSING, FieldProblems, Problem, enum_member
 
 MAX_HORIZON = 104
 """Longest horizon a scenario may ask for, in weeks (two years)."""
@@ -62,40 +61,24 @@ class ScenarioError(ValueError):
         return [problem.path for problem in self.problems]
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One mistake in a scenario: where, what was found, what was expected."""
-
-    path: str
-    value: Any
-    expected: str
-
-    def __str__(self) -> str:
-        """``path = value: expected``, or ``path: expected`` when there is no value."""
-        where = self.path or "(top level)"
-        if self.value is _MISSING:
-            return f"{where}: {self.expected}"
-        return f"{where} = {_show(self.value)}: {self.expected}"
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING = _Missing()
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # -- distributions ---------------------------------------------------------------------
+
+
+def _check_range(low: float, high: float, inner: tuple[str, float] | None = None) -> None:
+    """Raise FieldProblems unless low < high and, if given, low <= inner <= high."""
+    problems = []
+    if not low < high:
+        problems.append(Problem("high", high, f"a value greater than low ({low:g})"))
+    elif inner is not None and not low <= inner[1] <= high:
+        problems.append(
+            Problem(inner[0], inner[1], f"a value from low ({low:g}) to high ({high:g})")
+        )
+    if problems:
+        raise FieldProblems(problems)
 
 
 class Fixed(_Strict):
@@ -124,8 +107,7 @@ class Uniform(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if not self.low < self.high:
-            raise ValueError("needs low < high")
+        _check_range(self.low, self.high)
         return self
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
@@ -148,8 +130,7 @@ class Triangular(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError("needs low <= mode <= high and low < high")
+        _check_range(self.low, self.high, ("mode", self.mode))
         return self
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
@@ -177,8 +158,7 @@ class Normal(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if not self.low <= self.mean <= self.high or not self.low < self.high:
-            raise ValueError("needs low <= mean <= high and low < high")
+        _check_range(self.low, self.high, ("mean", self.mean))
         return self
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
@@ -202,8 +182,7 @@ class Beta(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if not self.low < self.high:
-            raise ValueError("needs low < high")
+        _check_range(self.low, self.high)
         return self
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
@@ -227,9 +206,13 @@ class Choice(_Strict):
     def _check(self) -> Self:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError("needs one weight per value")
+                raise FieldProblems(
+                    [Problem("weights", self.weights, f"one weight per value ({len(self.values)})")]
+                )
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("needs non-negative weights with a positive sum")
+                raise FieldProblems(
+                    [Problem("weights", self.weights, "non-negative weights with a positive sum")]
+                )
         return self
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
@@ -264,6 +247,16 @@ class RunSettings(_Strict):
     runs: int = Field(default=10_000, ge=1, le=MAX_RUNS)
     sampling: Literal["monte_carlo"] = "monte_carlo"
 
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _date_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError("a date such as 2022-01-13") from None
+        return value
+
 
 class Event(_Strict):
     """A scheduled shock: a cohesion shock or a military incident."""
@@ -271,8 +264,20 @@ class Event(_Strict):
     kind: Literal["cohesion_shock", "incident"]
     week: int = Field(ge=0)
     level: float = 1.0
-    when_rung_at_least: Rung | str | None = None
+    when_rung_at_least: Rung | None = None
     label: str = ""
+
+    @field_validator("when_rung_at_least", mode="before")
+    @classmethod
+    def _rung_by_name(cls, value: object) -> object:
+        return enum_member(Rung, value, RUNG_NAMES, "rung")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems = check_level(LeverKind(self.kind), self.level)
+        if problems:
+            raise FieldProblems(problems)
+        return self
 
     def as_lever(self) -> Lever:
         """The shock as a lever pulled by no actor."""
@@ -313,51 +318,9 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        problems: list[Problem] = []
-        for index, item in enumerate(self.brief_ids):
-            if item not in BRIEF:
-                problems.append(
-                    Problem(f"brief_ids[{index}]", item, "a brief id from SEED-POSITIONS.md")
-                )
-        infos = {info.path: info for info in iter_params()}
-        seen: set[str] = set()
-        for index, dist in enumerate(self.uncertain):
-            if dist.param not in infos:
-                problems.append(
-                    Problem(
-                        f"uncertain[{index}].param",
-                        dist.param,
-                        "a parameter path such as 'russia.resolve' (crisis-sim params lists them)",
-                    )
-                )
-                continue
-            if dist.param in seen:
-                problems.append(
-                    Problem(f"uncertain[{index}].param", dist.param, "each parameter only once")
-                )
-            seen.add(dist.param)
-            lo, hi = infos[dist.param].bounds
-            low, high = dist.support()
-            if (lo is not None and low < lo) or (hi is not None and high > hi):
-                problems.append(
-                    Problem(
-                        f"uncertain[{index}]",
-                        [low, high],
-                        f"values within the bounds of {dist.param}: [{lo}, {hi}]",
-                    )
-                )
-        for section, items in (("levers", self.levers), ("events", self.events)):
-            for index, item in enumerate(items):
-                if item.week > self.run.horizon:
-                    problems.append(
-                        Problem(
-                            f"{section}[{index}].week",
-                            item.week,
-                            f"a week from 0 to the horizon ({self.run.horizon})",
-                        )
-                    )
+        problems = cross_problems(self.model_dump())
         if problems:
-            raise _Problems(problems)
+            raise FieldProblems(problems)
         return self
 
     def all_levers(self) -> list[Lever]:
@@ -374,12 +337,84 @@ class Scenario(_Strict):
         return {dist.param: dist.quantile(uniforms[dist.param]) for dist in self.uncertain}
 
 
-class _Problems(ValueError):
-    """Problems found by a model validator, carried out through pydantic."""
+def _support_of(entry: Mapping[str, Any]) -> tuple[float, float] | None:
+    """Smallest and largest value a raw distribution entry can give, if readable."""
+    tag = entry.get("distribution")
+    if tag == "fixed":
+        bounds = [entry.get("value")]
+    elif tag == "choice":
+        values = entry.get("values")
+        bounds = list(values) if isinstance(values, list) and values else [None]
+    elif tag == "beta":
+        bounds = [entry.get("low", 0.0), entry.get("high", 1.0)]
+    else:
+        bounds = [entry.get("low"), entry.get("high")]
+    if not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds):
+        return None
+    return float(min(bounds)), float(max(bounds))
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+
+def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Problems that involve more than one key, read from raw or validated scenario data.
+
+    Brief ids must exist; an uncertain parameter must name a model parameter, once,
+    and stay within its bounds; no lever or event may come after the horizon. Entries
+    that are malformed in themselves are skipped here (their own checks report them).
+    """
+    problems: list[Problem] = []
+    brief_ids = data.get("brief_ids")
+    for index, item in enumerate(brief_ids if isinstance(brief_ids, list) else []):
+        if isinstance(item, str) and item not in BRIEF:
+            problems.append(
+                Problem(f"brief_ids[{index}]", item, "a brief id from SEED-POSITIONS.md")
+            )
+    infos = {info.path: info for info in iter_params()}
+    seen: set[str] = set()
+    uncertain = data.get("uncertain")
+    for index, entry in enumerate(uncertain if isinstance(uncertain, list) else []):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("param"), str):
+            continue
+        path = entry["param"]
+        if path not in infos:
+            problems.append(
+                Problem(
+                    f"uncertain[{index}].param",
+                    path,
+                    "a parameter path such as 'russia.resolve' (crisis-sim params lists them)",
+                )
+            )
+            continue
+        if path in seen:
+            problems.append(Problem(f"uncertain[{index}].param", path, "each parameter only once"))
+        seen.add(path)
+        support = _support_of(entry)
+        lo, hi = infos[path].bounds
+        if support is not None and (
+            (lo is not None and support[0] < lo) or (hi is not None and support[1] > hi)
+        ):
+            problems.append(
+                Problem(
+                    f"uncertain[{index}]",
+                    list(support),
+                    f"values within the bounds of {path}: [{lo}, {hi}]",
+                )
+            )
+    run = data.get("run")
+    horizon = run.get("horizon", 26) if isinstance(run, Mapping) else 26
+    if isinstance(horizon, int) and not isinstance(horizon, bool):
+        for section in ("levers", "events"):
+            items = data.get(section)
+            for index, item in enumerate(items if isinstance(items, list) else []):
+                week = item.get("week") if isinstance(item, Mapping) else None
+                if isinstance(week, int) and not isinstance(week, bool) and week > horizon:
+                    problems.append(
+                        Problem(
+                            f"{section}[{index}].week",
+                            week,
+                            f"a week from 0 to the horizon ({horizon})",
+                        )
+                    )
+    return problems
 
 
 # -- loading ---------------------------------------------------------------------------
@@ -412,7 +447,7 @@ def resolve_path(name_or_path: str | Path) -> Path:
     names = ", ".join(p.stem for p in bundled_scenarios())
     raise ScenarioError(
         str(name_or_path),
-        [Problem("", _MISSING, f"no such scenario file; bundled scenarios are: {names}")],
+        [Problem("", MISSING, f"no such scenario file; bundled scenarios are: {names}")],
     )
 
 
@@ -421,7 +456,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(
-            str(path), [Problem("", _MISSING, f"cannot read file: {error}")]
+            str(path), [Problem("", MISSING, f"cannot read file: {error}")]
         ) from None
     return _parse_toml(text, str(path))
 
@@ -440,7 +475,7 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
             where = "an unknown position"
         reason = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
         raise ScenarioError(
-            file, [Problem("", _MISSING, f"TOML syntax error at {where}: {reason}")]
+            file, [Problem("", MISSING, f"TOML syntax error at {where}: {reason}")]
         ) from None
 
 
@@ -455,10 +490,27 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _resolve_extends(path: Path, data: dict[str, Any], chain: tuple[Path, ...]) -> dict[str, Any]:
+Origins = dict[tuple[str, ...], str]
+"""For each key path set in a file, the file that set it."""
+
+
+def _leaf_origins(data: Mapping[str, Any], file: str, prefix: tuple[str, ...] = ()) -> Origins:
+    origins: Origins = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            origins.update(_leaf_origins(value, file, (*prefix, key)))
+        else:
+            origins[(*prefix, key)] = file
+    return origins
+
+
+def _resolve_extends(
+    path: Path, data: dict[str, Any], chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], Origins]:
     parent_name = data.pop("extends", None)
+    own = _leaf_origins(data, str(path))
     if parent_name is None:
-        return data
+        return data, own
     if not isinstance(parent_name, str):
         raise ScenarioError(
             str(path), [Problem("extends", parent_name, "a file name such as 'baseline.toml'")]
@@ -474,8 +526,20 @@ def _resolve_extends(path: Path, data: dict[str, Any], chain: tuple[Path, ...]) 
             str(path),
             [Problem("extends", parent_name, f"an existing scenario file ({parent_path} is not)")],
         )
-    parent = _resolve_extends(parent_path, _read_toml(parent_path), (*chain, parent_path))
-    return _merge(parent, data)
+    parent, origins = _resolve_extends(parent_path, _read_toml(parent_path), (*chain, parent_path))
+    return _merge(parent, data), {**origins, **own}
+
+
+def _with_origin(problem: Problem, origins: Origins, file: str) -> Problem:
+    """Say which file set the value, when it is a parent rather than ``file`` itself."""
+    keys = tuple(re.findall(r"[^.\[\]]+", problem.path))
+    for end in range(len(keys), 0, -1):
+        origin = origins.get(keys[:end])
+        if origin is not None:
+            if origin != file:
+                return Problem(problem.path, problem.value, f"{problem.expected} (set in {origin})")
+            return problem
+    return problem
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -506,7 +570,7 @@ def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
         elif isinstance(part, str) and part in DISTRIBUTION_TAGS:
             continue
         else:
-            return _MISSING
+            return MISSING
     return node
 
 
@@ -562,15 +626,17 @@ def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem
         loc = tuple(item["loc"])
         context = item.get("ctx", {}) or {}
         inner = context.get("error")
-        if isinstance(inner, _Problems):
+        if isinstance(inner, FieldProblems):
             prefix = _location(loc)
             for problem in inner.problems:
                 path = f"{prefix}.{problem.path}" if prefix else problem.path
                 problems.append(Problem(path, problem.value, problem.expected))
             continue
+        kind = item["type"]
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, "distribution")
         value = _lookup(data, loc)
         message = item["msg"].removeprefix("Value error, ")
-        kind = item["type"]
         if kind == "extra_forbidden":
             allowed = _allowed_keys(loc[:-1])
             message = "an unknown key here (check its spelling)"
@@ -581,24 +647,38 @@ def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem
             message = _BOUND_MESSAGES[kind].format(bound)
         elif kind in _TYPE_MESSAGES:
             message = _TYPE_MESSAGES[kind]
-        elif item["type"] == "missing":
+        elif kind == "missing":
             message = "a value: this key is required"
-        elif item["type"] == "union_tag_invalid":
+        elif kind == "string_too_short":
+            message = "a non-empty text"
+        elif kind == "finite_number":
+            message = "a finite number (not nan or inf)"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
             message = f"a distribution, one of: {', '.join(DISTRIBUTION_TAGS)}"
-        elif item["type"] == "union_tag_not_found":
-            message = f"a 'distribution' key, one of: {', '.join(DISTRIBUTION_TAGS)}"
         problems.append(Problem(_location(loc), value, message))
     return problems
 
 
 def scenario_from_dict(
-    data: Mapping[str, Any], *, file: str = "<string>", name: str = ""
+    data: Mapping[str, Any],
+    *,
+    file: str = "<string>",
+    name: str = "",
+    origins: Origins | None = None,
 ) -> Scenario:
     """Validate an already-parsed scenario (no ``extends``) into a :class:`Scenario`.
+
+    Args:
+        data: The scenario as parsed from TOML (or as dumped by :meth:`Scenario.model_dump`).
+        file: The file to name in errors.
+        name: The scenario's name, unless ``data`` has one.
+        origins: For merged scenarios, which file set each key (errors then name it).
 
     Raises:
         ScenarioError: Listing every problem, with key paths.
     """
+    if not isinstance(data, Mapping):
+        raise ScenarioError(file, [Problem("", data, "a table of scenario keys")])
     content = dict(data)
     if "extends" in content:
         raise ScenarioError(
@@ -610,7 +690,12 @@ def scenario_from_dict(
     try:
         return Scenario.model_validate(content)
     except ValidationError as error:
-        raise ScenarioError(file, _problems_from(error, content)) from None
+        problems = _problems_from(error, content)
+        reported = {problem.path for problem in problems}
+        problems += [p for p in cross_problems(content) if p.path not in reported]
+        if origins:
+            problems = [_with_origin(problem, origins, file) for problem in problems]
+        raise ScenarioError(file, problems) from None
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -620,8 +705,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         ScenarioError: Naming the file, the key path, the value and what was expected.
     """
     path = resolve_path(name_or_path)
-    data = _resolve_extends(path, _read_toml(path), (path.resolve(),))
-    return scenario_from_dict(data, file=str(path), name=path.stem)
+    data, origins = _resolve_extends(path, _read_toml(path), (path.resolve(),))
+    return scenario_from_dict(data, file=str(path), name=path.stem, origins=origins)
 
 
 def loads_scenario(text: str, *, name: str = "scenario") -> Scenario:
