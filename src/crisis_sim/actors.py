@@ -362,6 +362,8 @@ class Nato(mesa.Agent):
         """(members, R) willingness before this week's events."""
         self.wedge_exposure = traits.gas_share * (1.0 - traits.border)
         """(members, 1) how far Russia's wedge reaches each ally: gas dependence, no border."""
+        self.gdp_row = traits.gdp_weight[:, 0].copy()
+        """(members,) each ally's share of the Alliance's GDP."""
         self.debate_camp = 2.0 * traits.frontline - 1.0
         """(members, 1) +1 for frontline allies (pushed up by a debate), -1 for the others."""
         size = model.replications
@@ -403,7 +405,7 @@ class Nato(mesa.Agent):
         own = self.standing_willingness + shift
         own -= (model.p.russia.wedge_strength * self.wedge) * self.wedge_exposure
         own += (p.concession_debate * model.dispute) * self.debate_camp
-        mean = np.sum(self.traits.gdp_weight * own, axis=0)
+        mean = self.gdp_row @ own
         own *= 1.0 - p.solidarity
         own += p.solidarity * mean
         willingness = np.clip(own, 0.0, 1.0, out=own)
@@ -411,7 +413,7 @@ class Nato(mesa.Agent):
         consensus = rules.consensus_level(
             willingness, cohesion, p.consensus_quantile_low, p.consensus_quantile_high
         )
-        participation = np.sum(self.traits.gdp_weight * willingness, axis=0)
+        participation = self.gdp_row @ willingness
         active = model.active
         if active.all():
             self.willingness, self.cohesion = willingness, cohesion

@@ -578,8 +578,8 @@ class CrisisModel(mesa.Model):
 
     def outcomes(self) -> pd.DataFrame:
         """One row per world: outcome, week, date, end state and Russia's gains per issue."""
-        start = self.start_date
         weeks = self.outcome_week
+        dates = np.datetime64(self.start_date.isoformat()) + 7 * weeks.astype("timedelta64[D]")
         table = {
             "replication": np.arange(self.replications) + self.first_replication,
             "outcome": pd.Categorical.from_codes(
@@ -587,9 +587,7 @@ class CrisisModel(mesa.Model):
                 categories=[o.key for o in OUTCOMES],
             ),
             "week": weeks,
-            "date": [
-                (start + dt.timedelta(weeks=int(w))).isoformat() if w >= 0 else "" for w in weeks
-            ],
+            "date": np.where(weeks >= 0, dates.astype(str), ""),
             "revisionist": self.russia.revisionist,
             "end_rung": self.russia.rung,
             "max_rung": self.russia.max_rung,

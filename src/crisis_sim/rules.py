@@ -140,7 +140,10 @@ def alliance_cohesion(willingness: np.ndarray) -> np.ndarray:
     The standard deviation of numbers in [0, 1] is at most 0.5, so cohesion is 1 when
     all allies agree and 0 when they split into two equal camps at 0 and 1.
     """
-    return np.clip(1.0 - 2.0 * willingness.std(axis=0), 0.0, 1.0)
+    members = willingness.shape[0]
+    mean = willingness.sum(axis=0) / members
+    variance = np.einsum("mr,mr->r", willingness, willingness) / members - mean**2
+    return np.clip(1.0 - 2.0 * np.sqrt(np.maximum(variance, 0.0)), 0.0, 1.0)
 
 
 def consensus_level(
