@@ -9,9 +9,12 @@ many possible worlds of the crisis at once and ends each in one outcome class.
 from importlib.metadata import PackageNotFoundError, version
 
 from crisis_sim.domain import Action, Issue, Outcome, Rung
+from crisis_sim.ensemble import resume, run
 from crisis_sim.levers import Lever, LeverActor, LeverKind
 from crisis_sim.model import CrisisModel
 from crisis_sim.params import Params
+from crisis_sim.results import Results
+from crisis_sim.scenario import Scenario, ScenarioError, load_scenario
 
 try:
     __version__ = version("crisis-sim")
@@ -27,6 +30,12 @@ __all__ = [
     "LeverKind",
     "Outcome",
     "Params",
+    "Results",
     "Rung",
+    "Scenario",
+    "ScenarioError",
     "__version__",
+    "load_scenario",
+    "resume",
+    "run",
 ]

@@ -17,7 +17,8 @@ from pathlib import Path
 from crisis_sim import __version__, analysis, ensemble
 from crisis_sim.params import iter_params
 from crisis_sim.reference import reference_table
-from crisis_sim.results import OutputExistsError, check_output_dir
+from crisis_sim.results import OutputExistsError, Results, check_output_dir
+from crisis_sim.sampling import SAMPLINGS
 from crisis_sim.scenario import ScenarioError, bundled_scenarios, json_schema, load_scenario
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -43,7 +44,44 @@ def _seed(text: str) -> int:
     return value
 
 
+def _print_results(results: Results) -> None:
+    print()
+    print(analysis.format_outcome_table(results.outcome_table()))
+    reference = reference_table(results.worlds, results.scenario.params)
+    print("\nRussia's gains per issue (0 = Western status quo, 1 = Russia's demand):")
+    print(reference.round(3).to_string())
+    info = results.info
+    print(
+        f"\n{results.runs:,} worlds in {info['seconds_wall']:.1f} s "
+        f"({info['worlds_per_second']:,.0f} worlds/s, {info['executor']}, "
+        f"{info['workers']} worker(s))"
+    )
+
+
+def _executor(args: argparse.Namespace) -> str:
+    if args.scheduler or args.dask:
+        return "dask"
+    return "processes" if args.workers > 1 else "local"
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    executor = _executor(args)
+    if args.resume:
+        if args.scenario:
+            raise UsageError("give either a scenario or --resume DIR, not both")
+        print(f"Resuming the run in {args.resume}")
+        results = ensemble.resume(
+            args.resume,
+            executor=executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
+        )
+        _print_results(results)
+        print(f"Results written to {args.resume}/")
+        return EXIT_OK
+    if not args.scenario:
+        raise UsageError("give a scenario file or name (crisis-sim list shows the bundled ones)")
     scenario = load_scenario(args.scenario)
     runs = args.runs or scenario.run.runs
     seed = scenario.run.seed if args.seed is None else args.seed
@@ -52,23 +90,43 @@ def _cmd_run(args: argparse.Namespace) -> int:
     check_output_dir(out, args.overwrite)
     print(f"{scenario.title}\n")
     print(textwrap.fill(" ".join(scenario.question.split()), width=88))
+    sampling = args.sampling or scenario.run.sampling
     print(
-        f"\n{runs:,} worlds, seed {seed}, {scenario.run.horizon} weeks from "
-        f"{scenario.run.start_date.isoformat()}\n"
+        f"\n{runs:,} worlds, seed {seed}, {sampling.replace('_', ' ')} sampling, "
+        f"{scenario.run.horizon} weeks from {scenario.run.start_date.isoformat()}\n"
     )
     results = ensemble.run(
-        scenario, runs=runs, seed=seed, workers=args.workers, progress=not args.quiet
+        scenario,
+        runs=runs,
+        seed=seed,
+        sampling=sampling,
+        executor=executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        out=out,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
     )
-    print()
-    print(analysis.format_outcome_table(results.outcome_table()))
-    reference = reference_table(results.worlds, scenario.params)
-    print("\nRussia's gains per issue (0 = Western status quo, 1 = Russia's demand):")
-    print(reference.round(3).to_string())
-    folder = results.save(out, overwrite=args.overwrite, figures=not args.no_figures)
-    rate = results.info["worlds_per_second"]
-    print(f"\n{runs:,} worlds in {results.info['seconds_wall']:.1f} s ({rate:,.0f} worlds/s)")
-    print(f"Results written to {folder}/")
+    _print_results(results)
+    print(f"Results written to {out}/")
     return EXIT_OK
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    results = Results.load(args.directory)
+    model = results.replay(args.world)
+    row = results.worlds.iloc[args.world]
+    print(f"World {args.world} of {results.scenario.name} (seed {results.info['seed']})\n")
+    for event in model.event_log().itertuples():
+        print(f"week {event.week:>2} {event.date}  {event.actor:<16} {event.event}")
+    replayed = model.outcomes().iloc[0]
+    same = replayed["outcome"] == row["outcome"] and replayed["week"] == row["week"]
+    print(
+        f"\nOutcome: {replayed['outcome']} in week {replayed['week']}; the ensemble recorded "
+        f"{row['outcome']} in week {row['week']} ({'the same' if same else 'DIFFERENT'})"
+    )
+    return EXIT_OK if same else EXIT_FAILURE
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -125,21 +183,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="run an ensemble of a scenario and write its results",
         description="Run an ensemble of worlds of a scenario, print the outcome "
         "probabilities with 95%% intervals, and write the per-world results, a JSON "
-        "summary and the main figures to a folder.",
+        "summary and the main figures to a folder. Finished chunks are saved as they "
+        "come, so an interrupted run can be finished with --resume DIR.",
     )
-    run.add_argument("scenario", help="a scenario file, or a bundled scenario's name")
+    run.add_argument("scenario", nargs="?", help="a scenario file, or a bundled scenario's name")
     run.add_argument("--runs", type=_positive, help="number of worlds (default: the scenario's)")
     run.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+    run.add_argument(
+        "--sampling",
+        choices=SAMPLINGS,
+        help="how uncertain parameters are drawn (default: the scenario's)",
+    )
     run.add_argument(
         "--out", metavar="DIR", help="folder for the results (default: runs/NAME-TIMESTAMP)"
     )
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    run.add_argument("--resume", metavar="DIR", help="finish the interrupted run saved in DIR")
     run.add_argument(
         "--workers", type=_positive, default=1, help="processes to run in (default: 1)"
     )
-    run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    run.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://HOST:PORT)"
+    )
+    run.add_argument(
+        "--dask",
+        action="store_true",
+        help="start a local Dask cluster of --workers processes for the run",
+    )
+    run.add_argument(
+        "--chunk-size",
+        type=_positive,
+        default=ensemble.DEFAULT_CHUNK_SIZE,
+        help="worlds per chunk: changes speed and memory, never results",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run)
+
+    replay = commands.add_parser(
+        "replay",
+        help="re-run one world of a saved result and tell its story",
+        description="Re-run world K of the result in DIR alone, print its narrated event "
+        "log, and check that its outcome equals the one the ensemble recorded.",
+    )
+    replay.add_argument("directory", metavar="DIR")
+    replay.add_argument("world", metavar="K", type=_seed)
+    replay.set_defaults(handler=_cmd_replay)
 
     validate = commands.add_parser(
         "validate",
@@ -166,18 +254,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class UsageError(Exception):
+    """The command line was used wrongly in a way argparse cannot see."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``crisis-sim`` with ``argv``; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        print(f"crisis-sim: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except ScenarioError as error:
         print(error, file=sys.stderr)
-    except (OutputExistsError, NotADirectoryError, FileNotFoundError, ValueError) as error:
+    except ensemble.InterruptedRun as error:
+        print(f"crisis-sim: {error}", file=sys.stderr)
+    except (
+        OutputExistsError,
+        NotADirectoryError,
+        FileNotFoundError,
+        IndexError,
+        ValueError,
+        RuntimeError,
+    ) as error:
         print(f"crisis-sim: error: {error}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("crisis-sim: interrupted; nothing was written", file=sys.stderr)
+        print("crisis-sim: interrupted", file=sys.stderr)
     return EXIT_FAILURE
 
 

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mesa
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from crisis_sim import rules, streams
+from crisis_sim import rules, sampling, streams
 from crisis_sim.actors import (
     Nato,
     Russia,
@@ -47,6 +47,9 @@ from crisis_sim.levers import Lever, LeverActor, LeverKind
 from crisis_sim.members import load_members, member_arrays
 from crisis_sim.params import Params
 from crisis_sim.world import world_params
+
+if TYPE_CHECKING:
+    from crisis_sim.scenario import Scenario
 
 DEFAULT_HORIZON = 26
 """Weeks simulated by default: half a year from t0."""
@@ -119,7 +122,9 @@ class CrisisModel(mesa.Model):
         sampled: Per-world parameter values by dotted path, arrays of length R.
         uncertain: Distributions of uncertain parameters (objects with ``param`` and
             ``quantile(levels)``, as in :mod:`crisis_sim.scenario`), drawn per world
-            from the world's own stream; they take precedence over ``sampled``.
+            by ``sample_design``; they take precedence over ``sampled``.
+        sample_design: How uncertain parameters are drawn: ``monte_carlo`` (each world
+            from its own stream) or ``latin_hypercube`` (see :mod:`crisis_sim.sampling`).
         start_date: The calendar date of week 0.
         event_log: Keep the narrated event log; by default when R <= 20.
         record_history: Keep week-by-week arrays; by default when R <= 20,000.
@@ -142,6 +147,7 @@ class CrisisModel(mesa.Model):
         levers: Sequence[Lever] = (),
         sampled: Mapping[str, ArrayLike] | None = None,
         uncertain: Sequence[UncertainParameter] = (),
+        sample_design: sampling.Sampling = "monte_carlo",
         start_date: dt.date | str = T0,
         event_log: bool | None = None,
         record_history: bool | None = None,
@@ -165,8 +171,16 @@ class CrisisModel(mesa.Model):
         self.sampled = {
             path: np.asarray(values, dtype=float) for path, values in (sampled or {}).items()
         }
+        levels = sampling.parameter_levels(
+            [dist.param for dist in uncertain],
+            sample_design,
+            seed=seed,
+            first=first_replication,
+            count=replications,
+            draws=self.draws,
+        )
         for dist in uncertain:
-            self.sampled[dist.param] = dist.quantile(self.draws.parameter_levels(dist.param))
+            self.sampled[dist.param] = dist.quantile(levels[dist.param])
         self.p = world_params(self.params, self.sampled, replications)
         self.week = 0
         self.active = np.ones(replications, dtype=bool)
@@ -227,6 +241,43 @@ class CrisisModel(mesa.Model):
         self._form_deal()
         self._record_history()
         self.datacollector.collect(self)
+
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario: Scenario,
+        *,
+        replications: int = 1,
+        seed: int | None = None,
+        first_replication: int = 0,
+        sample_design: sampling.Sampling | None = None,
+        event_log: bool | None = None,
+        record_history: bool | None = None,
+    ) -> CrisisModel:
+        """The model of worlds ``first_replication ..`` of a scenario.
+
+        Args:
+            scenario: A validated scenario (:func:`crisis_sim.scenario.load_scenario`).
+            replications: Number of worlds.
+            seed: The seed; the scenario's if None.
+            first_replication: Index of the first world.
+            sample_design: How uncertain parameters are drawn; the scenario's if None.
+            event_log: Keep the narrated event log (default: when R <= 20).
+            record_history: Keep week-by-week arrays (default: when R <= 20,000).
+        """
+        return cls(
+            scenario.params,
+            replications=replications,
+            seed=scenario.run.seed if seed is None else seed,
+            first_replication=first_replication,
+            horizon=scenario.run.horizon,
+            levers=scenario.all_levers(),
+            uncertain=scenario.uncertain,
+            sample_design=sample_design or scenario.run.sampling,
+            start_date=scenario.run.start_date,
+            event_log=event_log,
+            record_history=record_history,
+        )
 
     # -- convenience views -------------------------------------------------------------
 

@@ -3,11 +3,13 @@
 A result folder holds everything needed to reproduce every table and figure:
 
 - ``worlds.parquet``: one row per world (sampled parameters, outcome, week, end state);
-- ``weekly_states.parquet``: the number of worlds in each state, week by week;
-- ``weekly_histograms.parquet``: binned week-by-week values for the fan charts;
+- ``weekly.parquet``: week by week, the number of worlds in each state and the
+  binned values of the fan charts' variables;
+- ``trajectories.parquet``: the full week-by-week state of the worlds asked for;
+- ``figures/``: the main figures as PNG;
 - ``summary.json``: the scenario (in full), its hash, the seed, the outcome table,
-  package and dependency versions, and timings;
-- ``figures/``: the main figures as PNG.
+  package and dependency versions, the executor and timings; written last, so a
+  folder without it is incomplete.
 
 Folders are written atomically: into a temporary sibling first, then renamed, so a
 crash never leaves a half-written folder that looks complete, and an existing
@@ -30,6 +32,7 @@ import pandas as pd
 
 from crisis_sim import analysis
 from crisis_sim.domain import OUTCOMES, Rung
+from crisis_sim.model import CrisisModel
 from crisis_sim.scenario import Scenario, scenario_from_dict
 
 STATE_LABELS: tuple[str, ...] = (
@@ -73,6 +76,42 @@ def check_output_dir(directory: Path, overwrite: bool) -> None:
         )
 
 
+def write_weekly(path: Path, state_counts: np.ndarray, histograms: dict[str, np.ndarray]) -> None:
+    """Write week-by-week counts as one long Parquet table: variable, week, bin, count.
+
+    The states are the variable ``state`` (bins in the order of ``STATE_LABELS``).
+    """
+    frames = []
+    for name, counts in {"state": state_counts, **histograms}.items():
+        week, bin_index = np.indices(counts.shape)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "variable": name,
+                    "week": week.ravel(),
+                    "bin": bin_index.ravel(),
+                    "count": counts.ravel(),
+                }
+            )
+        )
+    pd.concat(frames, ignore_index=True).to_parquet(path, index=False)
+
+
+def read_weekly(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Read a table written by :func:`write_weekly`: state counts and histograms."""
+    table = pd.read_parquet(path)
+    shapes = {"state": len(STATE_LABELS), **{name: bins for name, (_, _, bins) in BINNED.items()}}
+    weeks = int(table["week"].max()) + 1
+    arrays = {}
+    for name, bins in shapes.items():
+        part = table[table["variable"] == name]
+        counts = np.zeros((weeks, bins), dtype=np.int64)
+        counts[part["week"].to_numpy(), part["bin"].to_numpy()] = part["count"].to_numpy()
+        arrays[name] = counts
+    states = arrays.pop("state")
+    return states, arrays
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: equal hashes, equal scenarios."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -88,7 +127,8 @@ class Results:
         worlds: One row per world: sampled parameters, outcome, week, end state.
         state_counts: (weeks + 1, states) worlds in each state of ``STATE_LABELS``.
         histograms: For each variable of ``BINNED``, (weeks + 1, bins) counts.
-        info: Seed, number of worlds, workers, timings, versions.
+        info: Seed, number of worlds, executor, timings, versions.
+        trajectories: Week-by-week state of the worlds asked for (long table).
     """
 
     scenario: Scenario
@@ -96,6 +136,7 @@ class Results:
     state_counts: np.ndarray
     histograms: dict[str, np.ndarray]
     info: dict[str, Any] = field(default_factory=dict)
+    trajectories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def runs(self) -> int:
@@ -133,6 +174,27 @@ class Results:
             for q in quantiles
         }
         return pd.DataFrame(table).rename_axis("week")
+
+    def replay(self, replication: int) -> CrisisModel:
+        """Re-run world ``replication`` alone, with its narrated event log.
+
+        The world is rebuilt from the scenario, the seed and the sampling design, so
+        its outcome equals row ``replication`` of :attr:`worlds`.
+
+        Raises:
+            IndexError: If there is no such world in this result.
+        """
+        if not 0 <= replication < self.runs:
+            raise IndexError(f"no world {replication}: this result has worlds 0..{self.runs - 1}")
+        model = CrisisModel.from_scenario(
+            self.scenario,
+            seed=int(self.info["seed"]),
+            first_replication=replication,
+            sample_design=self.info.get("sampling", "monte_carlo"),
+            event_log=True,
+            record_history=True,
+        )
+        return model.run()
 
     def summary(self) -> dict[str, Any]:
         """What ``summary.json`` holds."""
@@ -173,32 +235,16 @@ class Results:
 
     def _write(self, folder: Path, figures: bool) -> None:
         self.worlds.to_parquet(folder / "worlds.parquet", index=False)
-        states = pd.DataFrame(self.state_counts, columns=list(STATE_LABELS))
-        states.insert(0, "week", np.arange(len(states)))
-        states.to_parquet(folder / "weekly_states.parquet", index=False)
-        rows = []
-        for name, counts in self.histograms.items():
-            week, bin_index = np.indices(counts.shape)
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "variable": name,
-                        "week": week.ravel(),
-                        "bin": bin_index.ravel(),
-                        "count": counts.ravel(),
-                    }
-                )
-            )
-        pd.concat(rows, ignore_index=True).to_parquet(
-            folder / "weekly_histograms.parquet", index=False
-        )
-        (folder / "summary.json").write_text(
-            json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
-        )
+        write_weekly(folder / "weekly.parquet", self.state_counts, self.histograms)
+        if len(self.trajectories):
+            self.trajectories.to_parquet(folder / "trajectories.parquet", index=False)
         if figures:
             from crisis_sim import plots
 
             plots.save_main_figures(self, folder / "figures")
+        (folder / "summary.json").write_text(
+            json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -209,7 +255,7 @@ class Results:
             ValueError: If the folder was written by an incompatible version.
         """
         folder = Path(directory)
-        for name in ("summary.json", "worlds.parquet", "weekly_states.parquet"):
+        for name in ("summary.json", "worlds.parquet", "weekly.parquet"):
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder} is not a crisis_sim result folder: no {name}")
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -221,15 +267,9 @@ class Results:
         scenario = scenario_from_dict(summary["scenario"], file=str(folder / "summary.json"))
         worlds = pd.read_parquet(folder / "worlds.parquet")
         worlds["outcome"] = pd.Categorical(worlds["outcome"], categories=[o.key for o in OUTCOMES])
-        states = pd.read_parquet(folder / "weekly_states.parquet")
-        state_counts = states[list(STATE_LABELS)].to_numpy(dtype=np.int64)
-        long = pd.read_parquet(folder / "weekly_histograms.parquet")
-        histograms = {}
-        for name, (_, _, bins) in BINNED.items():
-            part = long[long["variable"] == name]
-            counts = np.zeros((len(state_counts), bins), dtype=np.int64)
-            counts[part["week"].to_numpy(), part["bin"].to_numpy()] = part["count"].to_numpy()
-            histograms[name] = counts
+        state_counts, histograms = read_weekly(folder / "weekly.parquet")
+        path = folder / "trajectories.parquet"
+        trajectories = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
         info_keys = set(summary) - {
             "format_version",
             "scenario_name",
@@ -240,4 +280,4 @@ class Results:
             "outcomes",
         }
         info = {key: summary[key] for key in info_keys}
-        return cls(scenario, worlds, state_counts, histograms, info)
+        return cls(scenario, worlds, state_counts, histograms, info, trajectories)

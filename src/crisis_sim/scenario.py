@@ -245,7 +245,7 @@ class RunSettings(_Strict):
     horizon: int = Field(default=26, ge=1, le=MAX_HORIZON)
     seed: int = Field(default=20220113, ge=0, le=2**63 - 1)
     runs: int = Field(default=10_000, ge=1, le=MAX_RUNS)
-    sampling: Literal["monte_carlo"] = "monte_carlo"
+    sampling: Literal["monte_carlo", "latin_hypercube"] = "monte_carlo"
 
     @field_validator("start_date", mode="before")
     @classmethod
