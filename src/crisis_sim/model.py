@@ -69,6 +69,12 @@ OUTCOME_TEXT = {
 }
 """How the event log names each outcome."""
 
+_VERBS = {
+    Action.DE_ESCALATE: "steps down to",
+    Action.HOLD: "holds at",
+    Action.ESCALATE: "escalates to",
+}
+
 HISTORY_FIELDS = (
     "rung",
     "sanctions",
@@ -436,9 +442,9 @@ class CrisisModel(mesa.Model):
         self.shortfall_seen = np.maximum(self.shortfall_seen, np.where(active, shortfall, 0.0))
         russia.observe_west(sanctions - west.sanctions, posture - west.posture, unseen)
         if self.log_events:
-            self._log_rises("sanctions", west.sanctions, sanctions, "US-T1")
-            self._log_rises("posture", west.posture, posture, "US-T2")
-            self._log_rises("support", west.support, support, "support to Ukraine")
+            self._log_rises("sanctions tier", west.sanctions, sanctions, "US-T1")
+            self._log_rises("Eastern Flank posture", west.posture, posture, "US-T2")
+            self._log_rises("support to Ukraine", west.support, support, "judgement")
             short = unseen > 0
             self._log_mask(
                 short,
@@ -603,26 +609,40 @@ class CrisisModel(mesa.Model):
             self._log(
                 int(world),
                 "west",
-                f"{what} rise from {before[world]:.2f} to {after[world]:.2f} ({source})",
+                f"{what} rises from {before[world]:.2f} to {after[world]:.2f} ({source})",
             )
 
     def log_choices(self) -> None:
-        """Add Russia's choice this week, with the utilities behind it, to the event log."""
+        """Add Russia's choice this week, with the reasons behind it, to the event log.
+
+        The entry names the action, where it leads, the expected utility and the
+        probability of every action available, and Russia's belief in Western resolve.
+        """
         russia = self.russia
         for world in np.flatnonzero(russia.last_action >= 0):
             action = Action(int(russia.last_action[world]))
-            terms = ", ".join(
-                f"{a.name.lower()} {russia.utilities[a, world]:+.3f} "
-                f"(p={russia.probabilities[a, world]:.2f})"
+            rung = Rung(int(russia.rung[world]))
+            where = f"rung {int(rung)} ({rung.name.lower().replace('_', ' ')})"
+            if action is Action.ACCEPT:
+                terms = ", ".join(
+                    f"{issue.key} {self.deal_terms[issue, world]:.2f}"
+                    for issue in ISSUES
+                    if self.deal_terms[issue, world] > 0
+                )
+                what = f"accepts the deal on the table ({terms})"
+            else:
+                what = f"{_VERBS[action]} {where}"
+            reasons = ", ".join(
+                f"{a.name.lower().replace('_', '-')} {russia.utilities[a, world]:+.3f} "
+                f"(p {russia.probabilities[a, world]:.2f})"
                 for a in Action
                 if russia.probabilities[a, world] > 0
             )
             self._log(
                 int(world),
                 "russia",
-                f"{action.name.lower()} -> rung {int(russia.rung[world])} "
-                f"({Rung(int(russia.rung[world])).name.lower()}); utilities: {terms}; "
-                f"belief in Western resolve {russia.resolve_belief[world]:.2f}",
+                f"{what}. Expected utilities: {reasons}; belief in Western resolve "
+                f"{russia.resolve_belief[world]:.2f}",
             )
 
     # -- results -----------------------------------------------------------------------
