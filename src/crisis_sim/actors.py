@@ -51,6 +51,11 @@ class Russia(mesa.Agent):
         """Beta pseudo-count for 'the West is resolved'."""
         self.weakness_evidence = np.broadcast_to((1.0 - credibility) * strength, size).astype(float)
         """Beta pseudo-count for 'the West is not resolved'."""
+        yield_prior = p.russia.yield_prior
+        self.yield_evidence = np.broadcast_to(yield_prior * strength, size).astype(float)
+        """Beta pseudo-count for 'the West gives way under coercion'."""
+        self.firmness_evidence = np.broadcast_to((1.0 - yield_prior) * strength, size).astype(float)
+        """Beta pseudo-count for 'the West does not give way'."""
         self.resistance_error = np.broadcast_to(p.russia.resistance_underestimate, size).astype(
             float
         )
@@ -68,6 +73,11 @@ class Russia(mesa.Agent):
     def resolve_belief(self) -> np.ndarray:
         """Russia's mean belief that the West will carry out its threats in full."""
         return rules.beta_mean(self.resolve_evidence, self.weakness_evidence)
+
+    @property
+    def yield_belief(self) -> np.ndarray:
+        """Russia's mean belief that the West gives way on its demands under coercion."""
+        return rules.beta_mean(self.yield_evidence, self.firmness_evidence)
 
     def reading_weights(self, revisionist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights of the appeasement (H1) and off-ramp readings of a concession.
@@ -117,7 +127,7 @@ class Russia(mesa.Agent):
             p.russia.leverage_military_technical,
             p.russia.leverage_incursion,
         )
-        coercion = (1.0 - belief) * (1.0 - status_quo)
+        coercion = self.yield_belief * (1.0 - status_quo)
         gains = np.zeros((len(Rung), *belief.shape))
         costs = np.zeros((len(Rung), *belief.shape))
         for rung in Rung:
@@ -168,11 +178,11 @@ class Russia(mesa.Agent):
         public rung (Fearon 1994). Hold: this rung. Escalate: the best plan that starts
         at the rung above (standing there, or climbing on to a rung it values more), less
         the one-off threshold cost of each rung crossed (Kahn 1965). Accept: the deal on
-        the table, less the audience cost and the cost of
-        walking back the declaration that talks are pointless (RU-A2), and less the
-        sanctions and reinforcement already in force, which a deal does not undo
-        (judgement); the reciprocal items of the deal save face, cutting the backing-down
-        costs by up to all of them (the off-ramp reading).
+        the table, less the audience cost and the cost of walking back the declaration
+        that talks are pointless (RU-A2), and less the part of the sanctions and
+        reinforcement in force that a deal does not lift (``west.sanctions_relief``);
+        the reciprocal items of the deal save face, cutting the backing-down costs by up
+        to all of them (the off-ramp reading).
         """
         model = self.model
         p = model.p
@@ -191,9 +201,13 @@ class Russia(mesa.Agent):
         )
         backing_down = (audience + p.russia.talks_walk_back_cost) * (1.0 - face_saving)
         west = model.west_state
-        in_force = rules.cost_sensitivity(p.russia.resolve) * (
-            p.west.sanction_cost * model.nato.participation * west.sanctions
-            + p.west.posture_cost * west.posture
+        in_force = (
+            rules.cost_sensitivity(p.russia.resolve)
+            * (1.0 - p.west.sanctions_relief)
+            * (
+                p.west.sanction_cost * model.nato.participation * west.sanctions
+                + p.west.posture_cost * west.posture
+            )
         )
         utilities = np.stack(
             [
@@ -236,12 +250,13 @@ class Russia(mesa.Agent):
         self.utilities = np.where(self.revisionist, u_rev, u_sec)
         self.probabilities = np.where(self.revisionist, p_rev, p_sec)
         action = rules.draw_choice(self.probabilities, model.weekly_uniform(streams.CHOICE))
-        action = np.where(active, action, -1)
+        acting = active & (self.rung < Rung.FULL_INVASION)
+        action = np.where(acting, action, -1)
         step = np.select(
             [action == Action.DE_ESCALATE, action == Action.ESCALATE], [-1, 1], default=0
         )
         new_rung = np.where(action == Action.ACCEPT, int(Rung.DIPLOMACY), self.rung + step)
-        self.rung = np.where(active, new_rung, self.rung)
+        self.rung = np.where(acting, new_rung, self.rung)
         self.last_action = action
         self.talking = (
             active
@@ -254,8 +269,8 @@ class Russia(mesa.Agent):
     def after_week(self) -> None:
         """Bookkeeping once the week's moves are made: time massed, highest rung, learning.
 
-        A week of coercion in which the West grants nothing is evidence of its resolve
-        (``russia.stalemate_learning``); a week of fighting teaches Russia Ukraine's
+        A week of coercion in which the West grants nothing is evidence that it will not
+        give way (``russia.stalemate_learning``); a week of fighting teaches Russia Ukraine's
         real resistance (``russia.resistance_learning``).
         """
         model = self.model
@@ -265,7 +280,9 @@ class Russia(mesa.Agent):
         newly = active & (self.rung >= Rung.LIMITED_INCURSION) & (self.first_incursion_week < 0)
         self.first_incursion_week = np.where(newly, model.week, self.first_incursion_week)
         coercing = active & (self.rung >= Rung.BUILD_UP) & (model.conceded_this_week <= 0)
-        self.resolve_evidence = self.resolve_evidence + coercing * model.p.russia.stalemate_learning
+        self.firmness_evidence = (
+            self.firmness_evidence + coercing * model.p.russia.stalemate_learning
+        )
         fighting = active & (self.rung >= Rung.LIMITED_INCURSION)
         self.resistance_error = np.where(
             fighting,
@@ -290,18 +307,22 @@ class Russia(mesa.Agent):
     def observe_concession(self, utility_gain: np.ndarray) -> None:
         """Take in a concession granted.
 
-        Russia's gains grow, and under the appeasement reading (H1) it reads the West
-        as weaker.
+        Russia's gains grow. Under the appeasement reading (H1) it also learns that the
+        West gives way under coercion and that its threats are weaker than they
+        sounded: both beliefs move by appeasement strength x the reading's weight x the
+        utility gained x the prior's strength.
         """
         p = self.model.p
         appeasement, _ = self.reading_weights(self.revisionist)
         self.conceded = self.conceded + utility_gain
-        self.weakness_evidence = self.weakness_evidence + (
+        evidence = (
             p.concessions.appeasement_strength
             * appeasement
             * utility_gain
             * p.russia.resolve_belief_prior_strength
         )
+        self.yield_evidence = self.yield_evidence + evidence
+        self.weakness_evidence = self.weakness_evidence + evidence
 
 
 class UnitedStates(mesa.Agent):
@@ -362,8 +383,6 @@ class Nato(mesa.Agent):
         """(members, R) willingness before this week's events."""
         self.wedge_exposure = traits.gas_share * (1.0 - traits.border)
         """(members, 1) how far Russia's wedge reaches each ally: gas dependence, no border."""
-        self.gdp_row = traits.gdp_weight[:, 0].copy()
-        """(members,) each ally's share of the Alliance's GDP."""
         self.debate_camp = 2.0 * traits.frontline - 1.0
         """(members, 1) +1 for frontline allies (pushed up by a debate), -1 for the others."""
         size = model.replications
@@ -405,7 +424,7 @@ class Nato(mesa.Agent):
         own = self.standing_willingness + shift
         own -= (model.p.russia.wedge_strength * self.wedge) * self.wedge_exposure
         own += (p.concession_debate * model.dispute) * self.debate_camp
-        mean = self.gdp_row @ own
+        mean = (self.traits.gdp_weight * own).sum(axis=0)
         own *= 1.0 - p.solidarity
         own += p.solidarity * mean
         willingness = np.clip(own, 0.0, 1.0, out=own)
@@ -413,7 +432,7 @@ class Nato(mesa.Agent):
         consensus = rules.consensus_level(
             willingness, cohesion, p.consensus_quantile_low, p.consensus_quantile_high
         )
-        participation = self.gdp_row @ willingness
+        participation = (self.traits.gdp_weight * willingness).sum(axis=0)
         active = model.active
         if active.all():
             self.willingness, self.cohesion = willingness, cohesion

@@ -244,7 +244,10 @@ class CrisisModel(mesa.Model):
             }
         )
         self._fire_levers()
+        self.united_states.step()
+        self.nato.step()
         self._form_deal()
+        self.nato.update_willingness()
         self._record_history()
         self.datacollector.collect(self)
 
@@ -393,7 +396,7 @@ class CrisisModel(mesa.Model):
         like_rev = np.take_along_axis(russia.probabilities_if_revisionist, chosen, axis=0)[0]
         like_sec = np.take_along_axis(russia.probabilities_if_security_seeking, chosen, axis=0)[0]
         posterior = rules.bayes_type_update(self.type_belief, like_rev, like_sec)
-        self.type_belief = np.where(self.active, posterior, self.type_belief)
+        self.type_belief = np.where(russia.last_action >= 0, posterior, self.type_belief)
 
     def _inadvertent_escalation(self) -> None:
         """Let a hold slip one rung up by accident.

@@ -177,8 +177,8 @@ class RussiaParams(_Group):
         doc="One-off cost of crossing each threshold up the ladder.",
     )
     war_cost: float = _param(
-        1.1,
-        (0.6, 1.8),
+        1.0,
+        (0.6, 1.6),
         unit="demand units",
         source=_J + " (Fearon 1995)",
         doc="Russia's cost of a full-scale war against a Ukraine of resistance 1; "
@@ -186,15 +186,15 @@ class RussiaParams(_Group):
         bounds=(0.0, 5.0),
     )
     audience_cost: float = _param(
-        0.08,
-        (0.0, 0.15),
+        0.12,
+        (0.04, 0.2),
         unit="demand units per rung",
         source=_J + " (Fearon 1994)",
         doc="Cost of backing down (de-escalating or accepting), times the public rung.",
     )
     talks_walk_back_cost: float = _param(
-        0.1,
-        (0.0, 0.2),
+        0.15,
+        (0.05, 0.25),
         unit="demand units",
         source="RU-A2; level judgement",
         doc="Cost of accepting a deal after declaring the talks pointless.",
@@ -213,16 +213,24 @@ class RussiaParams(_Group):
         (1.0, 20.0),
         unit="pseudo-observations",
         source=_J,
-        doc="Strength of Russia's Beta prior about Western resolve.",
+        doc="Strength of Russia's Beta priors about Western resolve and about the West giving way.",
         bounds=(0.1, 1000.0),
+    )
+    yield_prior: float = _param(
+        0.5,
+        (0.2, 0.8),
+        unit="probability",
+        source="RU-S1, RU-T1; level judgement",
+        doc="Russia's prior mean belief that the West gives way on its demands under "
+        "coercion (as opposed to its belief that the West carries out its threats).",
     )
     stalemate_learning: float = _param(
         0.3,
         (0.0, 0.8),
         unit="pseudo-observations per week",
         source=_J,
-        doc="Evidence of Western resolve Russia takes from each week it coerces and the West "
-        "grants nothing: coercion that is not working teaches.",
+        doc="Evidence that the West will not give way that Russia takes from each week it "
+        "coerces and the West grants nothing: coercion that is not working teaches.",
         bounds=(0.0, 5.0),
     )
     resistance_underestimate: float = _param(
@@ -434,12 +442,21 @@ class WestParams(_Group):
         doc="Cost to Russia of one level (of 2) of Eastern Flank reinforcement: the opposite "
         "of its demand RU-D2.",
     )
+    sanctions_relief: float = _param(
+        0.5,
+        (0.0, 1.0),
+        unit="share",
+        source="US-S1 ('a diplomatic way out'); level judgement",
+        doc="Share of the sanctions and reinforcement in force that a deal lifts.",
+    )
     sanctions_tier_at_incursion: float = _param(
-        2.0,
-        (1.0, 3.0),
+        1.0,
+        (0.5, 2.0),
         unit="tier 0-3",
-        source="US-T1 ('attacked Ukraine again')",
-        doc="Sanctions tier threatened for a limited incursion.",
+        source="US-T1 ('attacked Ukraine again'); level judgement",
+        doc="Sanctions tier threatened for a limited incursion; below the tier for an "
+        "invasion, so that sanctions imposed for an incursion leave a deterrent against "
+        "invasion.",
         bounds=(0.0, 3.0),
     )
     sanctions_tier_at_invasion: float = _param(
@@ -467,8 +484,8 @@ class WestParams(_Group):
         bounds=(0.0, 2.0),
     )
     clash_hazard: float = _param(
-        0.01,
-        (0.0, 0.03),
+        0.005,
+        (0.0, 0.02),
         unit="probability per week",
         source=_J + " (Schelling 1960)",
         doc="Weekly chance of a direct NATO-Russia clash per incursion rung above 2, at the "

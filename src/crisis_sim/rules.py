@@ -95,11 +95,11 @@ def logit_choice_probabilities(
     """
     scaled = np.where(available, utilities, -np.inf)
     best = scaled.max(axis=0)
-    if np.isinf(precision).any() if isinstance(precision, np.ndarray) else np.isinf(precision):
-        weights = (scaled == best).astype(float)
-    else:
-        with np.errstate(invalid="ignore"):
-            weights = np.where(available, np.exp(precision * (scaled - best)), 0.0)
+    precision = np.broadcast_to(np.asarray(precision, dtype=float), best.shape)
+    finite = np.isfinite(precision)
+    with np.errstate(invalid="ignore", over="ignore"):
+        smooth = np.exp(np.where(finite, precision, 0.0) * (scaled - best))
+    weights = np.where(available, np.where(finite, smooth, scaled == best), 0.0)
     return weights / weights.sum(axis=0)
 
 
@@ -142,7 +142,7 @@ def alliance_cohesion(willingness: np.ndarray) -> np.ndarray:
     """
     members = willingness.shape[0]
     mean = willingness.sum(axis=0) / members
-    variance = np.einsum("mr,mr->r", willingness, willingness) / members - mean**2
+    variance = (willingness * willingness).sum(axis=0) / members - mean**2
     return np.clip(1.0 - 2.0 * np.sqrt(np.maximum(variance, 0.0)), 0.0, 1.0)
 
 
