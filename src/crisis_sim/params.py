@@ -66,17 +66,30 @@ class IssueVector(_Group):
 
 
 def _issue_field(
-    values: dict[Issue, float], *, unit: str, sources: dict[Issue, str], doc: str
+    values: dict[Issue, float],
+    *,
+    unit: str,
+    sources: dict[Issue, str],
+    doc: str,
+    plausible: dict[Issue, tuple[float, float]] | None = None,
 ) -> Any:
-    """Declare a per-issue parameter; ``sources`` names the source of each issue's value."""
+    """Declare a per-issue parameter.
+
+    ``sources`` names the source of each issue's value; ``plausible`` the plausible
+    range of each (the whole scale 0-1 unless given).
+    """
     default = IssueVector(**{issue.key: values[issue] for issue in ISSUES})
+    ranges = {issue: (plausible or {}).get(issue, (0.0, 1.0)) for issue in ISSUES}
+    for issue, (lo, hi) in ranges.items():
+        if not 0.0 <= lo <= values[issue] <= hi <= 1.0:
+            raise ValueError(f"{doc!r}: {issue.key} default outside its plausible range")
     return Field(
         default=default,
         description=doc,
         json_schema_extra={
             "unit": unit,
             "source": {issue.key: sources[issue] for issue in ISSUES},
-            "plausible": [0.0, 1.0],
+            "plausible": {issue.key: list(ranges[issue]) for issue in ISSUES},
         },
     )
 
@@ -349,7 +362,12 @@ class WestParams(_Group):
             Issue.RISK_REDUCTION: "NATO-O2",
         },
         doc="The most the U.S. would put on the table under pressure (a deal within it beats "
-        "continued coercion for the U.S.); red lines are 0.",
+        "continued coercion for the U.S.); red lines are 0. Never below the t0 offer.",
+        plausible={
+            Issue.INF_MISSILES: (0.5, 1.0),
+            Issue.EXERCISES: (0.5, 1.0),
+            Issue.RISK_REDUCTION: (1.0, 1.0),
+        },
     )
     nato_offer: IssueVector = _issue_field(
         {
@@ -389,7 +407,13 @@ class WestParams(_Group):
             Issue.EXERCISES: _J,
             Issue.RISK_REDUCTION: "NATO-O2",
         },
-        doc="The most NATO would put on the table under pressure; red lines are 0.",
+        doc="The most NATO would put on the table under pressure; red lines are 0. Never "
+        "below the t0 offer.",
+        plausible={
+            Issue.INF_MISSILES: (0.5, 1.0),
+            Issue.EXERCISES: (0.25, 1.0),
+            Issue.RISK_REDUCTION: (1.0, 1.0),
+        },
     )
     us_share: IssueVector = _issue_field(
         {
@@ -719,12 +743,14 @@ def iter_params(params: Params | None = None) -> Iterator[ParamInfo]:
             value = getattr(group, name)
             if isinstance(value, IssueVector):
                 sources = extra["source"]
-                assert isinstance(sources, dict)
+                ranges = extra["plausible"]
+                assert isinstance(sources, dict) and isinstance(ranges, dict)
                 for issue in ISSUES:
+                    lo, hi = ranges[issue.key]
                     yield ParamInfo(
                         path=f"{group_name}.{name}.{issue.key}",
                         default=float(getattr(value, issue.key)),
-                        plausible=(0.0, 1.0),
+                        plausible=(float(lo), float(hi)),
                         bounds=(0.0, 1.0),
                         unit=str(extra["unit"]),
                         source=str(sources[issue.key]),
