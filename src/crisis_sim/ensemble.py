@@ -23,6 +23,7 @@ started for the run; install the ``dask`` extra).
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -146,6 +147,8 @@ class Chunk:
     trajectories: pd.DataFrame
     """Week-by-week state of the requested worlds in this chunk (maybe empty)."""
     seconds: float
+    peak_mib: float = 0.0
+    """Peak resident memory of the process that ran the chunk, MiB (0 where unknown)."""
 
 
 def _state_index(state: np.ndarray) -> np.ndarray:
@@ -154,7 +157,12 @@ def _state_index(state: np.ndarray) -> np.ndarray:
 
 
 def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
-    """Run worlds ``first .. first + count - 1`` of a plan and reduce them."""
+    """Run worlds ``first .. first + count - 1`` of a plan and reduce them.
+
+    The model's agents and the model refer to each other; the cycle is collected at
+    once, since Python's collector, counting objects rather than bytes, would
+    otherwise leave tens of megabytes of arrays per chunk waiting.
+    """
     start = time.perf_counter()
     model = CrisisModel.from_scenario(
         plan.scenario,
@@ -182,9 +190,21 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     if wanted:
         frame = model.history_frame()
         trajectories = frame[frame["replication"].isin(wanted)].reset_index(drop=True)
-    return Chunk(
-        first, model.outcomes(), states, histograms, trajectories, time.perf_counter() - start
-    )
+    worlds = model.outcomes()
+    del model, history
+    gc.collect()
+    seconds = time.perf_counter() - start
+    return Chunk(first, worlds, states, histograms, trajectories, seconds, _peak_mib())
+
+
+def _peak_mib() -> float:
+    """Peak resident memory of this process in MiB, where the platform reports it."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if platform.system() != "Darwin" else peak / 2**20
 
 
 def chunk_plan(runs: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -225,10 +245,24 @@ def _run_local(plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler:
         yield run_chunk(plan, first, count)
 
 
+def _process_context() -> multiprocessing.context.BaseContext:
+    """The way to start worker processes.
+
+    Workers come from a server that has imported the package once (forkserver) where
+    the platform has one, else they are spawned afresh; neither forks a parent that
+    may hold threads.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crisis_sim.ensemble"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _run_processes(
     plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: str | None
 ) -> Iterator[Chunk]:
-    context = multiprocessing.get_context("spawn")
+    context = _process_context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         futures = [pool.submit(run_chunk, plan, first, count) for first, count in todo]
@@ -390,6 +424,8 @@ def _execute(
         "seconds_wall": wall,
         "seconds_in_chunks": sum(chunk.seconds for chunk in ordered),
         "worlds_per_second": plan.runs / wall if wall > 0 else float("inf"),
+        "peak_mib_parent": _peak_mib(),
+        "peak_mib_worker": max(chunk.peak_mib for chunk in ordered),
         "versions": versions(),
     }
     results = Results(plan.scenario, worlds, state_counts, histograms, info, trajectories)
