@@ -438,7 +438,7 @@ class Nato(mesa.Agent):
             self.willingness, self.cohesion = willingness, cohesion
             self.consensus, self.participation = consensus, participation
         else:
-            self.willingness = np.where(active, willingness, self.willingness)
+            np.copyto(self.willingness, willingness, where=active)
             self.cohesion = np.where(active, cohesion, self.cohesion)
             self.consensus = np.where(active, consensus, self.consensus)
             self.participation = np.where(active, participation, self.participation)

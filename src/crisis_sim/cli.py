@@ -76,6 +76,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             progress=not args.quiet,
+            figures=not args.no_figures,
         )
         _print_results(results)
         print(f"Results written to {args.resume}/")
@@ -107,6 +108,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out=out,
         overwrite=args.overwrite,
         progress=not args.quiet,
+        figures=not args.no_figures,
     )
     _print_results(results)
     print(f"Results written to {out}/")
@@ -216,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=ensemble.DEFAULT_CHUNK_SIZE,
         help="worlds per chunk: changes speed and memory, never results",
     )
+    run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run)
 

@@ -159,7 +159,9 @@ def _state_index(state: np.ndarray) -> np.ndarray:
 def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     """Run worlds ``first .. first + count - 1`` of a plan and reduce them.
 
-    The model's agents and the model refer to each other; the cycle is collected at
+    A model stops once all its worlds have ended; its last week is then carried to the
+    horizon, as ended worlds stay in their outcome. The model's agents and the model
+    refer to each other; the cycle is collected at
     once, since Python's collector, counting objects rather than bytes, would
     otherwise leave tens of megabytes of arrays per chunk waiting.
     """
@@ -175,15 +177,18 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     ).run()
     history = model.history
     assert history is not None
-    weeks = len(history["state"])
+    weeks = plan.horizon + 1
+    recorded = len(history["state"])
     states = np.zeros((weeks, len(STATE_LABELS)), dtype=np.int64)
     for week, codes in enumerate(history["state"]):
         states[week] = np.bincount(_state_index(codes), minlength=len(STATE_LABELS))
+    states[recorded:] = states[recorded - 1]
     histograms = {}
     for name, (low, high, bins) in BINNED.items():
         counts = np.zeros((weeks, bins), dtype=np.int64)
         for week, values in enumerate(history[name]):
             counts[week], _ = np.histogram(values, bins=bins, range=(low, high))
+        counts[recorded:] = counts[recorded - 1]
         histograms[name] = counts
     wanted = [k for k in plan.trajectories if first <= k < first + count]
     trajectories = pd.DataFrame()
@@ -192,7 +197,7 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
         trajectories = frame[frame["replication"].isin(wanted)].reset_index(drop=True)
     worlds = model.outcomes()
     del model, history
-    gc.collect()
+    gc.collect(1)
     seconds = time.perf_counter() - start
     return Chunk(first, worlds, states, histograms, trajectories, seconds, _peak_mib())
 
@@ -373,6 +378,7 @@ def _execute(
     on_chunk: Callable[[Chunk], None] | None,
     resumed: dict[int, Chunk],
     started: float,
+    figures: bool,
 ) -> Results:
     if executor not in _EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
@@ -409,7 +415,11 @@ def _execute(
         for variable in BINNED
     }
     pieces = [chunk.trajectories for chunk in ordered if len(chunk.trajectories)]
-    trajectories = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+    trajectories = (
+        pd.concat(pieces).sort_values(["replication", "week"], ignore_index=True)
+        if pieces
+        else pd.DataFrame()
+    )
     info = {
         "seed": plan.seed,
         "runs": plan.runs,
@@ -430,7 +440,7 @@ def _execute(
     }
     results = Results(plan.scenario, worlds, state_counts, histograms, info, trajectories)
     if out is not None:
-        results.save(out, overwrite=True)
+        results.save(out, overwrite=True, figures=figures)
     return results
 
 
@@ -448,6 +458,7 @@ def run(
     overwrite: bool = False,
     trajectories: Sequence[int] = (),
     progress: bool = True,
+    figures: bool = True,
     on_chunk: Callable[[Chunk], None] | None = None,
 ) -> Results:
     """Run an ensemble of a scenario and return its :class:`~crisis_sim.results.Results`.
@@ -466,6 +477,7 @@ def run(
         overwrite: Replace a non-empty ``out`` (only once the new results are complete).
         trajectories: Worlds whose full week-by-week state is kept.
         progress: Show a progress bar over the worlds.
+        figures: Draw the main figures into ``out``.
         on_chunk: Called with each chunk as it finishes.
 
     Raises:
@@ -513,6 +525,7 @@ def run(
         on_chunk=on_chunk,
         resumed={},
         started=started,
+        figures=figures,
     )
 
 
@@ -523,6 +536,7 @@ def resume(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
+    figures: bool = True,
 ) -> Results:
     """Finish an interrupted run from the chunks saved in ``directory``.
 
@@ -557,4 +571,5 @@ def resume(
         on_chunk=None,
         resumed=resumed,
         started=started,
+        figures=figures,
     )

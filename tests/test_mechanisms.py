@@ -1,0 +1,625 @@
+"""Each mechanism of the crisis model on a set-up whose answer is known.
+
+The set-ups use levers (offers, concessions, incidents, shocks) or set the state of
+the actors directly, and read the model's state after one or two weeks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crisis_sim import CrisisModel, Lever, Params, rules
+from crisis_sim.domain import ISSUES, Action, Issue, Outcome, Rung
+from crisis_sim.params import with_values
+
+NO_NOISE = {"russia.choice_precision": 1e9}
+"""Russia's logit precision at its upper bound: it plays its best reply."""
+
+
+def model(values: dict[str, float] | None = None, **kwargs) -> CrisisModel:
+    """A model with default parameters except ``values`` (dotted paths)."""
+    return CrisisModel(with_values(Params(), values or {}), **kwargs)
+
+
+def incidents(count: int, week: int = 1) -> list[Lever]:
+    """``count`` military incidents in ``week``, each pushing Russia one rung up."""
+    return [Lever(actor="event", kind="incident", level=1.0, week=week) for _ in range(count)]
+
+
+# -- the deal on the table ---------------------------------------------------------------
+
+
+def test_us_offer_on_exercises_is_on_the_table_from_week_0():
+    # The deal is NATO's offer plus the U.S. share of any gap to the U.S. offer (US-O2).
+    m = model(replications=3)
+    west = Params().west
+    assert west.us_offer.exercises > west.nato_offer.exercises  # NATO-O1: no limits
+    for issue in ISSUES:
+        nato, us = getattr(west.nato_offer, issue.key), getattr(west.us_offer, issue.key)
+        share = getattr(west.us_share, issue.key)
+        np.testing.assert_allclose(m.deal_terms[issue], nato + share * max(us - nato, 0.0))
+    assert np.all(m.deal_terms[Issue.EXERCISES] > west.nato_offer.exercises)
+
+
+def test_red_lines_are_off_the_table_at_t0():
+    m = model(replications=3)
+    for issue in (Issue.ENLARGEMENT, Issue.EASTERN_FLANK, Issue.UKRAINE_COOPERATION):
+        np.testing.assert_array_equal(m.deal_terms[issue], 0.0)
+
+
+def test_an_offer_lever_of_week_0_is_on_the_table_at_t0():
+    lever = Lever(actor="united_states", kind="offer", issue="exercises", level=1.0, week=0)
+    m = model(replications=3, levers=[lever])
+    # NATO's 0.25 plus the U.S. share (0.5) of the gap to the U.S. offer of 1.0.
+    np.testing.assert_allclose(m.deal_terms[Issue.EXERCISES], 0.625)
+
+
+def test_an_offer_lever_is_on_the_table_when_russia_first_chooses():
+    lever = Lever(actor="united_states", kind="offer", issue="exercises", level=1.0, week=0)
+    m = model(replications=3, levers=[lever])
+    m.step()
+    np.testing.assert_allclose(m.united_states.offer[Issue.EXERCISES], 1.0)
+    np.testing.assert_allclose(m.deal_terms[Issue.EXERCISES], 0.625)
+
+
+def test_a_deal_russia_values_above_every_alternative_is_accepted_in_week_1():
+    levers = [
+        Lever(actor="west", kind="offer", issue=issue, level=1.0, bypass_ukraine_consent=True)
+        for issue in ISSUES
+    ]
+    m = model(NO_NOISE, replications=200, seed=3, levers=levers)
+    m.step()
+    utilities = m.russia.utilities
+    others = np.delete(utilities, Action.ACCEPT, axis=0)
+    assert np.all(utilities[Action.ACCEPT] > others.max(axis=0))  # the premise
+    table = m.outcomes()
+    assert (table["outcome"] == "de_escalation").all()
+    assert (table["week"] == 1).all()
+    for issue in ISSUES:
+        np.testing.assert_allclose(table[f"gain_{issue.key}"], 1.0)
+
+
+def test_a_binding_no_enlargement_pledge_alone_is_accepted_without_noise():
+    lever = Lever(
+        actor="west",
+        kind="offer",
+        issue="enlargement",
+        level=1.0,
+        bypass_ukraine_consent=True,
+    )
+    m = model(NO_NOISE, replications=200, seed=3, levers=[lever])
+    m.step()
+    assert (m.outcome == Outcome.DE_ESCALATION).all()
+    np.testing.assert_allclose(m.gains[Issue.ENLARGEMENT], 1.0)
+
+
+def test_without_noise_russia_takes_its_best_available_action():
+    m = model(NO_NOISE, replications=500, seed=5)
+    m.step()
+    chosen = m.russia.last_action
+    np.testing.assert_array_equal(m.russia.probabilities.max(axis=0), 1.0)
+    np.testing.assert_array_equal(chosen, m.russia.probabilities.argmax(axis=0))
+    best = m.russia.utilities.max(axis=0)
+    np.testing.assert_array_equal(m.russia.utilities[chosen, np.arange(500)], best)
+
+
+# -- Ukraine's consent (US-P1) --------------------------------------------------------------
+
+
+def build_up_threat() -> float:
+    """The threat Ukraine faces at the build-up rung, at its t0 resistance."""
+    p = Params().ukraine
+    return p.threat_weight * Rung.BUILD_UP / 4 * (1 - p.resistance)
+
+
+def test_an_offer_on_enlargement_is_dropped_when_ukraine_faces_no_threat_and_does_not_consent():
+    # With resistance 1 Ukraine fears nothing from Russia and consents to nothing about it.
+    lever = Lever(actor="west", kind="offer", issue="enlargement", level=1.0)
+    m = model({"ukraine.resistance": 1.0}, replications=50, seed=1, levers=[lever])
+    m.step()
+    np.testing.assert_array_equal(m.ukraine_consent, 0.0)
+    np.testing.assert_array_equal(m.deal_terms[Issue.ENLARGEMENT], 0.0)
+
+
+def test_an_offer_on_enlargement_is_kept_when_it_bypasses_ukraines_consent():
+    lever = Lever(
+        actor="west", kind="offer", issue="enlargement", level=1.0, bypass_ukraine_consent=True
+    )
+    m = model({"ukraine.resistance": 1.0}, replications=50, seed=1, levers=[lever])
+    m.step()
+    np.testing.assert_array_equal(m.ukraine_consent, 0.0)
+    np.testing.assert_array_equal(m.deal_terms[Issue.ENLARGEMENT], 1.0)
+
+
+@pytest.mark.parametrize("ratio", [0.5, 1.0, 2.0, 4.0])
+def test_ukraine_consents_to_terms_about_it_as_far_as_the_threat_outweighs_their_cost(ratio):
+    # A pledge on enlargement whose cost to Ukraine (salience x level) is ``ratio`` times
+    # the threat it faces: accepted in full up to ratio 1, beyond that cut to 1 / ratio.
+    level = ratio * build_up_threat() / Params().ukraine.salience.enlargement
+    share = min(1.0, 1.0 / ratio)
+    lever = Lever(actor="west", kind="offer", issue="enlargement", level=level)
+    m = model(replications=20, seed=1, levers=[lever])
+    m.step()
+    np.testing.assert_allclose(m.ukraine_consent, share)
+    np.testing.assert_allclose(m.deal_terms[Issue.ENLARGEMENT], level * share)
+
+
+def test_terms_ukraine_offers_itself_need_no_further_consent():
+    lever = Lever(actor="ukraine", kind="offer", issue="enlargement", level=0.6)
+    m = model({"ukraine.resistance": 1.0}, replications=20, seed=1, levers=[lever])
+    m.step()
+    np.testing.assert_allclose(m.deal_terms[Issue.ENLARGEMENT], 0.6)
+
+
+def test_terms_on_issues_not_about_ukraine_need_no_consent():
+    lever = Lever(actor="west", kind="offer", issue="eastern_flank", level=1.0)
+    m = model({"ukraine.resistance": 1.0}, replications=20, seed=1, levers=[lever])
+    m.step()
+    np.testing.assert_allclose(m.deal_terms[Issue.EASTERN_FLANK], 1.0)
+
+
+# -- threats carried out or not (US-T1, US-T2) ----------------------------------------------
+
+UNITED = [Lever(actor="event", kind="cohesion_shock", level=0.5)]
+DIVIDED = [Lever(actor="event", kind="cohesion_shock", level=-1.0)]
+RANDOM_RUSSIA = {"russia.choice_precision": 0.0}
+"""Logit precision 0: Russia picks uniformly among its available actions, so that every
+state a set-up aims at is reached in many worlds whatever the utilities."""
+
+
+def test_threatened_sanctions_are_imposed_when_the_trigger_occurs_and_the_allies_agree():
+    values = {**RANDOM_RUSSIA, "alliance.solidarity": 0.8, "west.us_unilateral_sanctions": 0.0}
+    m = model(values, replications=1000, seed=2, levers=incidents(2) + UNITED)
+    m.step()
+    rung = m.russia.rung
+    triggered = rung >= Rung.LIMITED_INCURSION
+    assert triggered.sum() > 200  # the incidents put Russia at the incursion rung or above
+    assert (rung == Rung.LIMITED_INCURSION).any() and (rung == Rung.FULL_INVASION).any()
+    west = Params().west
+    threatened = np.where(
+        rung == Rung.FULL_INVASION,
+        west.sanctions_tier_at_invasion,
+        west.sanctions_tier_at_incursion,
+    )
+    assert np.all(3.0 * m.nato.consensus[triggered] >= threatened[triggered])  # allies agree
+    np.testing.assert_allclose(m.west_state.sanctions[triggered], threatened[triggered])
+    np.testing.assert_allclose(m.west_state.posture[triggered], 2.0)
+    np.testing.assert_allclose(m.west_state.support[triggered], 2.0)
+    np.testing.assert_array_equal(m.west_state.sanctions[~triggered], 0.0)
+
+
+def test_threatened_sanctions_fall_short_when_the_allies_cannot_agree():
+    values = {**RANDOM_RUSSIA, "alliance.solidarity": 0.0, "west.us_unilateral_sanctions": 0.0}
+    m = model(values, replications=1000, seed=2, levers=incidents(2) + DIVIDED)
+    before = m.russia.weakness_evidence.copy()
+    m.step()
+    rung = m.russia.rung
+    at_incursion = rung == Rung.LIMITED_INCURSION
+    assert at_incursion.sum() > 100
+    tier = Params().west.sanctions_tier_at_incursion
+    sanctions = m.west_state.sanctions[at_incursion]
+    np.testing.assert_allclose(sanctions, np.minimum(tier, 3.0 * m.nato.consensus[at_incursion]))
+    assert np.all(sanctions < tier)
+    # Each tier or level threatened but not carried out is one observation of weakness.
+    shortfall = (tier - sanctions) + (
+        rules.POSTURE_THREATENED[Rung.LIMITED_INCURSION] - m.west_state.posture[at_incursion]
+    )
+    np.testing.assert_allclose(
+        m.russia.weakness_evidence[at_incursion], before[at_incursion] + shortfall
+    )
+
+
+def test_the_united_states_imposes_its_unilateral_tier_whatever_the_allies_decide():
+    values = {**RANDOM_RUSSIA, "alliance.solidarity": 0.0, "west.us_unilateral_sanctions": 1.0}
+    m = model(values, replications=1000, seed=2, levers=incidents(2) + DIVIDED)
+    m.step()
+    at_incursion = m.russia.rung == Rung.LIMITED_INCURSION
+    assert at_incursion.sum() > 100
+    assert np.all(m.west_state.sanctions[at_incursion] >= 1.0)
+    assert np.all(m.west_state.sanctions[at_incursion] < 2.0)
+
+
+def test_a_sanctions_lever_is_imposed_at_once_and_read_as_resolve():
+    lever = Lever(actor="west", kind="sanctions", level=2.0, week=0)
+    plain = model(replications=5)
+    m = model(replications=5, levers=[lever])
+    np.testing.assert_array_equal(m.west_state.sanctions, 2.0)
+    np.testing.assert_allclose(m.russia.resolve_evidence, plain.russia.resolve_evidence + 2.0)
+
+
+def test_a_public_commitment_raises_russias_belief_in_western_resolve_by_its_prior_strength():
+    lever = Lever(actor="united_states", kind="commitment", level=1.0, week=0)
+    m = model(replications=5, levers=[lever])
+    # Beta(0.5 x 4 + 4, 0.5 x 4) has mean 6 / 8.
+    np.testing.assert_allclose(m.russia.resolve_belief, 0.75)
+
+
+# -- audience costs (Fearon 1994) -----------------------------------------------------------
+
+
+def test_backing_down_costs_more_the_higher_the_rung():
+    quiet = model({"russia.audience_cost": 0.0}, replications=50, seed=4)
+    loud = model({"russia.audience_cost": 0.1}, replications=50, seed=4)
+    penalties = {}
+    for rung in (Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION):
+        utilities = []
+        for m in (quiet, loud):
+            m.russia.rung = np.full(50, int(rung))
+            utilities.append(m.russia.action_utilities(m.russia.revisionist)[0])
+        penalty = utilities[0] - utilities[1]
+        np.testing.assert_allclose(penalty[Action.DE_ESCALATE], 0.1 * rung)
+        np.testing.assert_allclose(penalty[Action.HOLD], 0.0, atol=1e-15)
+        np.testing.assert_allclose(penalty[Action.ESCALATE], 0.0, atol=1e-15)
+        assert np.all(penalty[Action.ACCEPT] > 0.0)
+        penalties[rung] = penalty
+    for action in (Action.DE_ESCALATE, Action.ACCEPT):
+        assert np.all(
+            penalties[Rung.LIMITED_INCURSION][action] > penalties[Rung.MILITARY_TECHNICAL][action]
+        )
+
+
+# -- what the West learns about Russia (Bayes) -----------------------------------------------
+
+
+def test_the_west_believes_russia_more_revisionist_after_an_escalation_likelier_under_that_type():
+    m = model({"russia.choice_precision": 30.0}, replications=2000, seed=4)
+    prior = m.type_belief.copy()
+    m.step()
+    russia = m.russia
+    escalated = russia.last_action == Action.ESCALATE
+    likelier = (
+        russia.probabilities_if_revisionist[Action.ESCALATE]
+        > russia.probabilities_if_security_seeking[Action.ESCALATE]
+    )
+    assert (escalated & likelier).sum() > 20  # the premise holds in many worlds
+    assert np.all(m.type_belief[escalated & likelier] > prior[escalated & likelier])
+    chosen = russia.last_action[None]
+    expected = rules.bayes_type_update(
+        prior,
+        np.take_along_axis(russia.probabilities_if_revisionist, chosen, axis=0)[0],
+        np.take_along_axis(russia.probabilities_if_security_seeking, chosen, axis=0)[0],
+    )
+    np.testing.assert_allclose(m.type_belief, expected)
+
+
+def test_a_revisionist_russia_escalates_more_often_than_a_security_seeker():
+    m = model({"russia.choice_precision": 30.0}, replications=2000, seed=4)
+    m.step()
+    escalated = m.russia.last_action == Action.ESCALATE
+    assert escalated[m.russia.revisionist].mean() > escalated[~m.russia.revisionist].mean()
+
+
+# -- the Alliance: cohesion, wedge, mobilisation ---------------------------------------------
+
+
+def test_the_t0_state_is_consistent_recomputing_willingness_at_t0_changes_nothing():
+    m = model(replications=200, seed=4)
+    recorded = m.nato.cohesion.copy()
+    m.nato.update_willingness()
+    np.testing.assert_allclose(m.nato.cohesion, recorded)
+
+
+def test_visible_aggression_raises_alliance_cohesion():
+    m = model(replications=2000, seed=4)
+    cohesion = {}
+    for rung in (Rung.BUILD_UP, Rung.LIMITED_INCURSION, Rung.FULL_INVASION):
+        m.russia.max_rung = np.full(2000, int(rung))
+        m.nato.update_willingness()
+        cohesion[rung] = m.nato.cohesion.copy()
+    assert cohesion[Rung.LIMITED_INCURSION].mean() > cohesion[Rung.BUILD_UP].mean()
+    assert cohesion[Rung.FULL_INVASION].mean() > cohesion[Rung.LIMITED_INCURSION].mean()
+    assert np.all(cohesion[Rung.FULL_INVASION] > cohesion[Rung.BUILD_UP])
+
+
+def test_stronger_aggression_mobilisation_raises_cohesion_once_force_is_used():
+    means = []
+    for mobilisation in (0.1, 0.3, 0.5):
+        m = model({"alliance.aggression_mobilisation": mobilisation}, replications=1000, seed=4)
+        m.russia.max_rung = np.full(1000, int(Rung.LIMITED_INCURSION))
+        m.nato.update_willingness()
+        means.append(m.nato.cohesion.mean())
+    assert means[0] < means[1] < means[2]
+
+
+def test_an_incursion_draws_the_allies_together_in_the_running_model():
+    calm = model(replications=500, seed=8)
+    pushed = model(replications=500, seed=8, levers=incidents(2))
+    calm.step()
+    pushed.step()
+    assert np.all(pushed.russia.max_rung >= Rung.LIMITED_INCURSION)
+    assert np.all(calm.russia.max_rung <= Rung.MILITARY_TECHNICAL)
+    assert pushed.nato.cohesion.mean() > calm.nato.cohesion.mean()
+
+
+def test_russias_wedge_lowers_the_willingness_of_gas_exposed_allies_without_a_border():
+    values = {"alliance.solidarity": 0.0, "alliance.perception_noise": 0.0}
+    m = model({**values, "russia.wedge_strength": 0.3}, replications=4)
+    m.nato.update_willingness()
+    without = m.nato.willingness.copy()
+    m.nato.wedge = np.ones(4)
+    m.nato.update_willingness()
+    traits = m.nato.traits
+    exposed = ((traits.gas_share > 0) & (traits.border == 0))[:, 0]
+    assert exposed.sum() >= 10
+    assert np.all(without[exposed] > 0.0) and np.all(without < 1.0)
+    reach = 0.3 * traits.gas_share[:, 0] * (1.0 - traits.border[:, 0])
+    np.testing.assert_allclose(m.nato.willingness[:, 0], np.clip(without[:, 0] - reach, 0.0, 1.0))
+    np.testing.assert_array_equal(m.nato.willingness[~exposed], without[~exposed])
+    assert np.all(m.nato.willingness[exposed] < without[exposed])
+
+
+def test_russias_wedge_in_the_running_model_hits_exposed_allies_hardest():
+    plain = model({"russia.wedge_strength": 0.0}, replications=500, seed=8)
+    wedged = model({"russia.wedge_strength": 0.3}, replications=500, seed=8)
+    plain.step()
+    wedged.step()
+    np.testing.assert_array_equal(plain.russia.rung, wedged.russia.rung)  # same choices
+    built = wedged.nato.wedge > 0
+    assert built.sum() > 100
+    np.testing.assert_allclose(wedged.nato.wedge[built], rules.WEDGE_BUILD_RATE)
+    traits = wedged.nato.traits
+    exposed = ((traits.gas_share > 0) & (traits.border == 0))[:, 0]
+    drop = plain.nato.willingness - wedged.nato.willingness
+    assert np.all(drop[exposed][:, built].mean(axis=0) > drop[~exposed][:, built].mean(axis=0))
+
+
+def test_russias_wedge_collapses_once_it_uses_force():
+    m = model(replications=2)
+    m.nato.wedge = np.array([0.8, 0.8])
+    m.russia.rung = np.array([int(Rung.LIMITED_INCURSION), int(Rung.MILITARY_TECHNICAL)])
+    m.nato.advance_wedge()
+    np.testing.assert_allclose(
+        m.nato.wedge, [0.8 * (1 - rules.WEDGE_COLLAPSE_RATE), 0.8 + 0.2 * rules.WEDGE_BUILD_RATE]
+    )
+
+
+# -- concessions (H1 and the off-ramp) -------------------------------------------------------
+
+CONCEDE_EXERCISES = Lever(
+    actor="united_states", kind="concede", issue="exercises", level=1.0, week=2
+)
+
+
+def test_a_concession_due_in_week_2_is_granted_in_week_2_and_not_before():
+    m = model(replications=300, seed=6, levers=[CONCEDE_EXERCISES])
+    np.testing.assert_array_equal(m.granted, 0.0)
+    m.step()
+    np.testing.assert_array_equal(m.granted, 0.0)
+    running = m.active.copy()
+    assert running.any()
+    m.step()
+    share = Params().west.us_share.exercises
+    np.testing.assert_allclose(m.granted[Issue.EXERCISES, running], 1.0 * share)
+    np.testing.assert_array_equal(m.granted[Issue.EXERCISES, ~running], 0.0)
+    others = [int(issue) for issue in ISSUES if issue is not Issue.EXERCISES]
+    np.testing.assert_array_equal(m.granted[others], 0.0)
+
+
+def test_a_concession_raises_the_status_quo_russia_keeps_without_a_deal():
+    now = Lever(actor="united_states", kind="concede", issue="exercises", level=1.0, week=0)
+    m = model(replications=20, seed=6, levers=[now])
+    p = Params().russia
+    salience = np.array(p.salience.as_tuple())
+    gap = np.ones(6)
+    gap[Issue.EXERCISES] = 1.0 - Params().west.us_share.exercises
+    power = p.distance_exponent
+    distance = (np.sum((salience * gap) ** power) / np.sum(salience**power)) ** (1 / power)
+    np.testing.assert_allclose(m.status_quo_utility, 1.0 - distance)
+    np.testing.assert_allclose(m.russia.conceded, 1.0 - distance)
+    assert np.all(m.status_quo_utility > 0.0)
+
+
+def test_appeasement_raises_a_revisionists_aspiration_and_the_offramp_a_security_seekers():
+    c = Params().concessions
+    premium = Params().russia.revisionist_premium
+    m = model(replications=50, seed=6, levers=[CONCEDE_EXERCISES])
+    m.step()
+    m.step()
+    conceded = m.russia.conceded
+    assert np.all(conceded[m.active] > 0)
+    revisionist = m.russia.aspiration(np.ones(50, dtype=bool))
+    security = m.russia.aspiration(np.zeros(50, dtype=bool))
+    np.testing.assert_allclose(
+        revisionist,
+        1
+        + premium
+        + (c.appeasement_strength - c.offramp_strength * c.cross_type_weight) * conceded,
+    )
+    np.testing.assert_allclose(
+        security,
+        1 + (c.appeasement_strength * c.cross_type_weight - c.offramp_strength) * conceded,
+    )
+    bold = model(
+        {"concessions.appeasement_strength": 1.0, "concessions.offramp_strength": 0.0},
+        replications=50,
+        seed=6,
+        levers=[CONCEDE_EXERCISES],
+    )
+    bold.step()
+    bold.step()
+    granted = bold.russia.conceded > 0
+    assert np.all(bold.russia.aspiration(np.ones(50, dtype=bool))[granted] > 1 + premium)
+
+
+def test_the_appeasement_reading_lowers_russias_belief_in_western_resolve():
+    now = Lever(actor="united_states", kind="concede", issue="exercises", level=1.0, week=0)
+    plain = model({"concessions.appeasement_strength": 0.0}, replications=300, levers=[now])
+    appeased = model({"concessions.appeasement_strength": 1.0}, replications=300, levers=[now])
+    p = Params()
+    weight = np.where(appeased.russia.revisionist, 1.0, p.concessions.cross_type_weight)
+    extra = weight * appeased.russia.conceded * p.russia.resolve_belief_prior_strength
+    assert np.all(extra > 0.0)
+    np.testing.assert_allclose(
+        appeased.russia.weakness_evidence, plain.russia.weakness_evidence + extra
+    )
+    assert np.all(appeased.russia.resolve_belief < plain.russia.resolve_belief)
+    # It also teaches that the West gives way under coercion, by the same evidence.
+    np.testing.assert_allclose(appeased.russia.yield_evidence, plain.russia.yield_evidence + extra)
+    assert np.all(appeased.russia.yield_belief > plain.russia.yield_belief)
+
+
+def test_under_pressure_the_west_moves_its_offers_toward_its_reservation_points():
+    m = model(replications=2)
+    m.russia.rung = np.array([int(Rung.LIMITED_INCURSION), int(Rung.LIMITED_INCURSION)])
+    m.type_belief = np.array([0.0, 1.0])  # security-seeking for sure, revisionist for sure
+    m.united_states.step()
+    west = Params().west
+    flexibility = west.flexibility
+    for issue in ISSUES:
+        t0 = getattr(west.us_offer, issue.key)
+        reservation = getattr(west.us_reservation, issue.key)
+        moved = t0 + max(reservation - t0, 0.0) * flexibility
+        np.testing.assert_allclose(m.united_states.offer[issue], [moved, t0])
+
+
+# -- the ladder: incidents, inadvertent escalation, clashes ---------------------------------
+
+
+def test_an_incident_pushes_russia_one_rung_up_before_it_chooses():
+    m = model(replications=20, seed=1, levers=incidents(1, week=0))
+    np.testing.assert_array_equal(m.russia.rung, int(Rung.MILITARY_TECHNICAL))
+    np.testing.assert_array_equal(m.russia.max_rung, int(Rung.MILITARY_TECHNICAL))
+
+
+def test_an_incident_that_pushes_russia_into_full_invasion_ends_the_world_as_an_invasion():
+    m = model(RANDOM_RUSSIA, replications=500, seed=1, levers=incidents(3))
+    m.run()
+    table = m.outcomes()
+    invaded = table["max_rung"] == Rung.FULL_INVASION
+    assert invaded.all()
+    ended = table.loc[invaded, "outcome"]
+    assert ended.isin(["full_invasion", "nato_russia_clash"]).all(), ended.value_counts().to_dict()
+
+
+@pytest.mark.parametrize(("hazard", "slips"), [(1.0, True), (0.0, False)])
+def test_inadvertent_escalation_pushes_a_hold_one_rung_up(hazard, slips):
+    values = {**RANDOM_RUSSIA, "west.inadvertent_escalation": hazard, "west.clash_hazard": 0.0}
+    m = model(values, replications=500, seed=3, levers=incidents(1))
+    m.step()
+    held = m.russia.last_action == Action.HOLD
+    assert held.sum() > 50
+    expected = Rung.LIMITED_INCURSION if slips else Rung.MILITARY_TECHNICAL
+    np.testing.assert_array_equal(m.russia.rung[held], int(expected))
+
+
+def test_risk_reduction_channels_granted_cut_the_inadvertent_hazard():
+    values = {
+        **RANDOM_RUSSIA,
+        "west.inadvertent_escalation": 1.0,
+        "west.channels_effect": 1.0,
+        "west.clash_hazard": 0.0,
+    }
+    channels = Lever(actor="nato", kind="concede", issue="risk_reduction", level=1.0, week=0)
+    m = model(values, replications=500, seed=3, levers=[channels, *incidents(1)])
+    m.step()
+    held = m.russia.last_action == Action.HOLD
+    assert held.sum() > 50
+    np.testing.assert_array_equal(m.russia.rung[held], int(Rung.MILITARY_TECHNICAL))
+
+
+def test_a_clash_comes_only_at_the_incursion_rung_with_the_flank_reinforced():
+    values = {**RANDOM_RUSSIA, "west.clash_hazard": 1.0, "alliance.solidarity": 0.8}
+    m = model(values, replications=500, seed=2, levers=[*incidents(2), *UNITED])
+    m.step()
+    table = m.outcomes()
+    high = table["end_rung"] >= Rung.LIMITED_INCURSION
+    assert high.sum() > 100
+    assert (table.loc[high, "outcome"] == "nato_russia_clash").all()
+    assert not (table.loc[~high, "outcome"] == "nato_russia_clash").any()
+
+
+def test_a_world_at_the_invasion_rung_after_russias_choice_ends_as_full_invasion():
+    m = model(RANDOM_RUSSIA, replications=500, seed=2, levers=incidents(2))
+    m.step()
+    invaded = m.russia.rung == Rung.FULL_INVASION
+    assert invaded.any()
+    assert np.all(np.isin(m.outcome[invaded], [Outcome.FULL_INVASION, Outcome.NATO_RUSSIA_CLASH]))
+    assert not m.active[invaded].any()
+    np.testing.assert_array_equal(m.outcome_week[invaded], 1)
+
+
+# -- Ukraine and what Russia learns ----------------------------------------------------------
+
+
+def test_western_support_raises_ukraines_resistance():
+    lever = Lever(actor="west", kind="support", level=2.0, week=0)
+    m = model(replications=3, levers=[lever])
+    p = Params().ukraine
+    np.testing.assert_allclose(m.ukraine.resistance, p.resistance + 2.0 * p.support_effect)
+
+
+def test_russia_learns_the_west_will_not_give_way_from_a_week_of_coercion_that_wins_nothing():
+    m = model(RANDOM_RUSSIA, replications=500, seed=3)
+    russia = m.russia
+    firmness = russia.firmness_evidence.copy()
+    yielding = russia.yield_evidence.copy()
+    resolve = russia.resolve_evidence.copy()
+    belief = russia.yield_belief.copy()
+    m.step()
+    coerced = russia.rung >= Rung.BUILD_UP
+    assert coerced.sum() > 50 and (~coerced).sum() > 50  # some worlds took the deal
+    # One stalemate observation that the West does not give way...
+    np.testing.assert_allclose(
+        russia.firmness_evidence[coerced],
+        firmness[coerced] + Params().russia.stalemate_learning,
+    )
+    np.testing.assert_allclose(russia.firmness_evidence[~coerced], firmness[~coerced])
+    np.testing.assert_allclose(russia.yield_evidence, yielding)
+    assert np.all(russia.yield_belief[coerced] < belief[coerced])
+    # ...while the belief that the West carries out its threats moves only with the
+    # threats carried out: one observation per tier or level of response.
+    carried_out = m.west_state.sanctions + m.west_state.posture
+    np.testing.assert_allclose(russia.resolve_evidence, resolve + carried_out)
+
+
+def test_a_week_in_which_the_west_concedes_teaches_russia_neither_firmness_nor_resolve():
+    lever = Lever(actor="nato", kind="concede", issue="exercises", level=0.5, week=1)
+    m = model(replications=500, seed=3, levers=[lever])
+    firmness = m.russia.firmness_evidence.copy()
+    resolve = m.russia.resolve_evidence.copy()
+    m.step()
+    assert np.all(m.conceded_this_week > 0)  # the premise: the West granted something
+    np.testing.assert_allclose(m.russia.firmness_evidence, firmness)
+    carried_out = m.west_state.sanctions + m.west_state.posture
+    np.testing.assert_allclose(m.russia.resolve_evidence, resolve + carried_out)
+
+
+def test_russias_belief_that_the_west_gives_way_starts_at_its_prior():
+    m = model({"russia.yield_prior": 0.3}, replications=5)
+    np.testing.assert_allclose(m.russia.yield_belief, 0.3)
+    np.testing.assert_allclose(m.russia.resolve_belief, Params().west.sanction_credibility)
+
+
+def test_coercion_gains_at_rungs_1_to_3_rest_on_the_belief_that_the_west_gives_way():
+    m = model(replications=50, seed=4)
+    russia, p = m.russia, Params().russia
+    gains, _ = russia.rung_prospects()
+    coercion = russia.yield_belief * (1.0 - m.status_quo_utility)
+    assert np.all(coercion > 0.0)
+    for rung, leverage in (
+        (Rung.BUILD_UP, p.leverage_build_up),
+        (Rung.MILITARY_TECHNICAL, p.leverage_military_technical),
+        (Rung.LIMITED_INCURSION, p.leverage_incursion),
+    ):
+        np.testing.assert_allclose(gains[rung], leverage * coercion)
+    coercive = slice(Rung.BUILD_UP, Rung.LIMITED_INCURSION + 1)
+    # The belief in Western threats prices the costs, not the gains...
+    russia.resolve_evidence = russia.resolve_evidence + 10.0
+    np.testing.assert_allclose(russia.rung_prospects()[0][coercive], gains[coercive])
+    # ...while firmer evidence that the West will not give way shrinks them.
+    russia.firmness_evidence = russia.firmness_evidence + 10.0
+    assert np.all(russia.rung_prospects()[0][coercive] < gains[coercive])
+
+
+def test_fighting_teaches_russia_ukraines_real_resistance():
+    m = model(RANDOM_RUSSIA, replications=500, seed=2, levers=incidents(2))
+    m.step()
+    fought = m.russia.rung >= Rung.LIMITED_INCURSION
+    assert fought.sum() > 100
+    p = Params().russia
+    np.testing.assert_allclose(
+        m.russia.resistance_error[fought],
+        p.resistance_underestimate * (1 - p.resistance_learning),
+    )
+    np.testing.assert_allclose(m.russia.resistance_error[~fought], p.resistance_underestimate)

@@ -1,0 +1,98 @@
+"""The model card (docs/MODEL.md) cannot drift from the code.
+
+The parameter table must equal ``crisis_sim.params.parameter_table()`` exactly; the other
+sections generated from the code alone (no simulation) must be current too. When a test
+here fails, refresh the card with ``.venv/bin/python docs/build_model_card.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from crisis_sim.params import parameter_table
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+MODEL_MD = DOCS / "MODEL.md"
+BUILDER = DOCS / "build_model_card.py"
+REFRESH = "refresh it with: .venv/bin/python docs/build_model_card.py"
+
+
+def _load_builder() -> ModuleType:
+    name = "build_model_card"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BUILDER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def card() -> ModuleType:
+    return _load_builder()
+
+
+@pytest.fixture(scope="module")
+def model_md() -> str:
+    return MODEL_MD.read_text(encoding="utf-8")
+
+
+def _between(text: str, name: str) -> str:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    assert text.count(start) == 1, f"MODEL.md needs exactly one {start}"
+    assert text.count(end) == 1, f"MODEL.md needs exactly one {end}"
+    body = text.split(start, 1)[1].split(end, 1)[0]
+    return body.strip("\n")
+
+
+def test_parameter_table_in_model_card_equals_parameter_table_exactly(model_md: str) -> None:
+    documented = _between(model_md, "params")
+    assert documented == parameter_table(), f"the parameter table in MODEL.md is stale; {REFRESH}"
+
+
+def test_parameter_table_lists_every_parameter_once(model_md: str) -> None:
+    from crisis_sim.params import parameter_paths
+
+    documented = _between(model_md, "params")
+    for path in parameter_paths():
+        assert documented.count(f"| `{path}` |") == 1, path
+
+
+@pytest.mark.parametrize("name", ["constants", "issues", "ladder", "brief-ids", "members"])
+def test_sections_read_from_the_code_are_current(
+    card: ModuleType, model_md: str, name: str
+) -> None:
+    expected = card.static_sections()[name]
+    assert _between(model_md, name) == expected, f"section {name!r} of MODEL.md is stale; {REFRESH}"
+
+
+def test_every_generated_section_has_its_markers(model_md: str) -> None:
+    names = ["params", "constants", "issues", "ladder", "randomness", "brief-ids", "members"]
+    names += ["t0", "baseline", "baseline-scenario", "drivers"]
+    for name in names:
+        assert _between(model_md, name), f"section {name!r} of MODEL.md is empty; {REFRESH}"
+
+
+def test_wilson_interval_matches_known_values(card: ModuleType) -> None:
+    # Brown, Cai and DasGupta (2001): 0 of 10 gives (0, 0.2775); 5 of 10 gives (0.2366, 0.7634).
+    low, high = card.wilson_interval(0, 10)
+    assert low == 0.0
+    assert high == pytest.approx(0.2775, abs=1e-4)
+    low, high = card.wilson_interval(5, 10)
+    assert (low, high) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+
+
+def test_replace_section_rewrites_only_between_the_markers(card: ModuleType) -> None:
+    text = "before\n<!-- x:start -->\nold\n<!-- x:end -->\nafter\n"
+    updated = card.replace_section(text, "x", "new\nlines")
+    assert updated == "before\n<!-- x:start -->\nnew\nlines\n<!-- x:end -->\nafter\n"
+    assert card.read_section(updated, "x") == "new\nlines"
+    with pytest.raises(ValueError, match="exactly one"):
+        card.replace_section("no markers here", "x", "body")
