@@ -109,7 +109,12 @@ def outcome_probabilities(results: Results, *, ax: Axes | None = None) -> Figure
 
 
 def outcomes_over_time(results: Results, *, ax: Axes | None = None) -> Figure:
-    """Share of worlds in each state week by week, as stacked areas."""
+    """Share of worlds in each state week by week, as stacked bars (one bar a week).
+
+    Worlds still running are grey by rung; worlds that have ended take their
+    outcome's colour. At the horizon the worlds still running are classed as a
+    standoff or a limited incursion, so the last bar holds outcomes only.
+    """
     figure, ax = _axes(ax)
     shares = results.state_shares()
     columns = [*RUNG_GREYS, *(o.key for o in OUTCOMES)]
@@ -118,15 +123,22 @@ def outcomes_over_time(results: Results, *, ax: Axes | None = None) -> Figure:
         *(f"running: {rung.name.lower().replace('_', ' ')}" for rung in Rung),
         *(OUTCOME_LABELS[o.key] for o in OUTCOMES),
     ]
-    ax.stackplot(
-        shares.index.to_numpy(),
-        100 * shares[columns].to_numpy().T,
-        colors=colours,
-        labels=labels,
-        edgecolor="white",
-        linewidth=0.3,
-    )
-    ax.set_xlim(0, shares.index.max())
+    weeks = shares.index.to_numpy()
+    bottom = np.zeros(len(weeks))
+    for column, colour, label in zip(columns, colours, labels, strict=True):
+        values = 100 * shares[column].to_numpy()
+        ax.bar(
+            weeks,
+            values,
+            bottom=bottom,
+            width=1.0,
+            color=colour,
+            label=label,
+            edgecolor="white",
+            linewidth=0.2,
+        )
+        bottom += values
+    ax.set_xlim(-0.5, weeks.max() + 0.5)
     ax.set_ylim(0, 100)
     ax.set_xlabel(f"week after {results.scenario.run.start_date.isoformat()}")
     ax.set_ylabel("share of worlds (%)")
