@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.set_defaults(handler=_cmd_run)
+    run.set_defaults(handler=_cmd_run, subparser=run)
 
     replay = commands.add_parser(
         "replay",
@@ -268,8 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except UsageError as error:
-        parser.print_usage(sys.stderr)
-        print(f"crisis-sim: error: {error}", file=sys.stderr)
+        getattr(args, "subparser", parser).print_usage(sys.stderr)
+        print(f"crisis-sim run: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ScenarioError as error:
         print(error, file=sys.stderr)
