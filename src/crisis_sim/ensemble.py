@@ -194,7 +194,10 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     trajectories = pd.DataFrame()
     if wanted:
         frame = model.history_frame()
-        trajectories = frame[frame["replication"].isin(wanted)].reset_index(drop=True)
+        frame = frame[frame["replication"].isin(wanted)]
+        last = frame[frame["week"] == recorded - 1]
+        carried = [last.assign(week=week) for week in range(recorded, weeks)]
+        trajectories = pd.concat([frame, *carried], ignore_index=True)
     worlds = model.outcomes()
     del model, history
     gc.collect(1)

@@ -1,0 +1,169 @@
+"""Sampling designs: Latin hypercube strata, chunk independence, common random numbers.
+
+Both designs fix world k's probability levels by (seed, k) alone. The Latin hypercube
+is stratified within every full block of ``LHS_BLOCK`` worlds; Monte Carlo gives a
+parameter the same level in every scenario run with the same seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crisis_sim import ensemble
+from crisis_sim.sampling import LHS_BLOCK, SAMPLINGS, parameter_levels
+from crisis_sim.scenario import Scenario, load_scenario, scenario_from_dict
+from crisis_sim.streams import PARAMETER_INDEX, draw_worlds
+
+SEED = 20220113
+BASELINE = load_scenario("baseline")
+PATHS = [dist.param for dist in BASELINE.uncertain]
+
+
+def levels(method: str, first: int, count: int, paths=PATHS, seed: int = SEED):
+    """The levels of ``paths`` for worlds ``first .. first + count - 1``."""
+    draws = draw_worlds(seed, first, count, 0)
+    return parameter_levels(paths, method, seed=seed, first=first, count=count, draws=draws)
+
+
+def with_uncertain(indices: list[int], **run) -> Scenario:
+    """The baseline with only the uncertain parameters at ``indices``, in that order."""
+    data = BASELINE.model_dump(mode="json")
+    data["uncertain"] = [data["uncertain"][i] for i in indices]
+    data["run"] = {**data["run"], **run}
+    return scenario_from_dict(data, name="variant")
+
+
+def test_the_baseline_has_several_uncertain_parameters():
+    assert len(PATHS) >= 5
+    assert len(set(PATHS)) == len(PATHS)
+
+
+@pytest.mark.parametrize("block", [0, 1, 7])
+def test_latin_hypercube_levels_are_stratified_in_every_full_block(block):
+    drawn = levels("latin_hypercube", block * LHS_BLOCK, LHS_BLOCK)
+    assert set(drawn) == set(PATHS)
+    for path, values in drawn.items():
+        assert values.shape == (LHS_BLOCK,)
+        assert ((values >= 0) & (values < 1)).all(), path
+        bins = np.floor(values * LHS_BLOCK).astype(int)
+        np.testing.assert_array_equal(np.sort(bins), np.arange(LHS_BLOCK), err_msg=path)
+
+
+def test_latin_hypercube_blocks_differ_from_each_other_and_between_seeds():
+    first, second = levels("latin_hypercube", 0, 2 * LHS_BLOCK)[PATHS[0]].reshape(2, LHS_BLOCK)
+    assert not np.array_equal(first, second)
+    other_seed = levels("latin_hypercube", 0, LHS_BLOCK, seed=SEED + 1)[PATHS[0]]
+    assert not np.array_equal(first, other_seed)
+
+
+@pytest.mark.parametrize(
+    "cuts",
+    [
+        [0, 1, 500, 1_024, 1_025, 3_000, 3_300],
+        [0, 700, 2_100, 3_300],
+        [0, 3_300],
+    ],
+)
+def test_latin_hypercube_levels_of_world_k_do_not_depend_on_its_chunk(cuts):
+    whole = levels("latin_hypercube", 0, 3_300)
+    pieces = [levels("latin_hypercube", a, b - a) for a, b in itertools.pairwise(cuts)]
+    for path in PATHS:
+        np.testing.assert_array_equal(
+            np.concatenate([piece[path] for piece in pieces]), whole[path], err_msg=path
+        )
+
+
+@pytest.mark.parametrize("k", [0, 1_023, 1_024, 2_999])
+def test_latin_hypercube_world_k_alone_has_the_levels_it_has_in_a_block(k):
+    whole = levels("latin_hypercube", 0, 3_000)
+    alone = levels("latin_hypercube", k, 1)
+    for path in PATHS:
+        assert alone[path][0] == whole[path][k]
+
+
+def test_latin_hypercube_worlds_do_not_depend_on_the_ensemble_chunk_size():
+    runs = {
+        chunk_size: ensemble.run(
+            BASELINE,
+            runs=2_500,
+            sampling="latin_hypercube",
+            chunk_size=chunk_size,
+            progress=False,
+        ).worlds
+        for chunk_size in (700, 1_024, 2_500)
+    }
+    pd.testing.assert_frame_equal(runs[700], runs[2_500], check_exact=True)
+    pd.testing.assert_frame_equal(runs[1_024], runs[2_500], check_exact=True)
+
+
+def test_monte_carlo_levels_of_world_k_do_not_depend_on_its_chunk():
+    whole = levels("monte_carlo", 0, 2_000)
+    piece = levels("monte_carlo", 1_500, 500)
+    for path in PATHS:
+        np.testing.assert_array_equal(piece[path], whole[path][1_500:], err_msg=path)
+
+
+def test_monte_carlo_levels_are_the_same_whatever_the_other_uncertain_parameters():
+    everything = levels("monte_carlo", 0, 1_000)
+    few = levels("monte_carlo", 0, 1_000, paths=[PATHS[3], PATHS[0]])
+    for path in (PATHS[0], PATHS[3]):
+        np.testing.assert_array_equal(few[path], everything[path], err_msg=path)
+
+
+def test_monte_carlo_gives_common_random_numbers_to_scenarios_with_different_uncertainty():
+    subset = [4, 0, 2]
+    variant = with_uncertain(subset)
+    assert {d.param for d in variant.uncertain} < set(PATHS)
+    full = ensemble.run(BASELINE, runs=1_000, sampling="monte_carlo", progress=False).worlds
+    part = ensemble.run(variant, runs=1_000, sampling="monte_carlo", progress=False).worlds
+    for index in subset:
+        path = PATHS[index]
+        pd.testing.assert_series_equal(part[path], full[path], check_exact=True)
+    for index in set(range(len(PATHS))) - set(subset):
+        assert PATHS[index] not in part.columns
+
+
+def test_an_unknown_sampling_method_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown sampling 'sobol'"):
+        levels("sobol", 0, 10)
+    with pytest.raises(ValueError, match="unknown sampling 'sobol'"):
+        levels("sobol", 0, 10, paths=[])
+    with pytest.raises(ValueError, match="unknown sampling 'sobol'"):
+        ensemble.run(BASELINE, runs=10, sampling="sobol", progress=False)
+
+
+@pytest.mark.parametrize("method", SAMPLINGS)
+def test_an_unknown_parameter_path_is_a_value_error_naming_it(method):
+    assert "russia.mood" not in PARAMETER_INDEX
+    with pytest.raises(ValueError, match=r"russia\.mood"):
+        levels(method, 0, 10, paths=[PATHS[0], "russia.mood"])
+
+
+def test_the_scenario_sampling_latin_hypercube_is_honoured_by_ensemble_run():
+    latin = with_uncertain(list(range(len(PATHS))), sampling="latin_hypercube")
+    assert latin.run.sampling == "latin_hypercube"
+    runs = LHS_BLOCK + 200
+    results = ensemble.run(latin, runs=runs, chunk_size=500, progress=False)
+    assert results.info["sampling"] == "latin_hypercube"
+
+    expected = levels("latin_hypercube", 0, runs)
+    for dist in latin.uncertain:
+        np.testing.assert_array_equal(
+            results.worlds[dist.param].to_numpy(),
+            dist.quantile(expected[dist.param]),
+            err_msg=dist.param,
+        )
+    asked = ensemble.run(BASELINE, runs=runs, sampling="latin_hypercube", progress=False)
+    pd.testing.assert_frame_equal(results.worlds, asked.worlds, check_exact=True)
+
+    monte_carlo = ensemble.run(latin, runs=runs, sampling="monte_carlo", progress=False)
+    assert monte_carlo.info["sampling"] == "monte_carlo"
+    baseline = ensemble.run(BASELINE, runs=runs, progress=False)
+    pd.testing.assert_frame_equal(monte_carlo.worlds, baseline.worlds, check_exact=True)
+    assert not np.array_equal(
+        monte_carlo.worlds[PATHS[0]].to_numpy(), results.worlds[PATHS[0]].to_numpy()
+    )
