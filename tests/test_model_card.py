@@ -65,7 +65,9 @@ def test_parameter_table_lists_every_parameter_once(model_md: str) -> None:
         assert documented.count(f"| `{path}` |") == 1, path
 
 
-@pytest.mark.parametrize("name", ["constants", "issues", "ladder", "brief-ids", "members"])
+@pytest.mark.parametrize(
+    "name", ["constants", "issues", "ladder", "randomness", "brief-ids", "members", "t0", "weekly"]
+)
 def test_sections_read_from_the_code_are_current(
     card: ModuleType, model_md: str, name: str
 ) -> None:
@@ -75,7 +77,7 @@ def test_sections_read_from_the_code_are_current(
 
 def test_every_generated_section_has_its_markers(model_md: str) -> None:
     names = ["params", "constants", "issues", "ladder", "randomness", "brief-ids", "members"]
-    names += ["t0", "baseline", "baseline-scenario", "drivers"]
+    names += ["t0", "weekly", "baseline", "baseline-scenario", "h1", "sunk-sanctions", "drivers"]
     for name in names:
         assert _between(model_md, name), f"section {name!r} of MODEL.md is empty; {REFRESH}"
 

@@ -31,8 +31,9 @@ class Russia(mesa.Agent):
     utility (gains on its demands, expected sanctions and reinforcement, Ukraine's
     resistance, the cost of keeping forces massed, audience costs) and chooses with
     logit noise (Signorino 1999). It is privately of a revisionist or a
-    security-seeking type (Kydd 2005), and it holds a Beta belief about Western
-    resolve that it updates from what the West does.
+    security-seeking type (Kydd 2005), and it holds two Beta beliefs that it updates
+    from what the West does: that the West carries out its threats (resolve), and that
+    the West gives way on its demands under coercion (yield).
     """
 
     def __init__(self, model: CrisisModel, revisionist: np.ndarray) -> None:
@@ -105,13 +106,13 @@ class Russia(mesa.Agent):
         """What each rung offers Russia, before its type is counted; each (rungs, R).
 
         Returns the gains per unit of aspiration and the costs (before cost
-        sensitivity). Rungs 1-3 gain leverage x (1 - belief in Western resolve) of the
-        remaining distance to Russia's demands, and cost the expected sanctions and
-        reinforcement (what is in force plus what is threatened at that rung, times
-        the belief), the upkeep of massed forces and, at the incursion rung, part of
-        the cost of war. Rung 4 gains the chance of winning (1 - 0.6 x expected
-        resistance) times the gains on the Ukrainian issues war can take, and costs
-        war, sanctions and reinforcement. Rung 0 is reached only through a deal.
+        sensitivity). Rungs 1-3 gain leverage x the belief that the West gives way under
+        coercion, of the remaining distance to Russia's demands, and cost the expected
+        sanctions and reinforcement (what is in force plus what is threatened at that
+        rung, times the belief in Western resolve), the upkeep of massed forces and, at
+        the incursion rung, part of the cost of war. Rung 4 gains the chance of winning
+        (1 - 0.6 x expected resistance) times the gains on the Ukrainian issues war can
+        take, and costs war, sanctions and reinforcement. Rung 0 is reached only through a deal.
         """
         model = self.model
         p = model.p

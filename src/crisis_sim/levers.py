@@ -47,8 +47,8 @@ class LeverKind(StrEnum):
     SUPPORT = "support"
     """Raise support to Ukraine up to level ``level`` (0-2) now."""
     COMMITMENT = "commitment"
-    """Announce threats publicly: raises Russia's belief in Western resolve by ``level``
-    times its prior strength (0-1)."""
+    """Announce threats publicly: adds ``level`` (0-1) times the prior's strength in
+    pseudo-observations of resolve to Russia's belief in Western threats."""
     COHESION_SHOCK = "cohesion_shock"
     """Shift every ally's willingness by ``level`` (-1 to 1) from now on."""
     INCIDENT = "incident"

@@ -4,7 +4,7 @@ One step is one week from t0 = 2022-01-13. Each week, in this order:
 
 1. levers due this week fire (offers, concessions, policies, shocks);
 2. the United States and NATO revise their offers, and the deal on the table is
-   formed, with terms about Ukraine only if Ukraine consents (US-P1);
+   formed, with terms about Ukraine only as far as Ukraine consents (US-P1);
 3. Russia chooses to de-escalate, hold, escalate or accept (logit choice);
 4. the West updates its belief about Russia's type from that choice (Bayes);
 5. a military incident may push Russia one rung up (inadvertent escalation);

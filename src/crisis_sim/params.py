@@ -159,7 +159,7 @@ class RussiaParams(_Group):
         unit="share of demands",
         source=_J + " (Schelling 1966; Sechser 2011)",
         doc="Share of its demands Russia expects to extract by holding forces massed, "
-        "against an irresolute West.",
+        "from a West it believes gives way under coercion.",
     )
     leverage_military_technical: float = _param(
         0.4,
@@ -278,8 +278,9 @@ class ConcessionParams(_Group):
         (0.0, 1.0),
         unit="demand units per unit conceded",
         source="H1; level judgement (Fearon 1995; Sechser 2010)",
-        doc="Appeasement reading: a concession raises Russia's aspiration and lowers its "
-        "belief in Western resolve, by this much per unit conceded (full for a revisionist).",
+        doc="Appeasement reading: a concession raises Russia's aspiration, raises its belief "
+        "that the West gives way and lowers its belief in Western threats, by this much per "
+        "unit of utility conceded (full weight for a revisionist).",
     )
     offramp_strength: float = _param(
         0.5,
@@ -362,7 +363,8 @@ class WestParams(_Group):
             Issue.RISK_REDUCTION: "NATO-O2",
         },
         doc="The most the U.S. would put on the table under pressure (a deal within it beats "
-        "continued coercion for the U.S.); red lines are 0. Never below the t0 offer.",
+        "continued coercion for the U.S.); red lines are 0. A value below the t0 offer "
+        "acts as the t0 offer: offers never move down.",
         plausible={
             Issue.INF_MISSILES: (0.5, 1.0),
             Issue.EXERCISES: (0.5, 1.0),
@@ -407,8 +409,8 @@ class WestParams(_Group):
             Issue.EXERCISES: _J,
             Issue.RISK_REDUCTION: "NATO-O2",
         },
-        doc="The most NATO would put on the table under pressure; red lines are 0. Never "
-        "below the t0 offer.",
+        doc="The most NATO would put on the table under pressure; red lines are 0. A value "
+        "below the t0 offer acts as the t0 offer: offers never move down.",
         plausible={
             Issue.INF_MISSILES: (0.5, 1.0),
             Issue.EXERCISES: (0.25, 1.0),
