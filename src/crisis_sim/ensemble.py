@@ -387,6 +387,8 @@ def _execute(
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    if executor == "local" and workers > 1:
+        executor = "processes"
     chunks = dict(resumed)
     todo = [(first, count) for first, count in plan.chunks() if first not in chunks]
     partial = out / PARTIAL if out is not None else None
@@ -506,8 +508,6 @@ def run(
     outside = [k for k in plan.trajectories if not 0 <= k < plan.runs]
     if outside:
         raise ValueError(f"trajectories asked for worlds outside 0..{plan.runs - 1}: {outside}")
-    if executor == "local" and workers > 1:
-        executor = "processes"
     folder = None
     if out is not None:
         folder = Path(out)
@@ -562,8 +562,6 @@ def resume(
         chunk = _load_chunk(folder / PARTIAL, first)
         if chunk is not None:
             resumed[first] = chunk
-    if executor == "local" and workers > 1:
-        executor = "processes"
     return _execute(
         plan,
         executor=executor,
