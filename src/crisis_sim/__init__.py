@@ -8,6 +8,7 @@ many possible worlds of the crisis at once and ends each in one outcome class.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from crisis_sim.analysis import compare_scenarios as compare
 from crisis_sim.domain import Action, Issue, Outcome, Rung
 from crisis_sim.ensemble import resume, run
 from crisis_sim.levers import Lever, LeverActor, LeverKind
@@ -35,6 +36,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
     "resume",
     "run",

@@ -11,7 +11,7 @@ coverage for rare outcomes such as a direct NATO-Russia clash.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,10 @@ import pandas as pd
 from crisis_sim.domain import OUTCOMES
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from crisis_sim.results import Results
+    from crisis_sim.scenario import Scenario
 
 Z_95 = 1.959963984540054
 """The standard normal quantile of a two-sided 95% interval."""
@@ -276,3 +279,40 @@ def convergence(worlds: pd.DataFrame, points: int = 25) -> pd.DataFrame:
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def compare_scenarios(
+    scenarios: Sequence[Scenario | str | Path],
+    *,
+    reference: int | str = 0,
+    runs: int | None = None,
+    seed: int | None = None,
+    **options: Any,
+) -> tuple[list[Results], pd.DataFrame]:
+    """Run scenarios on common random numbers and compare them against a reference.
+
+    Every scenario runs with the same seed (``seed``, or the first scenario's) and the
+    same number of worlds (``runs``, or the first scenario's), so the comparison is
+    paired (:func:`compare`).
+
+    Args:
+        scenarios: Two or more scenarios, files or bundled names.
+        reference: The reference, by position or scenario name.
+        runs: Worlds per scenario.
+        seed: The common seed.
+        options: Passed on to :func:`crisis_sim.ensemble.run` (executor, workers,
+            sampling, progress...).
+
+    Returns:
+        The results, in the order given, and the paired comparison table.
+    """
+    from crisis_sim import ensemble
+    from crisis_sim.scenario import Scenario, load_scenario
+
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    if len(loaded) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    common_seed = loaded[0].run.seed if seed is None else seed
+    common_runs = loaded[0].run.runs if runs is None else runs
+    results = [ensemble.run(s, runs=common_runs, seed=common_seed, **options) for s in loaded]
+    return results, compare(results, reference=reference)
