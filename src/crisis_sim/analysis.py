@@ -39,7 +39,8 @@ def wilson_interval(
         z: Normal quantile (1.96 for 95%).
 
     Returns:
-        The lower and upper bounds.
+        The lower and upper bounds; exactly 0 when there are no successes and exactly
+        1 when every trial succeeds.
     """
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
@@ -49,7 +50,9 @@ def wilson_interval(
     denominator = 1.0 + z**2 / n
     centre = (share + z**2 / (2 * n)) / denominator
     half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / denominator
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return low, high
 
 
 def outcome_table(worlds: pd.DataFrame) -> pd.DataFrame:

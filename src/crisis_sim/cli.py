@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from crisis_sim import __version__, analysis, ensemble
+from crisis_sim.analysis import compare_scenarios
 from crisis_sim.params import iter_params
 from crisis_sim.reference import reference_table
 from crisis_sim.results import OutputExistsError, Results, check_output_dir
@@ -130,6 +131,135 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_OK if same else EXIT_FAILURE
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from crisis_sim import plots
+
+    scenarios = [load_scenario(name) for name in args.scenarios]
+    names = [scenario.name for scenario in scenarios]
+    reference = args.reference or names[0]
+    if reference not in names:
+        raise UsageError(f"--reference {reference} is not among the scenarios ({', '.join(names)})")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("runs") / f"compare-{stamp}"
+    check_output_dir(out, args.overwrite)
+    results, table = compare_scenarios(
+        scenarios,
+        reference=reference,
+        runs=args.runs,
+        seed=args.seed,
+        executor=_executor(args),
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    print()
+    print(analysis.format_comparison(table))
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "comparison.csv", index=False)
+    plots.save_figure(plots.forest(table), out / "forest")
+    plots.save_figure(plots.outcome_probabilities(results), out / "outcome_probabilities")
+    summary = {
+        "reference": reference,
+        "scenarios": names,
+        "seed": results[0].info["seed"],
+        "runs": results[0].runs,
+        "comparison": table.to_dict(orient="records"),
+        "versions": results[0].info["versions"],
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print(f"\nTable, forest plot and outcome figure written to {out}/")
+    return EXIT_OK
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from crisis_sim import plots, sensitivity
+
+    scenario = load_scenario(args.scenario)
+    if not scenario.uncertain:
+        raise UsageError(f"{args.scenario} has no uncertain parameters to analyse")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.method}-{stamp}"
+    check_output_dir(out, args.overwrite)
+    if args.method == "sobol":
+        if args.n & (args.n - 1):
+            raise UsageError(f"--n must be a power of 2 for Sobol sampling, got {args.n}")
+        result = sensitivity.sobol(
+            scenario,
+            n=args.n,
+            indicator=args.outcome,
+            seed=args.seed,
+            worlds_per_point=args.worlds_per_point,
+            progress=not args.quiet,
+        )
+    else:
+        result = sensitivity.morris(
+            scenario,
+            trajectories=args.n,
+            indicator=args.outcome,
+            seed=args.seed,
+            worlds_per_point=args.worlds_per_point,
+            progress=not args.quiet,
+        )
+    print(
+        f"\n{args.method} indices of {args.outcome} over {result.n_evaluations:,} worlds "
+        f"({result.worlds_per_point} per sample point):"
+    )
+    print(result.indices.round(3).to_string(index=False))
+    if result.noise_share is not None:
+        print(f"share of the variance left to the worlds' own randomness: {result.noise_share:.2f}")
+    indices = result.indices.copy()
+    indices.attrs.update(scenario=scenario.name, runs=result.n_evaluations)
+    if args.method == "sobol":
+        figure = plots.sobol_indices(indices, title=f"Sobol indices of {args.outcome}")
+    else:
+        figure = plots.morris(indices, title=f"Morris screening of {args.outcome}")
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_frame().to_csv(out / "indices.csv", index=False)
+    plots.save_figure(figure, out / f"{args.method}_indices")
+    print(f"\nIndices and figure written to {out}/")
+    return EXIT_OK
+
+
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from crisis_sim import discovery, plots
+
+    scenario = load_scenario(args.scenario)
+    if not scenario.uncertain:
+        raise UsageError(f"{args.scenario} has no uncertain parameters to discover over")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-discover-{stamp}"
+    check_output_dir(out, args.overwrite)
+    results = ensemble.run(
+        scenario, runs=args.runs, seed=args.seed, progress=not args.quiet, figures=False
+    )
+    found = discovery.discover(results, args.outcome, threshold=args.threshold)
+    print()
+    print(found.summary())
+    out.mkdir(parents=True, exist_ok=True)
+    found.box.to_csv(out / "box.csv", index=False)
+    found.trajectory.to_csv(out / "trajectory.csv", index=False)
+    trajectory, box = found.trajectory.copy(), found.box.copy()
+    trajectory.attrs.update(scenario=scenario.name, runs=found.n_worlds)
+    box.attrs.update(
+        scenario=scenario.name, runs=found.n_worlds, coverage=found.coverage, density=found.density
+    )
+    plots.save_figure(plots.prim_tradeoff(trajectory, found.selected), out / "prim_tradeoff")
+    plots.save_figure(plots.prim_box(box), out / "prim_box")
+    print(f"\nBox, peeling trajectory and figures written to {out}/")
+    return EXIT_OK
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from crisis_sim import plots
+
+    results = Results.load(args.directory)
+    folder = Path(args.out) if args.out else Path(args.directory) / "figures"
+    paths = plots.save_main_figures(results, folder)
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.scenarios:
@@ -231,6 +361,82 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("world", metavar="K", type=_seed)
     replay.set_defaults(handler=_cmd_replay)
 
+    comparison = commands.add_parser(
+        "compare",
+        help="run scenarios on common random numbers and compare them",
+        description="Run two or more scenarios with the same seed and number of worlds, "
+        "so each world differs only by what the scenarios change, and print each "
+        "outcome's paired difference against the reference with its 95%% interval; "
+        "write the table, a forest plot and the outcome figure to a folder.",
+    )
+    comparison.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    comparison.add_argument(
+        "--reference", metavar="NAME", help="the reference scenario (default: the first)"
+    )
+    comparison.add_argument("--runs", type=_positive, help="worlds per scenario")
+    comparison.add_argument("--seed", type=_seed, help="the common seed")
+    comparison.add_argument("--out", metavar="DIR", help="default: runs/compare-TIMESTAMP")
+    comparison.add_argument("--overwrite", action="store_true")
+    comparison.add_argument("--workers", type=_positive, default=1)
+    comparison.add_argument("--scheduler", metavar="ADDRESS")
+    comparison.add_argument("--dask", action="store_true")
+    comparison.add_argument("--quiet", action="store_true", help="no progress bar")
+    comparison.set_defaults(handler=_cmd_compare, subparser=comparison)
+
+    sens = commands.add_parser(
+        "sensitivity",
+        help="global sensitivity of an outcome to the scenario's uncertain parameters",
+        description="Sobol (Saltelli sampling) or Morris indices, with SALib, of an outcome "
+        "(e.g. full_invasion) or an end-state column (e.g. sanctions) over the "
+        "scenario's uncertain parameters, with confidence intervals.",
+    )
+    sens.add_argument("scenario")
+    sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    sens.add_argument(
+        "--n",
+        type=_positive,
+        default=256,
+        help="Sobol: base sample size (a power of 2); Morris: trajectories (default 256)",
+    )
+    sens.add_argument("--outcome", default="full_invasion", help="outcome or end-state column")
+    sens.add_argument(
+        "--worlds-per-point",
+        type=_positive,
+        default=16,
+        help="worlds averaged at each sample point, to damp the worlds' own noise",
+    )
+    sens.add_argument("--seed", type=_seed, help="seed of the sampler (default: the scenario's)")
+    sens.add_argument("--out", metavar="DIR")
+    sens.add_argument("--overwrite", action="store_true")
+    sens.add_argument("--quiet", action="store_true")
+    sens.set_defaults(handler=_cmd_sensitivity, subparser=sens)
+
+    disc = commands.add_parser(
+        "discover",
+        help="which ranges of the uncertain parameters lead to an outcome (PRIM)",
+        description="Run an ensemble and find, with PRIM (EMA Workbench), the box of "
+        "uncertain-parameter ranges in which the outcome is most concentrated.",
+    )
+    disc.add_argument("scenario")
+    disc.add_argument("--outcome", default="full_invasion")
+    disc.add_argument("--runs", type=_positive, default=10_000)
+    disc.add_argument("--seed", type=_seed)
+    disc.add_argument("--threshold", type=float, default=0.8, help="density the box should reach")
+    disc.add_argument("--out", metavar="DIR")
+    disc.add_argument("--overwrite", action="store_true")
+    disc.add_argument("--quiet", action="store_true")
+    disc.set_defaults(handler=_cmd_discover, subparser=disc)
+
+    plot = commands.add_parser(
+        "plot",
+        help="draw every figure again from a saved result",
+        description="Load a result folder written by crisis-sim run and draw its figures "
+        "(PNG and SVG) again.",
+    )
+    plot.add_argument("directory", metavar="DIR")
+    plot.add_argument("--out", metavar="FOLDER", help="default: DIR/figures")
+    plot.set_defaults(handler=_cmd_plot)
+
     validate = commands.add_parser(
         "validate",
         help="check scenario files and print every error",
@@ -267,8 +473,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except UsageError as error:
-        getattr(args, "subparser", parser).print_usage(sys.stderr)
-        print(f"crisis-sim run: error: {error}", file=sys.stderr)
+        subparser = getattr(args, "subparser", parser)
+        subparser.print_usage(sys.stderr)
+        print(f"{subparser.prog}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ScenarioError as error:
         print(error, file=sys.stderr)
