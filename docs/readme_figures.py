@@ -1,7 +1,7 @@
-"""Draw the figures the README shows, from the bundled baseline scenario.
+"""Draw the figures the README shows, from the bundled scenarios.
 
-Run: .venv/bin/python docs/readme_figures.py  (about 10 s); writes docs/figures/*.png
-and prints the outcome table quoted in the README.
+Run: .venv/bin/python docs/readme_figures.py  (about 20 s); writes docs/figures/*.png
+and prints the outcome table and the comparison quoted in the README.
 """
 
 from pathlib import Path
@@ -10,11 +10,13 @@ import matplotlib.pyplot as plt
 
 from crisis_sim import analysis, ensemble, plots
 
+COMPARED = ("baseline", "us_exercise_limits", "missile_moratorium", "arms_control_package")
+
 FOLDER = Path(__file__).parent / "figures"
 
 
 def main() -> None:
-    """Run the baseline at its own seed and number of worlds; save the README figures."""
+    """Run the scenarios at their own seed and number of worlds; save the README figures."""
     results = ensemble.run("baseline", progress=False)
     FOLDER.mkdir(exist_ok=True)
     for name, draw in (
@@ -25,6 +27,15 @@ def main() -> None:
         figure.savefig(FOLDER / f"{name}.png", dpi=110)
         plt.close(figure)
     print(analysis.format_outcome_table(results.outcome_table()))
+    runs, table = analysis.compare_scenarios(COMPARED, progress=False)
+    for name, figure in (
+        ("comparison_forest", plots.forest(table)),
+        ("comparison_outcomes", plots.outcome_probabilities(runs)),
+    ):
+        figure.savefig(FOLDER / f"{name}.png", dpi=110)
+        plt.close(figure)
+    print()
+    print(analysis.format_comparison(table))
 
 
 if __name__ == "__main__":
