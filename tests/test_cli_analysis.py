@@ -74,4 +74,4 @@ def test_plot_draws_every_figure_again_from_a_saved_result(tmp_path):
     assert cli.main(["plot", str(folder)]) == 0
     drawn = sorted(p.name for p in (folder / "figures").iterdir())
     assert "outcome_probabilities.png" in drawn and "outcome_probabilities.svg" in drawn
-    assert len(drawn) == 8
+    assert len(drawn) == 10

@@ -535,9 +535,29 @@ def test_save_figure_writes_png_and_reproducible_svg(tmp_path: Path):
 def test_main_figures_are_written_as_png_and_svg(baseline, tmp_path: Path):
     paths = plots.save_main_figures(baseline, tmp_path)
     names = {p.name for p in paths}
-    for name in ("outcome_probabilities", "outcomes_over_time", "cumulative_incidence"):
+    for name in (
+        "outcome_probabilities",
+        "outcomes_over_time",
+        "cumulative_incidence",
+        "convergence",
+    ):
         assert {f"{name}.png", f"{name}.svg"} <= names
     assert {"fan_charts.png", "fan_charts.svg"} <= names
     for path in paths:
         assert path.is_file() and path.stat().st_size > 1000
     assert not plt.get_fignums()
+
+
+def test_convergence_draws_one_line_and_band_per_outcome_ending_at_the_estimate(baseline):
+    figure = plots.convergence(baseline)
+    ax = figure.axes[0]
+    assert len(ax.lines) == len(OUTCOMES)
+    assert len(ax.collections) == len(OUTCOMES)
+    assert ax.get_xscale() == "log"
+    assert "baseline" in ax.get_title() and f"{baseline.runs:,}" in ax.get_title()
+    table = baseline.outcome_table()
+    for line, outcome in zip(ax.lines, OUTCOMES, strict=True):
+        assert line.get_color() == plots.OUTCOME_COLOURS[outcome.key]
+        assert line.get_xdata()[-1] == baseline.runs
+        assert line.get_ydata()[-1] == pytest.approx(100 * table.loc[outcome.key, "probability"])
+    plt.close(figure)

@@ -317,6 +317,38 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
     return figure
 
 
+def convergence(results: Results, *, ax: Axes | None = None) -> Figure:
+    """How each outcome's estimated probability settles as worlds are added.
+
+    The estimate after the first n worlds with its 95% interval (a band), against n
+    on a log scale (:func:`crisis_sim.analysis.convergence`): where the last stretch
+    still moves by more than the band's width, run more worlds.
+    """
+    from crisis_sim import analysis
+
+    figure, ax = _axes(ax)
+    curve = analysis.convergence(results.worlds)
+    for outcome in OUTCOMES:
+        part = curve[curve["outcome"] == outcome.key]
+        colour = OUTCOME_COLOURS[outcome.key]
+        ax.fill_between(
+            part["worlds"], 100 * part["low"], 100 * part["high"], color=colour, alpha=0.2
+        )
+        ax.plot(
+            part["worlds"],
+            100 * part["probability"],
+            color=colour,
+            linewidth=2,
+            label=OUTCOME_LABELS[outcome.key],
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("worlds run (log scale)")
+    ax.set_ylabel("estimated probability (%), 95% interval")
+    _set_title(ax, f"Convergence of the estimates - {_title(results)}")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    return figure
+
+
 def fan_chart(results: Results, variable: str, *, ax: Axes | None = None) -> Figure:
     """Median with 50% and 90% bands of a week-by-week variable over all worlds.
 
@@ -852,7 +884,7 @@ def save_main_figures(results: Results, folder: Path) -> list[Path]:
     """Draw the main figures into ``folder`` as PNG and SVG; return their paths.
 
     The figures: outcome probabilities, outcomes over time, cumulative incidence
-    of the outcomes and the fan charts.
+    of the outcomes, the fan charts and the convergence of the estimates.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -861,6 +893,7 @@ def save_main_figures(results: Results, folder: Path) -> list[Path]:
         "outcomes_over_time": outcomes_over_time,
         "cumulative_incidence": cumulative_incidence,
         "fan_charts": fan_charts,
+        "convergence": convergence,
     }
     paths = []
     for name, draw in drawings.items():
