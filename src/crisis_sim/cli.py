@@ -58,6 +58,14 @@ def _print_results(results: Results) -> None:
     )
 
 
+def _output_folder(args: argparse.Namespace, stem: str) -> Path:
+    """``--out``, or runs/STEM-TIMESTAMP; refused if it holds files and no --overwrite."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("runs") / f"{stem}-{stamp}"
+    check_output_dir(out, args.overwrite)
+    return out
+
+
 def _executor(args: argparse.Namespace) -> str:
     if args.scheduler or args.dask:
         return "dask"
@@ -86,9 +94,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     runs = args.runs or scenario.run.runs
     seed = scenario.run.seed if args.seed is None else args.seed
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{stamp}"
-    check_output_dir(out, args.overwrite)
+    out = _output_folder(args, scenario.name)
     print(f"{scenario.title}\n")
     print(textwrap.fill(" ".join(scenario.question.split()), width=88))
     sampling = args.sampling or scenario.run.sampling
@@ -139,9 +145,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     reference = args.reference or names[0]
     if reference not in names:
         raise UsageError(f"--reference {reference} is not among the scenarios ({', '.join(names)})")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("runs") / f"compare-{stamp}"
-    check_output_dir(out, args.overwrite)
+    out = _output_folder(args, "compare")
     results, table = compare_scenarios(
         scenarios,
         reference=reference,
@@ -177,9 +181,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if not scenario.uncertain:
         raise UsageError(f"{args.scenario} has no uncertain parameters to analyse")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.method}-{stamp}"
-    check_output_dir(out, args.overwrite)
+    out = _output_folder(args, f"{scenario.name}-{args.method}")
     if args.method == "sobol":
         if args.n & (args.n - 1):
             raise UsageError(f"--n must be a power of 2 for Sobol sampling, got {args.n}")
@@ -226,9 +228,7 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if not scenario.uncertain:
         raise UsageError(f"{args.scenario} has no uncertain parameters to discover over")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-discover-{stamp}"
-    check_output_dir(out, args.overwrite)
+    out = _output_folder(args, f"{scenario.name}-discover")
     results = ensemble.run(
         scenario, runs=args.runs, seed=args.seed, progress=not args.quiet, figures=False
     )
