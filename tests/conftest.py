@@ -3,7 +3,7 @@
 Hypothesis runs few, deadline-free examples on small ensembles, the same ones on
 every run (derandomized), so that the suite stays within a few minutes on two cores
 and a failure reproduces; set ``HYPOTHESIS_PROFILE=thorough`` to search harder with
-fresh random examples.
+fresh random examples. Figures are drawn off screen (MPLBACKEND=Agg).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 
 from hypothesis import HealthCheck, settings
+
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 settings.register_profile(
     "crisis_sim",

@@ -32,6 +32,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import display
 from matplotlib.figure import Figure
 
@@ -131,8 +132,6 @@ class Panel:
         """The median of a parameter's distribution in the scenario, else its default."""
         for dist in self.scenario.uncertain:
             if dist.param == name:
-                import numpy as np
-
                 return float(dist.quantile(np.array([0.5]))[0])
         section, _, field = name.partition(".")
         return float(getattr(getattr(self.scenario.params, section), field))
@@ -203,7 +202,13 @@ class Panel:
         for issue in OFFERS:
             if values[f"offer_{issue}"]:
                 levers.append(
-                    {"actor": "west", "kind": "offer", "issue": issue, "level": 1.0, "week": 1}
+                    {
+                        "actor": "west",
+                        "kind": "offer",
+                        "issue": issue,
+                        "level": 1.0,
+                        "week": OFFER_WEEK,
+                    }
                 )
         data["levers"] = levers
         if not values["sampled"]:
