@@ -614,3 +614,22 @@ def test_weekly_rung_quantiles_lie_within_the_ladder_and_are_ordered(reference):
     assert (np.diff(values, axis=1) >= 0).all()
     with pytest.raises(KeyError, match="no weekly variable"):
         reference.weekly_quantiles("mood")
+
+
+def test_a_run_on_a_running_dask_scheduler_equals_the_in_process_run():
+    from distributed import LocalCluster
+
+    reference = ensemble.run("baseline", runs=1500, chunk_size=500, progress=False)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = ensemble.run(
+            "baseline",
+            runs=1500,
+            chunk_size=500,
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+    pd.testing.assert_frame_equal(remote.worlds, reference.worlds)
+    assert remote.info["scheduler"] == cluster.scheduler_address
