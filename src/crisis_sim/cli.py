@@ -20,7 +20,13 @@ from crisis_sim.params import iter_params
 from crisis_sim.reference import reference_table
 from crisis_sim.results import OutputExistsError, Results, check_output_dir
 from crisis_sim.sampling import SAMPLINGS
-from crisis_sim.scenario import ScenarioError, bundled_scenarios, json_schema, load_scenario
+from crisis_sim.scenario import (
+    Scenario,
+    ScenarioError,
+    bundled_scenarios,
+    json_schema,
+    load_scenario,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +70,14 @@ def _output_folder(args: argparse.Namespace, stem: str) -> Path:
     out = Path(args.out) if args.out else Path("runs") / f"{stem}-{stamp}"
     check_output_dir(out, args.overwrite)
     return out
+
+
+def _uncertain_scenario(name: str, purpose: str) -> Scenario:
+    """Load a scenario that must have uncertain parameters to ``purpose``."""
+    scenario = load_scenario(name)
+    if not scenario.uncertain:
+        raise UsageError(f"{name} has no uncertain parameters to {purpose}")
+    return scenario
 
 
 def _executor(args: argparse.Namespace) -> str:
@@ -178,9 +192,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from crisis_sim import plots, sensitivity
 
-    scenario = load_scenario(args.scenario)
-    if not scenario.uncertain:
-        raise UsageError(f"{args.scenario} has no uncertain parameters to analyse")
+    scenario = _uncertain_scenario(args.scenario, "analyse")
     out = _output_folder(args, f"{scenario.name}-{args.method}")
     if args.method == "sobol":
         if args.n & (args.n - 1):
@@ -225,9 +237,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 def _cmd_discover(args: argparse.Namespace) -> int:
     from crisis_sim import discovery, plots
 
-    scenario = load_scenario(args.scenario)
-    if not scenario.uncertain:
-        raise UsageError(f"{args.scenario} has no uncertain parameters to discover over")
+    scenario = _uncertain_scenario(args.scenario, "discover over")
     out = _output_folder(args, f"{scenario.name}-discover")
     results = ensemble.run(
         scenario, runs=args.runs, seed=args.seed, progress=not args.quiet, figures=False

@@ -50,6 +50,7 @@ from crisis_sim.results import (
     Results,
     check_output_dir,
     read_weekly,
+    read_worlds,
     scenario_hash,
     write_weekly,
 )
@@ -360,8 +361,7 @@ def _load_chunk(folder: Path, first: int) -> Chunk | None:
     worlds_path = folder / f"{stem}.worlds.parquet"
     if not worlds_path.is_file():
         return None
-    worlds = pd.read_parquet(worlds_path)
-    worlds["outcome"] = pd.Categorical(worlds["outcome"], categories=[o.key for o in OUTCOMES])
+    worlds = read_worlds(worlds_path)
     states, histograms = read_weekly(folder / f"{stem}.weekly.parquet")
     trajectories = pd.read_parquet(folder / f"{stem}.trajectories.parquet")
     return Chunk(first, worlds, states, histograms, trajectories, 0.0)

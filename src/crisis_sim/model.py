@@ -491,11 +491,16 @@ class CrisisModel(mesa.Model):
     # -- levers ------------------------------------------------------------------------
 
     def _fire_levers(self) -> None:
-        """Fire each lever in the worlds where it is due and its condition holds."""
+        """Fire each lever in the worlds where it is due and its condition holds.
+
+        Allies' willingness and Ukraine's resistance are recomputed only when a lever
+        fired: otherwise their inputs are as they were at the end of last week.
+        """
         self.conceded_this_week = np.zeros(self.replications)
         if not self.levers:
             return
         russia = self.russia
+        fired = False
         for index, lever in enumerate(self.levers):
             due = self.active & ~self._fired[index] & (self.week >= lever.week)
             if lever.when_rung_at_least is not None:
@@ -507,8 +512,10 @@ class CrisisModel(mesa.Model):
             self._fired[index] |= due
             self._apply(lever, due)
             self._log_mask(due, lever.actor.value, lever.describe())
-        self.nato.update_willingness()
-        self.ukraine.step()
+            fired = True
+        if fired:
+            self.nato.update_willingness()
+            self.ukraine.step()
 
     def _apply(self, lever: Lever, due: np.ndarray) -> None:
         p = self.p

@@ -112,6 +112,13 @@ def read_weekly(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return states, arrays
 
 
+def read_worlds(path: Path) -> pd.DataFrame:
+    """Read a per-world table written as Parquet, with its outcome as a category."""
+    worlds = pd.read_parquet(path)
+    worlds["outcome"] = pd.Categorical(worlds["outcome"], categories=[o.key for o in OUTCOMES])
+    return worlds
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: equal hashes, equal scenarios."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -265,8 +272,7 @@ class Results:
                 f"this crisis_sim reads version {FORMAT_VERSION}"
             )
         scenario = scenario_from_dict(summary["scenario"], file=str(folder / "summary.json"))
-        worlds = pd.read_parquet(folder / "worlds.parquet")
-        worlds["outcome"] = pd.Categorical(worlds["outcome"], categories=[o.key for o in OUTCOMES])
+        worlds = read_worlds(folder / "worlds.parquet")
         state_counts, histograms = read_weekly(folder / "weekly.parquet")
         path = folder / "trajectories.parquet"
         trajectories = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
