@@ -25,12 +25,11 @@ import pytest
 
 from crisis_sim import ensemble, plots
 from crisis_sim.cli import main
+from crisis_sim.outputs import MARKER, OutputExistsError, OutputFolder
 from crisis_sim.results import (
     BINNED,
     STATE_LABELS,
-    OutputExistsError,
     Results,
-    check_output_dir,
     scenario_hash,
 )
 from crisis_sim.scenario import bundled_scenarios, load_scenario
@@ -154,7 +153,7 @@ def test_local_with_more_than_one_worker_means_processes(monkeypatch):
 def test_an_unknown_executor_or_no_workers_is_a_value_error():
     with pytest.raises(ValueError, match="unknown executor 'threads'"):
         run(runs=10, executor="threads")
-    with pytest.raises(ValueError, match="workers must be at least 1"):
+    with pytest.raises(ValueError, match="workers must be from 1 to"):
         run(runs=10, workers=0)
 
 
@@ -189,11 +188,17 @@ def test_an_interrupted_run_keeps_its_finished_chunks_and_resume_completes_it(re
     assert str(out) in str(error)
     assert "--resume" in str(error)
 
-    assert sorted(path.name for path in out.iterdir()) == [ensemble.PARTIAL]
+    assert sorted(path.name for path in out.iterdir()) == [MARKER, ensemble.PARTIAL]
     stems = [f"chunk-{first:012d}" for first in (0, 1_000)]
-    expected_files = {"plan.json"} | {
-        f"{stem}.{part}.parquet" for stem in stems for part in ("worlds", "weekly", "trajectories")
-    }
+    expected_files = (
+        {"plan.json"}
+        | {f"{stem}.json" for stem in stems}
+        | {
+            f"{stem}.{part}.parquet"
+            for stem in stems
+            for part in ("worlds", "weekly", "trajectories")
+        }
+    )
     assert {path.name for path in (out / ensemble.PARTIAL).iterdir()} == expected_files
     plan = json.loads((out / ensemble.PARTIAL / "plan.json").read_text(encoding="utf-8"))
     assert (plan["runs"], plan["chunk_size"], plan["seed"]) == (RUNS, 1_000, SCENARIO.run.seed)
@@ -465,20 +470,23 @@ def test_load_refuses_an_interrupted_run(tmp_path):
     assert str(out) in str(caught.value)
 
 
-def test_check_output_dir_refuses_a_non_empty_folder_unless_overwrite(tmp_path):
-    check_output_dir(tmp_path / "new", overwrite=False)
+def test_claiming_a_folder_refuses_one_with_files_unless_they_are_the_packages(tmp_path):
+    new = OutputFolder.claim(tmp_path / "new", overwrite=False, kind="run")
+    assert (new.path / MARKER).is_file(), "the marker is written first"
     empty = tmp_path / "empty"
     empty.mkdir()
-    check_output_dir(empty, overwrite=False)
+    OutputFolder.claim(empty, overwrite=False, kind="run")
     full = tmp_path / "full"
     full.mkdir()
     (full / "notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(OutputExistsError, match="--overwrite"):
-        check_output_dir(full, overwrite=False)
-    check_output_dir(full, overwrite=True)
+        OutputFolder.claim(full, overwrite=False, kind="run")
+    with pytest.raises(OutputExistsError, match="not written by crisis_sim"):
+        OutputFolder.claim(full, overwrite=True, kind="run")
+    assert sorted(path.name for path in full.iterdir()) == ["notes.txt"]
     assert (full / "notes.txt").read_text(encoding="utf-8") == "keep me"
     with pytest.raises(NotADirectoryError):
-        check_output_dir(full / "notes.txt", overwrite=True)
+        OutputFolder.claim(full / "notes.txt", overwrite=True, kind="run")
 
 
 def test_run_refuses_a_non_empty_out_folder_without_overwrite(tmp_path):
@@ -510,14 +518,18 @@ def test_an_interrupted_overwrite_leaves_the_old_results_intact(reference, tmp_p
     assert sorted(path.name for path in tmp_path.iterdir()) == ["run"]
 
 
-def test_an_overwrite_replaces_the_folder_only_with_complete_results(tmp_path):
+def test_an_overwrite_replaces_only_the_packages_files(tmp_path):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "stale.txt").write_text("old", encoding="utf-8")
-    results = run(runs=500, trajectories=(), out=out, overwrite=True)
-    assert not (out / "stale.txt").exists()
-    assert (out / "summary.json").is_file()
+    old = run(runs=500, trajectories=(1, 2), out=out)
+    assert (out / "trajectories.parquet").is_file()
+    results = run(runs=300, trajectories=(), out=out, overwrite=True)
+    assert not (out / "trajectories.parquet").exists(), "the old run's own file is removed"
     assert_same_results(Results.load(out), results)
+    assert Results.load(out).runs != old.runs
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputExistsError, match=r"notes\.txt"):
+        run(runs=300, out=out, overwrite=True)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 # -- memory bounded by the chunk size --------------------------------------------------

@@ -171,8 +171,9 @@ def test_a_chain_of_three_files_merges_in_order_the_nearest_winning(tmp_path, pa
 
 
 def test_extends_is_relative_to_the_file_that_says_it(tmp_path, parent):
+    """Outside the file's own folder only when the caller allows it (see test_hostile_scenarios)."""
     nested = _write(tmp_path / "variants" / "deep", "v.toml", 'extends = "../../parent.toml"\n')
-    assert load_scenario(nested).title == "Parent"
+    assert load_scenario(nested, allow_outside=True).title == "Parent"
 
 
 def test_a_child_of_a_bundled_scenario_inherits_its_uncertain_parameters(tmp_path):

@@ -6,8 +6,6 @@ the positions, offers and threats the brief states; :class:`CrisisModel` steps
 many possible worlds of the crisis at once and ends each in one outcome class.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from crisis_sim.analysis import compare_scenarios as compare
 from crisis_sim.domain import Action, Issue, Outcome, Rung
 from crisis_sim.ensemble import resume, run
@@ -16,11 +14,7 @@ from crisis_sim.model import CrisisModel
 from crisis_sim.params import Params
 from crisis_sim.results import Results
 from crisis_sim.scenario import Scenario, ScenarioError, load_scenario
-
-try:
-    __version__ = version("crisis-sim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+from crisis_sim.version import __version__
 
 __all__ = [
     "Action",

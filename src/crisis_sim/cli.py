@@ -7,47 +7,70 @@ output folder, an error while running), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
+import signal
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from crisis_sim import __version__, analysis, ensemble
 from crisis_sim.analysis import compare_scenarios
+from crisis_sim.domain import OUTCOMES
+from crisis_sim.outputs import OutputExistsError, OutputFolder, atomic_write, describe_os_error
 from crisis_sim.params import iter_params
 from crisis_sim.reference import reference_table
-from crisis_sim.results import OutputExistsError, Results, check_output_dir
+from crisis_sim.results import Results, json_safe
 from crisis_sim.sampling import SAMPLINGS
 from crisis_sim.scenario import (
+    MAX_RUNS,
     Scenario,
     ScenarioError,
     bundled_scenarios,
     json_schema,
     load_scenario,
+    safe_name,
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-def _whole_number(minimum: int, what: str) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum``."""
+def _whole_number(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum``."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {what} of {minimum} or more, got {value}")
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"expected {what} from {minimum:,} to {maximum:,}, got {value:,}"
+            )
         return value
 
     return parse
 
 
-_positive = _whole_number(1, "a number")
-_seed = _whole_number(0, "a seed")
+_worlds = _whole_number(1, MAX_RUNS, "a number of worlds")
+_seed = _whole_number(0, ensemble.MAX_SEED, "a seed")
+_workers = _whole_number(1, ensemble.MAX_WORKERS, "a number of workers")
+_count = _whole_number(1, 1_000_000, "a number")
+_world = _whole_number(0, MAX_RUNS - 1, "a world")
+
+
+def _share(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share above 0 and at most 1, got {text}")
+    return value
 
 
 def _print_results(results: Results) -> None:
@@ -57,24 +80,35 @@ def _print_results(results: Results) -> None:
     print("\nRussia's gains per issue (0 = Western status quo, 1 = Russia's demand):")
     print(reference.round(3).to_string())
     info = results.info
+    speed = info.get("worlds_per_second")
+    rate = f"{speed:,.0f} worlds/s, " if speed else ""
     print(
         f"\n{results.runs:,} worlds in {info['seconds_wall']:.1f} s "
-        f"({info['worlds_per_second']:,.0f} worlds/s, {info['executor']}, "
-        f"{info['workers']} worker(s))"
+        f"({rate}{info['executor']}, {info['workers']} worker(s))"
     )
 
 
-def _output_folder(args: argparse.Namespace, stem: str) -> Path:
-    """``--out``, or runs/STEM-TIMESTAMP; refused if it holds files and no --overwrite."""
+def _output_folder(args: argparse.Namespace, stem: str, kind: str) -> OutputFolder:
+    """``--out``, or a new runs/STEM-TIMESTAMP; claimed for the package (see outputs)."""
+    if args.out:
+        return OutputFolder.claim(args.out, overwrite=args.overwrite, kind=kind)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("runs") / f"{stem}-{stamp}"
-    check_output_dir(out, args.overwrite)
-    return out
+    base = Path("runs") / f"{safe_name(stem)}-{stamp}"
+    for attempt in range(1, 1000):
+        folder = base if attempt == 1 else base.with_name(f"{base.name}-{attempt}")
+        with contextlib.suppress(FileExistsError):
+            return OutputFolder.claim(folder, overwrite=False, kind=kind, fresh=True)
+    raise OutputExistsError(f"{base} and 998 folders like it exist; pass --out DIR")
 
 
-def _uncertain_scenario(name: str, purpose: str) -> Scenario:
+def _load(args: argparse.Namespace, name: str) -> Scenario:
+    """Load a scenario, following ``extends`` outside its folder only if asked."""
+    return load_scenario(name, allow_outside=getattr(args, "allow_extends_outside", False))
+
+
+def _uncertain_scenario(args: argparse.Namespace, name: str, purpose: str) -> Scenario:
     """Load a scenario that must have uncertain parameters to ``purpose``."""
-    scenario = load_scenario(name)
+    scenario = _load(args, name)
     if not scenario.uncertain:
         raise UsageError(f"{name} has no uncertain parameters to {purpose}")
     return scenario
@@ -91,6 +125,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.resume:
         if args.scenario:
             raise UsageError("give either a scenario or --resume DIR, not both")
+        if args.overwrite or args.out:
+            raise UsageError("--resume DIR writes into DIR: leave out --out and --overwrite")
         print(f"Resuming the run in {args.resume}")
         results = ensemble.resume(
             args.resume,
@@ -99,16 +135,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=not args.quiet,
             figures=not args.no_figures,
+            expect={
+                "seed": args.seed,
+                "runs": args.runs,
+                "chunk_size": args.chunk_size,
+                "sampling": args.sampling,
+            },
+            report=lambda line: print(f"crisis-sim: {line}", file=sys.stderr),
         )
         _print_results(results)
         print(f"Results written to {args.resume}/")
         return EXIT_OK
     if not args.scenario:
         raise UsageError("give a scenario file or name (crisis-sim list shows the bundled ones)")
-    scenario = load_scenario(args.scenario)
+    scenario = _load(args, args.scenario)
     runs = args.runs or scenario.run.runs
     seed = scenario.run.seed if args.seed is None else args.seed
-    out = _output_folder(args, scenario.name)
+    out = _output_folder(args, scenario.name, "run")
     print(f"{scenario.title}\n")
     print(textwrap.fill(" ".join(scenario.question.split()), width=88))
     sampling = args.sampling or scenario.run.sampling
@@ -124,14 +167,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         executor=executor,
         workers=args.workers,
         scheduler=args.scheduler,
-        chunk_size=args.chunk_size,
+        chunk_size=args.chunk_size or ensemble.DEFAULT_CHUNK_SIZE,
         out=out,
-        overwrite=args.overwrite,
         progress=not args.quiet,
         figures=not args.no_figures,
     )
     _print_results(results)
-    print(f"Results written to {out}/")
+    print(f"Results written to {out.path}/")
     return EXIT_OK
 
 
@@ -154,12 +196,12 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from crisis_sim import plots
 
-    scenarios = [load_scenario(name) for name in args.scenarios]
+    scenarios = [_load(args, name) for name in args.scenarios]
     names = [scenario.name for scenario in scenarios]
     reference = args.reference or names[0]
     if reference not in names:
         raise UsageError(f"--reference {reference} is not among the scenarios ({', '.join(names)})")
-    out = _output_folder(args, "compare")
+    out = _output_folder(args, "compare", "compare")
     results, table = compare_scenarios(
         scenarios,
         reference=reference,
@@ -172,10 +214,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     )
     print()
     print(analysis.format_comparison(table))
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv", index=False)
-    plots.save_figure(plots.forest(table), out / "forest")
-    plots.save_figure(plots.outcome_probabilities(results), out / "outcome_probabilities")
     summary = {
         "reference": reference,
         "scenarios": names,
@@ -184,16 +222,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         "comparison": table.to_dict(orient="records"),
         "versions": results[0].info["versions"],
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print(f"\nTable, forest plot and outcome figure written to {out}/")
+    with out.staging() as stage:
+        table.to_csv(stage / "comparison.csv", index=False)
+        plots.save_figure(plots.forest(table), stage / "forest")
+        plots.save_figure(plots.outcome_probabilities(results), stage / "outcome_probabilities")
+        text = json.dumps(json_safe(summary), indent=2, allow_nan=False, default=str)
+        (stage / "summary.json").write_text(text + "\n", encoding="utf-8")
+    print(f"\nTable, forest plot and outcome figure written to {out.path}/")
     return EXIT_OK
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from crisis_sim import plots, sensitivity
 
-    scenario = _uncertain_scenario(args.scenario, "analyse")
-    out = _output_folder(args, f"{scenario.name}-{args.method}")
+    scenario = _uncertain_scenario(args, args.scenario, "analyse")
+    _check_indicator(scenario, args.outcome)
+    out = _output_folder(args, f"{scenario.name}-{args.method}", "sensitivity")
     if args.method == "sobol":
         if args.n & (args.n - 1):
             raise UsageError(f"--n must be a power of 2 for Sobol sampling, got {args.n}")
@@ -227,35 +271,36 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         figure = plots.sobol_indices(indices, title=f"Sobol indices of {args.outcome}")
     else:
         figure = plots.morris(indices, title=f"Morris screening of {args.outcome}")
-    out.mkdir(parents=True, exist_ok=True)
-    result.to_frame().to_csv(out / "indices.csv", index=False)
-    plots.save_figure(figure, out / f"{args.method}_indices")
-    print(f"\nIndices and figure written to {out}/")
+    with out.staging() as stage:
+        result.to_frame().to_csv(stage / "indices.csv", index=False)
+        plots.save_figure(figure, stage / f"{args.method}_indices")
+    print(f"\nIndices and figure written to {out.path}/")
     return EXIT_OK
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
     from crisis_sim import discovery, plots
 
-    scenario = _uncertain_scenario(args.scenario, "discover over")
-    out = _output_folder(args, f"{scenario.name}-discover")
+    scenario = _uncertain_scenario(args, args.scenario, "discover over")
+    _check_indicator(scenario, args.outcome)
+    out = _output_folder(args, f"{scenario.name}-discover", "discover")
     results = ensemble.run(
         scenario, runs=args.runs, seed=args.seed, progress=not args.quiet, figures=False
     )
     found = discovery.discover(results, args.outcome, threshold=args.threshold)
     print()
     print(found.summary())
-    out.mkdir(parents=True, exist_ok=True)
-    found.box.to_csv(out / "box.csv", index=False)
-    found.trajectory.to_csv(out / "trajectory.csv", index=False)
     trajectory, box = found.trajectory.copy(), found.box.copy()
     trajectory.attrs.update(scenario=scenario.name, runs=found.n_worlds)
     box.attrs.update(
         scenario=scenario.name, runs=found.n_worlds, coverage=found.coverage, density=found.density
     )
-    plots.save_figure(plots.prim_tradeoff(trajectory, found.selected), out / "prim_tradeoff")
-    plots.save_figure(plots.prim_box(box), out / "prim_box")
-    print(f"\nBox, peeling trajectory and figures written to {out}/")
+    with out.staging() as stage:
+        found.box.to_csv(stage / "box.csv", index=False)
+        found.trajectory.to_csv(stage / "trajectory.csv", index=False)
+        plots.save_figure(plots.prim_tradeoff(trajectory, found.selected), stage / "prim_tradeoff")
+        plots.save_figure(plots.prim_box(box), stage / "prim_box")
+    print(f"\nBox, peeling trajectory and figures written to {out.path}/")
     return EXIT_OK
 
 
@@ -263,10 +308,22 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from crisis_sim import plots
 
     results = Results.load(args.directory)
-    folder = Path(args.out) if args.out else Path(args.directory) / "figures"
-    paths = plots.save_main_figures(results, folder)
-    for path in paths:
-        print(path)
+    if args.out:
+        folder = OutputFolder.claim(args.out, overwrite=args.overwrite, kind="plot")
+        prefix, replace = "", True
+    else:
+        owned = OutputFolder.read(Path(args.directory))
+        if owned is None:
+            raise OutputExistsError(
+                f"{args.directory} was not written by this version of crisis_sim (no marker "
+                "file), so its figures are not replaced; pass --out NEW_FOLDER"
+            )
+        folder, prefix, replace = owned, "figures/", False
+    with folder.staging(replace=replace) as stage:
+        plots.save_main_figures(results, stage / prefix if prefix else stage)
+        names = sorted(path.relative_to(stage).as_posix() for path in stage.rglob("*.*"))
+    for name in names:
+        print(folder.path / name)
     return EXIT_OK
 
 
@@ -274,7 +331,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.scenarios:
         try:
-            scenario = load_scenario(name)
+            scenario = _load(args, name)
         except ScenarioError as error:
             failed += 1
             print(error, file=sys.stderr)
@@ -295,7 +352,14 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     text = json.dumps(json_schema(), indent=2) + "\n"
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        target = Path(args.out)
+        if target.is_dir():
+            raise OutputExistsError(f"{target} is a folder; give a file name for the schema")
+        if os.path.lexists(target) and not args.overwrite:
+            raise OutputExistsError(
+                f"{target} exists; choose another file or pass --overwrite to replace it"
+            )
+        atomic_write(target, lambda path: path.write_text(text, encoding="utf-8"))
         print(f"JSON Schema written to {args.out}")
     else:
         sys.stdout.write(text)
@@ -303,10 +367,37 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
+    print(f"{'parameter':<44} {'default':>8}  {'plausible':<16} {'valid':<18} unit")
     for info in iter_params():
         low, high = info.plausible
-        print(f"{info.path:<44} {info.default:>8g}  [{low:g}, {high:g}]  {info.unit}")
+        valid_low, valid_high = info.bounds
+        valid = (
+            f"[{'-inf' if valid_low is None else f'{valid_low:g}'}, "
+            f"{'inf' if valid_high is None else f'{valid_high:g}'}]"
+        )
+        plausible = f"[{low:g}, {high:g}]"
+        print(f"{info.path:<44} {info.default:>8g}  {plausible:<16} {valid:<18} {info.unit}")
     return EXIT_OK
+
+
+def _allow_outside(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-extends-outside",
+        action="store_true",
+        help="let extends follow files outside the scenario's folder and the bundled library",
+    )
+
+
+def _check_indicator(scenario: Scenario, name: str) -> None:
+    """Refuse, before any work, an outcome or column no per-world table has."""
+    columns = ensemble.run(scenario, runs=1, progress=False, figures=False).worlds.columns
+    outcomes = [o.key for o in OUTCOMES]
+    numeric = [c for c in columns if c not in ("outcome", "replication")]
+    if name not in outcomes and name not in numeric:
+        raise UsageError(
+            f"--outcome {name!r} is neither an outcome ({', '.join(outcomes)}) nor a column "
+            "of the per-world table (crisis-sim run writes them to worlds.parquet)"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -328,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
         "come, so an interrupted run can be finished with --resume DIR.",
     )
     run.add_argument("scenario", nargs="?", help="a scenario file, or a bundled scenario's name")
-    run.add_argument("--runs", type=_positive, help="number of worlds (default: the scenario's)")
+    run.add_argument("--runs", type=_worlds, help="number of worlds (default: the scenario's)")
     run.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
     run.add_argument(
         "--sampling",
@@ -338,11 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", metavar="DIR", help="folder for the results (default: runs/NAME-TIMESTAMP)"
     )
-    run.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
-    run.add_argument("--resume", metavar="DIR", help="finish the interrupted run saved in DIR")
     run.add_argument(
-        "--workers", type=_positive, default=1, help="processes to run in (default: 1)"
+        "--overwrite",
+        action="store_true",
+        help="replace earlier crisis_sim results in --out (never files it did not write)",
     )
+    run.add_argument("--resume", metavar="DIR", help="finish the interrupted run saved in DIR")
+    run.add_argument("--workers", type=_workers, default=1, help="processes to run in (default: 1)")
     run.add_argument(
         "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://HOST:PORT)"
     )
@@ -353,11 +446,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--chunk-size",
-        type=_positive,
-        default=ensemble.DEFAULT_CHUNK_SIZE,
-        help="worlds per chunk: changes speed and memory, never results",
+        type=_worlds,
+        help=f"worlds per chunk (default {ensemble.DEFAULT_CHUNK_SIZE:,}): changes speed and "
+        "memory, never results",
     )
     run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    _allow_outside(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run, subparser=run)
 
@@ -368,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
         "log, and check that its outcome equals the one the ensemble recorded.",
     )
     replay.add_argument("directory", metavar="DIR")
-    replay.add_argument("world", metavar="K", type=_seed)
+    replay.add_argument("world", metavar="K", type=_world)
     replay.set_defaults(handler=_cmd_replay)
 
     comparison = commands.add_parser(
@@ -383,14 +477,15 @@ def build_parser() -> argparse.ArgumentParser:
     comparison.add_argument(
         "--reference", metavar="NAME", help="the reference scenario (default: the first)"
     )
-    comparison.add_argument("--runs", type=_positive, help="worlds per scenario")
+    comparison.add_argument("--runs", type=_worlds, help="worlds per scenario")
     comparison.add_argument("--seed", type=_seed, help="the common seed")
     comparison.add_argument("--out", metavar="DIR", help="default: runs/compare-TIMESTAMP")
     comparison.add_argument("--overwrite", action="store_true")
-    comparison.add_argument("--workers", type=_positive, default=1)
+    comparison.add_argument("--workers", type=_workers, default=1)
     comparison.add_argument("--scheduler", metavar="ADDRESS")
     comparison.add_argument("--dask", action="store_true")
     comparison.add_argument("--quiet", action="store_true", help="no progress bar")
+    _allow_outside(comparison)
     comparison.set_defaults(handler=_cmd_compare, subparser=comparison)
 
     sens = commands.add_parser(
@@ -404,14 +499,14 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sens.add_argument(
         "--n",
-        type=_positive,
+        type=_count,
         default=256,
         help="Sobol: base sample size (a power of 2); Morris: trajectories (default 256)",
     )
     sens.add_argument("--outcome", default="full_invasion", help="outcome or end-state column")
     sens.add_argument(
         "--worlds-per-point",
-        type=_positive,
+        type=_count,
         default=16,
         help="worlds averaged at each sample point, to damp the worlds' own noise",
     )
@@ -419,6 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--out", metavar="DIR")
     sens.add_argument("--overwrite", action="store_true")
     sens.add_argument("--quiet", action="store_true")
+    _allow_outside(sens)
     sens.set_defaults(handler=_cmd_sensitivity, subparser=sens)
 
     disc = commands.add_parser(
@@ -429,12 +525,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     disc.add_argument("scenario")
     disc.add_argument("--outcome", default="full_invasion")
-    disc.add_argument("--runs", type=_positive, default=10_000)
+    disc.add_argument("--runs", type=_worlds, default=10_000)
     disc.add_argument("--seed", type=_seed)
-    disc.add_argument("--threshold", type=float, default=0.8, help="density the box should reach")
+    disc.add_argument(
+        "--threshold", type=_share, default=0.8, help="density the box should reach (0-1]"
+    )
     disc.add_argument("--out", metavar="DIR")
     disc.add_argument("--overwrite", action="store_true")
     disc.add_argument("--quiet", action="store_true")
+    _allow_outside(disc)
     disc.set_defaults(handler=_cmd_discover, subparser=disc)
 
     plot = commands.add_parser(
@@ -445,6 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("directory", metavar="DIR")
     plot.add_argument("--out", metavar="FOLDER", help="default: DIR/figures")
+    plot.add_argument(
+        "--overwrite", action="store_true", help="replace earlier figures of crisis_sim in --out"
+    )
     plot.set_defaults(handler=_cmd_plot)
 
     validate = commands.add_parser(
@@ -454,6 +556,7 @@ def build_parser() -> argparse.ArgumentParser:
         "any file has an error.",
     )
     validate.add_argument("scenarios", nargs="+", metavar="FILE")
+    _allow_outside(validate)
     validate.set_defaults(handler=_cmd_validate)
 
     listing = commands.add_parser("list", help="list the bundled scenarios and their questions")
@@ -463,10 +566,12 @@ def build_parser() -> argparse.ArgumentParser:
         "schema", help="print the JSON Schema of scenario files, for editors"
     )
     schema.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    schema.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
     schema.set_defaults(handler=_cmd_schema)
 
     params = commands.add_parser(
-        "params", help="list every model parameter with its default and plausible range"
+        "params",
+        help="list every model parameter with its default, plausible range and valid bounds",
     )
     params.set_defaults(handler=_cmd_params)
     return parser
@@ -476,33 +581,75 @@ class UsageError(Exception):
     """The command line was used wrongly in a way argparse cannot see."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``crisis-sim`` with ``argv``; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (``kill``, ``timeout``) like Ctrl-C while a command runs.
+
+    A run then saves what it finished, stops its workers and says how to resume,
+    instead of dying with its children left behind.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
     try:
-        return int(args.handler(args))
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _quiet_broken_pipe() -> None:
+    """After ``crisis-sim ... | head`` closed the pipe, send what is left nowhere."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``crisis-sim`` with ``argv``; return the exit code.
+
+    Every failure is a short message on standard error and exit code 1 (2 for a
+    usage error), never a traceback.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    try:
+        with _terminate_as_interrupt():
+            return int(args.handler(args))
     except UsageError as error:
         subparser = getattr(args, "subparser", parser)
         subparser.print_usage(sys.stderr)
         print(f"{subparser.prog}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except ScenarioError as error:
         print(error, file=sys.stderr)
     except ensemble.InterruptedRun as error:
         print(f"crisis-sim: {error}", file=sys.stderr)
-    except (
-        OutputExistsError,
-        NotADirectoryError,
-        FileNotFoundError,
-        IndexError,
-        ValueError,
-        RuntimeError,
-    ) as error:
+    except (OutputExistsError, NotADirectoryError) as error:
         print(f"crisis-sim: error: {error}", file=sys.stderr)
+    except OSError as error:
+        message = describe_os_error(error) if error.errno else str(error)
+        print(f"crisis-sim: error: {message}", file=sys.stderr)
+    except (IndexError, KeyError, ValueError, RuntimeError, MemoryError) as error:
+        print(f"crisis-sim: error: {_one_line(error)}", file=sys.stderr)
     except KeyboardInterrupt:
         print("crisis-sim: interrupted", file=sys.stderr)
     return EXIT_FAILURE
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
 
 
 if __name__ == "__main__":

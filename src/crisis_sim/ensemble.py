@@ -23,13 +23,18 @@ started for the run; install the ``dask`` extra).
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
 import platform
-import tempfile
+import select
+import shlex
+import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -40,28 +45,42 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm.auto import tqdm
 
 from crisis_sim.domain import OUTCOMES
 from crisis_sim.model import CrisisModel
+from crisis_sim.outputs import (
+    MARKER,
+    PARTIAL,
+    OutputExistsError,
+    OutputFolder,
+    atomic_write,
+    describe_os_error,
+    sha256,
+    write_json,
+)
 from crisis_sim.results import (
     BINNED,
     STATE_LABELS,
     Results,
-    check_output_dir,
     read_weekly,
     read_worlds,
     scenario_hash,
     write_weekly,
 )
 from crisis_sim.sampling import SAMPLINGS, Sampling
-from crisis_sim.scenario import Scenario, load_scenario, scenario_from_dict
+from crisis_sim.scenario import MAX_RUNS, Scenario, ScenarioError, load_scenario, scenario_from_dict
+from crisis_sim.version import __version__
 
 DEFAULT_CHUNK_SIZE = 10_000
 """Worlds per chunk: large enough to amortise Python's per-step overhead."""
 
-PARTIAL = ".partial"
-"""Sub-folder of an output folder that holds a run's plan and finished chunks."""
+MAX_SEED = 2**63 - 1
+"""Largest seed (the scenario format's limit)."""
+
+MAX_WORKERS = 1024
+"""Most worker processes a run may ask for."""
 
 Executor = Literal["local", "processes", "dask"]
 EXECUTORS: tuple[str, ...] = ("local", "processes", "dask")
@@ -82,11 +101,20 @@ class InterruptedRun(RuntimeError):
         if directory is None:
             hint = "no output folder was given, so nothing was kept"
         else:
+            saved = f"all {total}" if done == total else f"{done} of {total}"
             hint = (
-                f"{done} of {total} chunks are saved in {directory}; finish with "
-                f"crisis-sim run --resume {directory}"
+                f"{saved} chunks are saved in {directory}; finish with "
+                f"crisis-sim run --resume {shlex.quote(str(directory))}"
             )
         super().__init__(f"{reason}: {hint}")
+
+
+class ResumeError(ValueError):
+    """A folder cannot be resumed: no run, a plan that does not match, foreign chunks."""
+
+
+PLAN_FIELDS = ("scenario_hash", "seed", "runs", "chunk_size", "sampling", "trajectories", "version")
+"""What a plan's hash covers, and what a saved chunk must agree on."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,7 @@ class Plan:
     chunk_size: int
     sampling: Sampling
     trajectories: tuple[int, ...] = ()
+    version: str = __version__
 
     @property
     def horizon(self) -> int:
@@ -109,30 +138,68 @@ class Plan:
         """(first world, count) of every chunk."""
         return chunk_plan(self.runs, self.chunk_size)
 
-    def to_json(self) -> dict[str, Any]:
-        """The plan as JSON data (``plan.json`` in a partial run)."""
+    def fields(self) -> dict[str, Any]:
+        """The plan's fields that fix its results (``PLAN_FIELDS``)."""
         return {
-            "scenario": self.scenario.model_dump(mode="json"),
             "scenario_hash": scenario_hash(self.scenario),
             "seed": self.seed,
             "runs": self.runs,
             "chunk_size": self.chunk_size,
-            "sampling": self.sampling,
+            "sampling": str(self.sampling),
             "trajectories": list(self.trajectories),
+            "version": self.version,
+        }
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the plan's fields: equal hashes, equal plans."""
+        text = json.dumps(self.fields(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as JSON data (``plan.json`` in a partial run)."""
+        return {
+            "scenario": self.scenario.model_dump(mode="json"),
+            **self.fields(),
+            "plan_hash": self.hash,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], file: str) -> Plan:
-        """Read a plan written by :meth:`to_json`."""
-        scenario = scenario_from_dict(data["scenario"], file=file)
-        return cls(
+    def from_json(cls, data: Any, file: str) -> Plan:
+        """Read a plan written by :meth:`to_json`, checking its hash.
+
+        Raises:
+            ResumeError: If a field is missing or malformed, or the plan does not match
+                its recorded hash.
+        """
+        if not isinstance(data, dict):
+            raise ResumeError(f"{file} holds no plan")
+        missing = [key for key in ("scenario", *PLAN_FIELDS, "plan_hash") if key not in data]
+        if missing:
+            raise ResumeError(f"{file} lacks the plan's {', '.join(missing)}")
+        try:
+            scenario = scenario_from_dict(data["scenario"], file=file)
+        except ScenarioError as error:
+            raise ResumeError(str(error).splitlines()[0]) from None
+        numbers = {key: data[key] for key in ("seed", "runs", "chunk_size")}
+        trajectories = data["trajectories"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers.values()) or (
+            not isinstance(trajectories, list)
+            or not all(isinstance(k, int) and not isinstance(k, bool) for k in trajectories)
+        ):
+            raise ResumeError(f"{file} has a malformed seed, runs, chunk_size or trajectories")
+        plan = cls(
             scenario=scenario,
-            seed=int(data["seed"]),
-            runs=int(data["runs"]),
-            chunk_size=int(data["chunk_size"]),
+            seed=numbers["seed"],
+            runs=numbers["runs"],
+            chunk_size=numbers["chunk_size"],
             sampling=data["sampling"],
-            trajectories=tuple(int(k) for k in data["trajectories"]),
+            trajectories=tuple(trajectories),
+            version=str(data["version"]),
         )
+        if plan.hash != data["plan_hash"]:
+            raise ResumeError(f"{file} was changed after the run started (its hash differs)")
+        return plan
 
 
 @dataclass
@@ -268,11 +335,41 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def exit_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` ends (a worker's initializer).
+
+    A worker's parent is the pool's server, not the main process, so the main process
+    being killed (kill -9, an out-of-memory kill) would otherwise leave its workers
+    waiting for work for ever. A daemon thread waits on the main process: through a
+    process file descriptor where Linux has them (immune to the reuse of process
+    ids), else by polling every half second.
+    """
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    continue
+        select.select([handle], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="crisis_sim-exit-with-parent", daemon=True).start()
+
+
 def _run_processes(
     plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: str | None
 ) -> Iterator[Chunk]:
     context = _process_context()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_with, initargs=(os.getpid(),)
+    )
     try:
         futures = [pool.submit(run_chunk, plan, first, count) for first, count in todo]
         for future in as_completed(futures):
@@ -287,30 +384,22 @@ def _run_dask(
     plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: str | None
 ) -> Iterator[Chunk]:
     try:
-        from distributed import Client, LocalCluster
         from distributed import as_completed as dask_as_completed
+
+        from crisis_sim.dask_cluster import connect, private_client
     except ImportError:
         raise RuntimeError(
             "the dask executor needs Dask distributed: pip install 'crisis-sim[dask]'"
         ) from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
+    session = (
+        private_client(workers) if scheduler is None else contextlib.closing(connect(scheduler))
+    )
+    with session as client:
         futures = [
             client.submit(run_chunk, plan, first, count, pure=False) for first, count in todo
         ]
         for future in dask_as_completed(futures):
             yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 _EXECUTORS: dict[str, Callable[..., Iterator[Chunk]]] = {
@@ -323,48 +412,95 @@ _EXECUTORS: dict[str, Callable[..., Iterator[Chunk]]] = {
 # -- persistence of chunks -------------------------------------------------------------
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
 def _chunk_stem(first: int) -> str:
     return f"chunk-{first:012d}"
 
 
-def _save_chunk(folder: Path, chunk: Chunk) -> None:
-    """Write a finished chunk; its worlds file, written last, marks it complete."""
+CHUNK_PARTS = ("weekly", "trajectories", "worlds")
+"""The tables of a saved chunk, in the order they are written."""
+
+
+def _save_chunk(folder: Path, plan: Plan, chunk: Chunk) -> None:
+    """Write a finished chunk; its record (``chunk-N.json``), written last, marks it complete.
+
+    The record holds the plan's fields and hash, the chunk's first world and count,
+    and the SHA-256 of each table, so a resume can tell a chunk of another plan, or a
+    truncated or corrupt one, from a good one.
+    """
     stem = _chunk_stem(chunk.first)
-    _atomic_write(
-        folder / f"{stem}.weekly.parquet",
-        lambda path: write_weekly(path, chunk.state_counts, chunk.histograms),
-    )
-    _atomic_write(
-        folder / f"{stem}.trajectories.parquet",
-        lambda path: chunk.trajectories.to_parquet(path, index=False),
-    )
-    _atomic_write(
-        folder / f"{stem}.worlds.parquet",
-        lambda path: chunk.worlds.to_parquet(path, index=False),
-    )
+    writers: dict[str, Callable[[Path], None]] = {
+        "weekly": lambda path: write_weekly(path, chunk.state_counts, chunk.histograms),
+        "trajectories": lambda path: chunk.trajectories.to_parquet(path, index=False),
+        "worlds": lambda path: chunk.worlds.to_parquet(path, index=False),
+    }
+    digests = {}
+    for part in CHUNK_PARTS:
+        path = folder / f"{stem}.{part}.parquet"
+        atomic_write(path, writers[part])
+        digests[part] = sha256(path)
+    record = {
+        "plan": plan.fields(),
+        "plan_hash": plan.hash,
+        "first": chunk.first,
+        "count": len(chunk.worlds),
+        "sha256": digests,
+    }
+    write_json(folder / f"{stem}.json", record)
 
 
-def _load_chunk(folder: Path, first: int) -> Chunk | None:
+def _load_chunk(folder: Path, plan: Plan, first: int, count: int) -> tuple[Chunk | None, str]:
+    """A saved chunk, checked against the plan; or None and why it must be recomputed.
+
+    Raises:
+        ResumeError: If the chunk belongs to another plan (naming the field that
+            differs) or holds other worlds than the plan's chunk.
+    """
     stem = _chunk_stem(first)
-    worlds_path = folder / f"{stem}.worlds.parquet"
-    if not worlds_path.is_file():
-        return None
-    worlds = read_worlds(worlds_path)
-    states, histograms = read_weekly(folder / f"{stem}.weekly.parquet")
-    trajectories = pd.read_parquet(folder / f"{stem}.trajectories.parquet")
-    return Chunk(first, worlds, states, histograms, trajectories, 0.0)
+    record_path = folder / f"{stem}.json"
+    if not record_path.is_file():
+        return None, ""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        recorded_plan, digests = record["plan"], record["sha256"]
+        recorded_first, recorded_count = record["first"], record["count"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None, f"{record_path.name} is unreadable"
+    if not isinstance(recorded_plan, dict) or not isinstance(digests, dict):
+        return None, f"{record_path.name} is unreadable"
+    differing = [key for key, value in plan.fields().items() if recorded_plan.get(key) != value]
+    if differing:
+        key = differing[0]
+        raise ResumeError(
+            f"{record_path} belongs to another run: its {key} is "
+            f"{_short(recorded_plan.get(key))} where this run's is {_short(plan.fields()[key])}; "
+            "remove the chunk or start a new run"
+        )
+    if (recorded_first, recorded_count) != (first, count):
+        raise ResumeError(
+            f"{record_path} holds worlds {recorded_first} to "
+            f"{recorded_first + recorded_count - 1} where the plan's chunk holds {first} to "
+            f"{first + count - 1}; remove the chunk or start a new run"
+        )
+    for part in CHUNK_PARTS:
+        path = folder / f"{stem}.{part}.parquet"
+        if not path.is_file() or path.is_symlink():
+            return None, f"{path.name} is missing"
+        if sha256(path) != digests.get(part):
+            return None, f"{path.name} is truncated or corrupt (its checksum differs)"
+    try:
+        worlds = read_worlds(folder / f"{stem}.worlds.parquet")
+        states, histograms = read_weekly(folder / f"{stem}.weekly.parquet")
+        trajectories = pd.read_parquet(folder / f"{stem}.trajectories.parquet")
+    except (OSError, ValueError, KeyError, IndexError, pa.ArrowException) as error:
+        return None, f"{stem} is unreadable ({error})"
+    if len(worlds) != count or states.shape[0] != plan.horizon + 1:
+        return None, f"{stem} holds {len(worlds)} worlds where the plan has {count}"
+    return Chunk(first, worlds, states, histograms, trajectories, 0.0), ""
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:16] + "..."
 
 
 # -- running ---------------------------------------------------------------------------
@@ -376,22 +512,20 @@ def _execute(
     executor: str,
     workers: int,
     scheduler: str | None,
-    out: Path | None,
+    folder: OutputFolder | None,
     progress: bool,
     on_chunk: Callable[[Chunk], None] | None,
     resumed: dict[int, Chunk],
     started: float,
     figures: bool,
 ) -> Results:
-    if executor not in _EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
     if executor == "local" and workers > 1:
         executor = "processes"
     chunks = dict(resumed)
     todo = [(first, count) for first, count in plan.chunks() if first not in chunks]
+    out = folder.path if folder is not None else None
     partial = out / PARTIAL if out is not None else None
+    total = len(plan.chunks())
     done_worlds = sum(len(chunk.worlds) for chunk in chunks.values())
     name = plan.scenario.name or "ensemble"
     with tqdm(
@@ -400,16 +534,20 @@ def _execute(
         try:
             for chunk in _EXECUTORS[executor](plan, todo, workers, scheduler):
                 if partial is not None:
-                    _save_chunk(partial, chunk)
+                    _save_chunk(partial, plan, chunk)
                 chunks[chunk.first] = chunk
                 if on_chunk is not None:
                     on_chunk(chunk)
                 bar.update(len(chunk.worlds))
         except KeyboardInterrupt:
-            raise InterruptedRun(out, len(chunks), len(plan.chunks()), "interrupted") from None
+            raise InterruptedRun(out, len(chunks), total, "interrupted") from None
         except BrokenProcessPool:
+            raise InterruptedRun(out, len(chunks), total, "a worker process died") from None
+        except OSError as error:
+            if out is None:
+                raise
             raise InterruptedRun(
-                out, len(chunks), len(plan.chunks()), "a worker process died"
+                out, len(chunks), total, f"a chunk could not be saved ({describe_os_error(error)})"
             ) from None
     ordered = [chunks[first] for first, _ in plan.chunks()]
     wall = time.perf_counter() - started
@@ -429,7 +567,8 @@ def _execute(
         "seed": plan.seed,
         "runs": plan.runs,
         "horizon": plan.horizon,
-        "sampling": plan.sampling,
+        "sampling": str(plan.sampling),
+        "plan_hash": plan.hash,
         "executor": executor,
         "workers": workers,
         "scheduler": scheduler,
@@ -438,15 +577,67 @@ def _execute(
         "chunks_resumed": len(resumed),
         "seconds_wall": wall,
         "seconds_in_chunks": sum(chunk.seconds for chunk in ordered),
-        "worlds_per_second": plan.runs / wall if wall > 0 else float("inf"),
+        "worlds_per_second": plan.runs / wall if wall > 0 else None,
         "peak_mib_parent": _peak_mib(),
         "peak_mib_worker": max(chunk.peak_mib for chunk in ordered),
         "versions": versions(),
     }
     results = Results(plan.scenario, worlds, state_counts, histograms, info, trajectories)
-    if out is not None:
-        results.save(out, overwrite=True, figures=figures)
+    if folder is not None:
+        try:
+            results.write_into(folder, figures=figures)
+        except (KeyboardInterrupt, Exception) as error:
+            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+            if isinstance(error, OSError) and not isinstance(error, OutputExistsError):
+                reason = describe_os_error(error)
+            raise InterruptedRun(
+                folder.path, total, total, f"saving the results failed ({reason})"
+            ) from None
+        folder.finish_partial()
     return results
+
+
+def _check_options(executor: str, workers: int) -> None:
+    if executor not in _EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be from 1 to {MAX_WORKERS}, got {workers}")
+
+
+def make_plan(
+    scenario: Scenario,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    sampling: Sampling | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    trajectories: Sequence[int] = (),
+) -> Plan:
+    """The plan of a run, checked: every limit is the scenario format's.
+
+    Raises:
+        ValueError: Naming the setting out of range.
+    """
+    design = sampling or scenario.run.sampling
+    if design not in SAMPLINGS:
+        raise ValueError(f"unknown sampling {design!r}; choose one of {', '.join(SAMPLINGS)}")
+    plan = Plan(
+        scenario=scenario,
+        seed=scenario.run.seed if seed is None else seed,
+        runs=scenario.run.runs if runs is None else runs,
+        chunk_size=chunk_size,
+        sampling=design,
+        trajectories=tuple(sorted(set(trajectories))),
+    )
+    if not 0 <= plan.seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {plan.seed}")
+    for what, value in (("runs", plan.runs), ("chunk_size", plan.chunk_size)):
+        if not 1 <= value <= MAX_RUNS:
+            raise ValueError(f"{what} must be from 1 to {MAX_RUNS:,}, got {value}")
+    outside = [k for k in plan.trajectories if not 0 <= k < plan.runs]
+    if outside:
+        raise ValueError(f"trajectories asked for worlds outside 0..{plan.runs - 1}: {outside}")
+    return plan
 
 
 def run(
@@ -459,7 +650,7 @@ def run(
     workers: int = 1,
     scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    out: str | Path | None = None,
+    out: str | Path | OutputFolder | None = None,
     overwrite: bool = False,
     trajectories: Sequence[int] = (),
     progress: bool = True,
@@ -478,58 +669,93 @@ def run(
             scheduler). ``workers > 1`` with ``local`` means ``processes``.
         scheduler: Address of a running Dask scheduler (``tcp://HOST:PORT``).
         chunk_size: Worlds per chunk; it changes speed and memory, never results.
-        out: Folder to write the results to, chunk by chunk (resumable).
-        overwrite: Replace a non-empty ``out`` (only once the new results are complete).
+        out: Folder to write the results to, chunk by chunk (resumable), or an
+            :class:`~crisis_sim.outputs.OutputFolder` already claimed.
+        overwrite: Accept a folder holding earlier results of this package; they are
+            replaced only once the new results are complete, and files the package
+            did not write are never touched (see :mod:`crisis_sim.outputs`).
         trajectories: Worlds whose full week-by-week state is kept.
         progress: Show a progress bar over the worlds.
         figures: Draw the main figures into ``out``.
         on_chunk: Called with each chunk as it finishes.
 
     Raises:
-        InterruptedRun: On Ctrl-C or a dead worker; finished chunks stay in ``out``.
+        InterruptedRun: On Ctrl-C, a dead worker or a failed save; finished chunks
+            stay in ``out``.
+        OutputExistsError: If ``out`` cannot be used (it says why).
     """
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    design = sampling or scenario.run.sampling
-    if design not in SAMPLINGS:
-        raise ValueError(f"unknown sampling {design!r}; choose one of {', '.join(SAMPLINGS)}")
-    plan = Plan(
-        scenario=scenario,
-        seed=scenario.run.seed if seed is None else seed,
-        runs=scenario.run.runs if runs is None else runs,
+    _check_options(executor, workers)
+    plan = make_plan(
+        scenario,
+        runs=runs,
+        seed=seed,
+        sampling=sampling,
         chunk_size=chunk_size,
-        sampling=design,
-        trajectories=tuple(sorted(set(trajectories))),
+        trajectories=trajectories,
     )
-    if plan.seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {plan.seed}")
-    plan.chunks()
-    outside = [k for k in plan.trajectories if not 0 <= k < plan.runs]
-    if outside:
-        raise ValueError(f"trajectories asked for worlds outside 0..{plan.runs - 1}: {outside}")
     folder = None
     if out is not None:
-        folder = Path(out)
-        check_output_dir(folder, overwrite)
-        partial = folder / PARTIAL
-        partial.mkdir(parents=True, exist_ok=True)
-        for stale in partial.iterdir():
-            stale.unlink()
-        text = json.dumps(plan.to_json(), indent=2)
-        _atomic_write(partial / "plan.json", lambda path: path.write_text(text, encoding="utf-8"))
+        if isinstance(out, OutputFolder):
+            folder = out
+            folder.plan_hash = plan.hash
+            folder.save_marker()
+        else:
+            folder = OutputFolder.claim(out, overwrite=overwrite, kind="run", plan_hash=plan.hash)
+        partial = folder.partial(create=True)
+        write_json(partial / "plan.json", plan.to_json())
     return _execute(
         plan,
         executor=executor,
         workers=workers,
         scheduler=scheduler,
-        out=folder,
+        folder=folder,
         progress=progress,
         on_chunk=on_chunk,
         resumed={},
         started=started,
         figures=figures,
     )
+
+
+def read_plan(directory: str | Path) -> tuple[OutputFolder, Plan]:
+    """The folder and plan of an interrupted run, checked against the folder's marker.
+
+    Raises:
+        FileNotFoundError: If the folder holds no interrupted run.
+        ResumeError: If the folder is not the package's, or its plan was changed.
+    """
+    folder = Path(directory)
+    plan_file = folder / PARTIAL / "plan.json"
+    if not plan_file.is_file():
+        raise FileNotFoundError(
+            f"{folder} holds no interrupted run to resume (no {PARTIAL}/plan.json)"
+        )
+    owned = OutputFolder.read(folder)
+    if owned is None:
+        raise ResumeError(
+            f"{folder} has no {MARKER}: it was not written by this version of crisis_sim, "
+            "so it cannot be resumed; start a new run"
+        )
+    try:
+        data = json.loads(plan_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ResumeError(f"{plan_file} is not readable JSON ({error})") from None
+    plan = Plan.from_json(data, str(plan_file))
+    if plan.hash != owned.plan_hash:
+        raise ResumeError(
+            f"{plan_file} is not the plan this folder's run was started with "
+            f"(see {folder / MARKER}); start a new run"
+        )
+    if plan.version != __version__:
+        raise ResumeError(
+            f"{folder} was started by crisis_sim {plan.version}; this is {__version__}, "
+            "whose results may differ: resume it with that version, or start a new run"
+        )
+    owned.partial(create=False)
+    return owned, plan
 
 
 def resume(
@@ -540,34 +766,56 @@ def resume(
     scheduler: str | None = None,
     progress: bool = True,
     figures: bool = True,
+    expect: dict[str, Any] | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> Results:
     """Finish an interrupted run from the chunks saved in ``directory``.
 
-    The plan (scenario, seed, worlds, chunks, sampling) is read from the folder, so
-    the result equals the uninterrupted run's.
+    The plan (scenario, seed, worlds, chunks, sampling, package version) is read from
+    the folder and checked against its marker, and each saved chunk against the plan,
+    so the result equals the uninterrupted run's. A chunk that is truncated or
+    corrupt is run again, saying so.
+
+    Args:
+        directory: The interrupted run's folder.
+        executor: As for :func:`run`.
+        workers: As for :func:`run`.
+        scheduler: As for :func:`run`.
+        progress: As for :func:`run`.
+        figures: As for :func:`run`.
+        expect: Settings the caller asked for (``seed``, ``runs``, ``chunk_size``,
+            ``sampling``): each must equal the plan's.
+        report: Called with a line for each chunk run again (default: a warning).
 
     Raises:
         FileNotFoundError: If the folder holds no interrupted run.
+        ResumeError: If the plan or a chunk does not match, naming the field.
     """
     started = time.perf_counter()
-    folder = Path(directory)
-    plan_file = folder / PARTIAL / "plan.json"
-    if not plan_file.is_file():
-        raise FileNotFoundError(
-            f"{folder} holds no interrupted run to resume (no {PARTIAL}/plan.json)"
-        )
-    plan = Plan.from_json(json.loads(plan_file.read_text(encoding="utf-8")), str(plan_file))
+    _check_options(executor, workers)
+    folder, plan = read_plan(directory)
+    fields = {"seed": plan.seed, "runs": plan.runs, "chunk_size": plan.chunk_size}
+    fields["sampling"] = str(plan.sampling)
+    for key, value in (expect or {}).items():
+        if value is not None and fields.get(key) != value:
+            raise ResumeError(
+                f"{folder.path} is a run with {key} {fields.get(key)}, not {value}: "
+                f"leave out the {key} option to resume it, or start a new run"
+            )
+    say = report or (lambda text: warnings.warn(text, RuntimeWarning, stacklevel=3))
     resumed = {}
-    for first, _ in plan.chunks():
-        chunk = _load_chunk(folder / PARTIAL, first)
+    for first, count in plan.chunks():
+        chunk, problem = _load_chunk(folder.path / PARTIAL, plan, first, count)
         if chunk is not None:
             resumed[first] = chunk
+        elif problem:
+            say(f"{folder.path / PARTIAL}: {problem}; running that chunk again")
     return _execute(
         plan,
         executor=executor,
         workers=workers,
         scheduler=scheduler,
-        out=folder,
+        folder=folder,
         progress=progress,
         on_chunk=None,
         resumed=resumed,

@@ -14,7 +14,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crisis_sim.domain import Issue, Rung
-from crisis_sim.problems import MISSING, FieldProblems, Problem, enum_member
+from crisis_sim.problems import MISSING, FieldProblems, PlainText, Problem, enum_member
 
 
 def _article(word: str) -> str:
@@ -81,6 +81,17 @@ ACTORS_BY_KIND: dict[LeverKind, frozenset[LeverActor]] = {
 }
 """Who may pull each kind of lever."""
 
+HIGHEST_LEVEL_KINDS: frozenset[LeverKind] = frozenset(
+    {LeverKind.OFFER, LeverKind.CONCEDE, LeverKind.SANCTIONS, LeverKind.POSTURE, LeverKind.SUPPORT}
+)
+"""Kinds whose levels do not add up: two such levers firing together count as the higher.
+
+Commitments, cohesion shocks and incidents add up instead (two shocks shift twice).
+"""
+
+HIGHEST_TALKING_RUNG = Rung.MILITARY_TECHNICAL
+"""Russia talks (``when_talking``) only at this rung or below (see ``Russia.talking``)."""
+
 
 ISSUE_NAMES = {issue.key: issue for issue in Issue}
 RUNG_NAMES = {rung.name.lower(): rung for rung in Rung}
@@ -121,7 +132,7 @@ class Lever(BaseModel):
     when_rung_at_least: Rung | None = None
     when_talking: bool = False
     bypass_ukraine_consent: bool = False
-    label: str = ""
+    label: PlainText = ""
 
     @field_validator("actor", mode="before")
     @classmethod

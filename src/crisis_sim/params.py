@@ -708,6 +708,26 @@ class Params(BaseModel):
     ukraine: UkraineParams = UkraineParams()
 
 
+ORDERED_PAIRS: tuple[tuple[str, str, str], ...] = (
+    (
+        "alliance.consensus_quantile_low",
+        "alliance.consensus_quantile_high",
+        "the Alliance acts at a lower quantile of its members' willingness when cohesion "
+        "is 0 than when it is 1",
+    ),
+    (
+        "west.sanctions_tier_at_incursion",
+        "west.sanctions_tier_at_invasion",
+        "the sanctions threatened for a limited incursion stop short of those for an invasion",
+    ),
+)
+"""Pairs of parameter paths whose first may not exceed the second, and why.
+
+:class:`Params` itself does not enforce them; :func:`crisis_sim.scenario.cross_problems`
+checks them for every world a scenario can draw.
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class ParamInfo:
     """The metadata of one scalar parameter, by its dotted path."""

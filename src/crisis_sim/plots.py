@@ -103,13 +103,17 @@ def _set_title(ax: Axes, text: str, width: int = 72) -> None:
     ax.set_title(textwrap.fill(text, width, break_on_hyphens=False))
 
 
+def _plain(text: str) -> str:
+    """``text`` shown as it is: a ``$`` in a scenario's name starts no mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _title(results: Results) -> str:
-    name = results.scenario.name or "scenario"
-    return f"{name}: {results.runs:,} worlds"
+    return f"{_name(results)}: {results.runs:,} worlds"
 
 
 def _name(results: Results) -> str:
-    return results.scenario.name or "scenario"
+    return _plain(results.scenario.name or "scenario")
 
 
 def _titles(results_list: Sequence[Results]) -> str:
@@ -138,7 +142,7 @@ def _frame_title(base: str, frame: pd.DataFrame) -> str:
     if scenario is None and "scenario" in frame.columns and frame["scenario"].nunique() == 1:
         scenario = frame["scenario"].iloc[0]
     runs = frame.attrs.get("runs")
-    title = base if scenario is None else f"{base} - {scenario}"
+    title = base if scenario is None else f"{base} - {_plain(str(scenario))}"
     if runs is not None:
         title += f"{' -' if scenario is None else ':'} {int(runs):,} worlds"
     return title
@@ -440,7 +444,7 @@ def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     for scenario in scenarios:
         headers.append(len(ticks))
         ticks.append(y)
-        labels.append(scenario)
+        labels.append(_plain(scenario))
         y += 1
         rows = frame[frame["scenario"].astype(str) == scenario]
         for outcome in outcomes:

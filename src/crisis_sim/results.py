@@ -11,29 +11,30 @@ A result folder holds everything needed to reproduce every table and figure:
   package and dependency versions, the executor and timings; written last, so a
   folder without it is incomplete.
 
-Folders are written atomically: into a temporary sibling first, then renamed, so a
-crash never leaves a half-written folder that looks complete, and an existing
-folder is replaced only when asked.
+Results are written into a staging folder inside the output folder and moved into
+place, ``summary.json`` last, so a crash never leaves a half-written folder that looks
+complete. The package writes only into folders it owns and replaces only its own
+files (:mod:`crisis_sim.outputs`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crisis_sim import analysis
 from crisis_sim.domain import OUTCOMES, Rung
 from crisis_sim.model import CrisisModel
-from crisis_sim.scenario import Scenario, scenario_from_dict
+from crisis_sim.outputs import OutputFolder
+from crisis_sim.scenario import Scenario, ScenarioError, scenario_from_dict
 
 STATE_LABELS: tuple[str, ...] = (
     *(o.key for o in OUTCOMES),
@@ -54,26 +55,25 @@ BINNED: dict[str, tuple[float, float, int]] = {
 FORMAT_VERSION = 1
 """Version of the result-folder layout."""
 
+REQUIRED_SUMMARY_KEYS = ("format_version", "scenario", "seed", "runs", "sampling")
+"""Keys ``summary.json`` must hold for a result folder to be read."""
 
-class OutputExistsError(FileExistsError):
-    """The output folder exists and is not empty, and overwriting was not asked for."""
+
+class ResultsFolderError(ValueError):
+    """A folder is not a readable result folder of this package; the message says why."""
 
 
-def check_output_dir(directory: Path, overwrite: bool) -> None:
-    """Refuse a non-empty ``directory`` unless ``overwrite``; say what to do instead.
-
-    Raises:
-        OutputExistsError: If the folder has files and ``overwrite`` is False.
-        NotADirectoryError: If the path is a file.
-    """
-    if directory.is_file():
-        raise NotADirectoryError(f"{directory} is a file, not a folder for results")
-    if directory.is_dir() and any(directory.iterdir()) and not overwrite:
-        raise OutputExistsError(
-            f"{directory} already holds files; choose another --out folder, or pass "
-            "--overwrite to replace it (its files are kept until the new results are "
-            "complete)"
-        )
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinity replaced by None, so it dumps as strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value
 
 
 def write_weekly(path: Path, state_counts: np.ndarray, histograms: dict[str, np.ndarray]) -> None:
@@ -217,41 +217,31 @@ class Results:
         }
 
     def save(self, directory: str | Path, *, overwrite: bool = False, figures: bool = True) -> Path:
-        """Write the result folder atomically (see the module docstring).
+        """Write the result folder (see the module docstring).
 
         Raises:
-            OutputExistsError: If ``directory`` holds files and ``overwrite`` is False.
+            OutputExistsError: If ``directory`` holds files and ``overwrite`` is False, or
+                holds files the package did not write.
         """
-        target = Path(directory)
-        check_output_dir(target, overwrite)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            self._write(staging, figures)
-            if target.exists():
-                backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, backup / target.name)
-                os.replace(staging, target)
-                shutil.rmtree(backup)
-            else:
-                os.replace(staging, target)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging)
-        return target
-
-    def _write(self, folder: Path, figures: bool) -> None:
-        self.worlds.to_parquet(folder / "worlds.parquet", index=False)
-        write_weekly(folder / "weekly.parquet", self.state_counts, self.histograms)
-        if len(self.trajectories):
-            self.trajectories.to_parquet(folder / "trajectories.parquet", index=False)
-        if figures:
-            from crisis_sim import plots
-
-            plots.save_main_figures(self, folder / "figures")
-        (folder / "summary.json").write_text(
-            json.dumps(self.summary(), indent=2, default=str) + "\n", encoding="utf-8"
+        folder = OutputFolder.claim(
+            directory, overwrite=overwrite, kind="run", plan_hash=self.info.get("plan_hash")
         )
+        self.write_into(folder, figures=figures)
+        return folder.path
+
+    def write_into(self, folder: OutputFolder, *, figures: bool = True) -> None:
+        """Write the results into a folder the package owns, through a staging folder."""
+        with folder.staging() as stage:
+            self.worlds.to_parquet(stage / "worlds.parquet", index=False)
+            write_weekly(stage / "weekly.parquet", self.state_counts, self.histograms)
+            if len(self.trajectories):
+                self.trajectories.to_parquet(stage / "trajectories.parquet", index=False)
+            if figures:
+                from crisis_sim import plots
+
+                plots.save_main_figures(self, stage / "figures")
+            text = json.dumps(json_safe(self.summary()), indent=2, allow_nan=False, default=str)
+            (stage / "summary.json").write_text(text + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -259,23 +249,47 @@ class Results:
 
         Raises:
             FileNotFoundError: Naming the missing file, if the folder is incomplete.
-            ValueError: If the folder was written by an incompatible version.
+            ResultsFolderError: If a file is unreadable, lacks a key, or was written by
+                an incompatible version.
         """
         folder = Path(directory)
         for name in ("summary.json", "worlds.parquet", "weekly.parquet"):
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder} is not a crisis_sim result folder: no {name}")
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        summary_file = folder / "summary.json"
+        try:
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise ResultsFolderError(f"{summary_file} is not readable JSON: {error}") from None
+        if not isinstance(summary, dict):
+            raise ResultsFolderError(f"{summary_file} holds no table of results")
         if summary.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{folder}/summary.json has format_version {summary.get('format_version')!r}; "
+            raise ResultsFolderError(
+                f"{summary_file} has format_version {summary.get('format_version')!r}; "
                 f"this crisis_sim reads version {FORMAT_VERSION}"
             )
-        scenario = scenario_from_dict(summary["scenario"], file=str(folder / "summary.json"))
-        worlds = read_worlds(folder / "worlds.parquet")
-        state_counts, histograms = read_weekly(folder / "weekly.parquet")
-        path = folder / "trajectories.parquet"
-        trajectories = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+        missing = [key for key in REQUIRED_SUMMARY_KEYS if key not in summary]
+        if missing:
+            raise ResultsFolderError(f"{summary_file} lacks the key(s) {', '.join(missing)}")
+        try:
+            scenario = scenario_from_dict(summary["scenario"], file=str(summary_file))
+        except ScenarioError as error:
+            raise ResultsFolderError(
+                f"{summary_file} holds a scenario that does not validate: "
+                f"{str(error).splitlines()[0]}"
+            ) from None
+        try:
+            worlds = read_worlds(folder / "worlds.parquet")
+            state_counts, histograms = read_weekly(folder / "weekly.parquet")
+            path = folder / "trajectories.parquet"
+            trajectories = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+        except (ValueError, KeyError, IndexError, pa.ArrowException) as error:
+            raise ResultsFolderError(f"{folder} holds an unreadable table: {error}") from None
+        if len(worlds) != summary["runs"]:
+            raise ResultsFolderError(
+                f"{folder}/worlds.parquet has {len(worlds)} worlds where summary.json says "
+                f"{summary['runs']}"
+            )
         info_keys = set(summary) - {
             "format_version",
             "scenario_name",

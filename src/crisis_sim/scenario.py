@@ -11,33 +11,82 @@ and any other value (arrays included) replaces the parent's.
 Every mistake is a :class:`ScenarioError` naming the file, the key path
 (``levers[2].week``), the value and what was expected; a TOML syntax error gives
 the line and column. Scenario files are data: nothing in them is ever executed.
+
+Scenario files are treated as hostile input. ``extends`` may point only into the
+extending file's own folder (or below it) or into the bundled library, unless the
+caller allows more (``allow_outside``); an error never shows a value that another
+file set; text fields hold no control characters; and a file cannot choose the
+scenario's name (which names output folders).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from pathlib import Path, PurePath
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import special, stats
 
 from crisis_sim.brief import BRIEF, T0
-from crisis_sim.domain import Rung
-from crisis_sim.levers import RUNG_NAMES, Lever, LeverActor, LeverKind, check_level
-from crisis_sim.params import Params, iter_params
-from crisis_sim.problems import MISSING, FieldProblems, Problem, enum_member
+from crisis_sim.domain import Issue, Rung
+from crisis_sim.levers import (
+    HIGHEST_LEVEL_KINDS,
+    HIGHEST_TALKING_RUNG,
+    ISSUE_NAMES,
+    RUNG_NAMES,
+    Lever,
+    LeverActor,
+    LeverKind,
+    check_level,
+)
+from crisis_sim.params import ORDERED_PAIRS, ParamInfo, Params, iter_params
+from crisis_sim.problems import (
+    MISSING,
+    FieldProblems,
+    PlainText,
+    Problem,
+    clip,
+    enum_member,
+    printable,
+)
 
 MAX_HORIZON = 104
 """Longest horizon a scenario may ask for, in weeks (two years)."""
 
 MAX_RUNS = 100_000_000
 """Most worlds a scenario may ask for."""
+
+MAX_BETA_SHAPE = 1e6
+"""Largest ``alpha`` or ``beta`` of a beta distribution (SciPy's inverse CDF stays finite)."""
+
+MAX_EXTENDS = 32
+"""Most files a chain of ``extends`` may pass through."""
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+"""What a scenario's name must match in full (or be empty): it names output folders."""
+
+_NAME_EXPECTED = (
+    "a name of at most 100 letters, digits, '_', '.' and '-' that starts with a letter or a "
+    "digit (or no name)"
+)
+
+
+def safe_name(text: str) -> str:
+    """``text`` made into a name that matches :data:`NAME_PATTERN`, for paths and folders.
+
+    Every character but ASCII letters, digits, ``_``, ``.`` and ``-`` becomes ``_``;
+    leading ``_``, ``.`` and ``-`` are dropped; at most 100 characters are kept; an
+    empty result becomes ``"scenario"``. A name that already matches comes back as it is.
+    """
+    slug = re.sub(r"[^A-Za-z0-9_.-]", "_", text).lstrip("_.-")[:100]
+    return slug or "scenario"
 
 
 class ScenarioError(ValueError):
@@ -49,10 +98,10 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, file: str, problems: Iterable[Problem]) -> None:
-        """Collect the problems of one file."""
+        """Collect the problems of one file: one line each, non-printable characters escaped."""
         self.file = file
         self.problems = list(problems)
-        lines = [f"{file}: {problem}" for problem in self.problems]
+        lines = [f"{printable(file)}: {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
 
     @property
@@ -171,12 +220,15 @@ class Normal(_Strict):
 
 
 class Beta(_Strict):
-    """Beta(alpha, beta) stretched onto [low, high] (by default [0, 1])."""
+    """Beta(alpha, beta) stretched onto [low, high] (by default [0, 1]).
+
+    ``alpha`` and ``beta`` are at most :data:`MAX_BETA_SHAPE`.
+    """
 
     distribution: Literal["beta"]
     param: str
-    alpha: float = Field(gt=0.0)
-    beta: float = Field(gt=0.0)
+    alpha: float = Field(gt=0.0, le=MAX_BETA_SHAPE)
+    beta: float = Field(gt=0.0, le=MAX_BETA_SHAPE)
     low: float = 0.0
     high: float = 1.0
 
@@ -195,7 +247,7 @@ class Beta(_Strict):
 
 
 class Choice(_Strict):
-    """One of ``values``, with ``weights`` (equal if omitted)."""
+    """One of ``values``, with ``weights`` (equal if omitted); only the weights' ratios matter."""
 
     distribution: Literal["choice"]
     param: str
@@ -213,12 +265,27 @@ class Choice(_Strict):
                 raise FieldProblems(
                     [Problem("weights", self.weights, "non-negative weights with a positive sum")]
                 )
+            if not math.isfinite(sum(self.weights)):
+                raise FieldProblems(
+                    [
+                        Problem(
+                            "weights",
+                            self.weights,
+                            "weights with a finite sum (only their ratios matter: scale them down)",
+                        )
+                    ]
+                )
         return self
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
-        """The value at each probability level ``u`` (inverse CDF)."""
+        """The value at each probability level ``u`` (inverse CDF).
+
+        The weights are scaled by the largest first, so that neither huge nor tiny
+        weights lose their ratios in the cumulative sum.
+        """
         weights = np.asarray(self.weights or [1.0] * len(self.values), dtype=float)
-        cumulative = np.cumsum(weights) / weights.sum()
+        cumulative = np.cumsum(weights / weights.max())
+        cumulative /= cumulative[-1]
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.values) - 1)
         return np.asarray(self.values, dtype=float)[index]
 
@@ -265,7 +332,7 @@ class Event(_Strict):
     week: int = Field(ge=0)
     level: float = 1.0
     when_rung_at_least: Rung | None = None
-    label: str = ""
+    label: PlainText = ""
 
     @field_validator("when_rung_at_least", mode="before")
     @classmethod
@@ -295,7 +362,9 @@ class Scenario(_Strict):
     """A validated scenario.
 
     Attributes:
-        name: The file's stem (``baseline``), or what the caller named it.
+        name: The file's stem made path-safe (:func:`safe_name`), or what the caller
+            named it; it matches :data:`NAME_PATTERN` or is empty. A scenario file
+            cannot set it.
         title, description, question: Its story.
         brief_ids: The brief items it exercises (ids from SEED-POSITIONS).
         run: Start date, horizon, seed, default number of worlds, sampling.
@@ -306,15 +375,22 @@ class Scenario(_Strict):
     """
 
     name: str = ""
-    title: str = Field(min_length=1)
-    description: str = ""
-    question: str = Field(min_length=1)
+    title: PlainText = Field(min_length=1)
+    description: PlainText = ""
+    question: PlainText = Field(min_length=1)
     brief_ids: list[str] = Field(default_factory=list)
     run: RunSettings = RunSettings()
     params: Params = Params()
     uncertain: list[Distribution] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _path_safe(cls, value: str) -> str:
+        if value and not NAME_PATTERN.fullmatch(value):
+            raise ValueError(_NAME_EXPECTED)
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -337,6 +413,15 @@ class Scenario(_Strict):
         return {dist.param: dist.quantile(uniforms[dist.param]) for dist in self.uncertain}
 
 
+def _number(value: object) -> float | None:
+    """``value`` as a float if it is a number (not a bool); a huge integer is infinite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, int) and value.bit_length() > 1023:
+        return math.inf if value > 0 else -math.inf
+    return float(value)
+
+
 def _support_of(entry: Mapping[str, Any]) -> tuple[float, float] | None:
     """Smallest and largest value a raw distribution entry can give, if readable."""
     tag = entry.get("distribution")
@@ -349,28 +434,32 @@ def _support_of(entry: Mapping[str, Any]) -> tuple[float, float] | None:
         bounds = [entry.get("low", 0.0), entry.get("high", 1.0)]
     else:
         bounds = [entry.get("low"), entry.get("high")]
-    if not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds):
+    numbers = [number for number in map(_number, bounds) if number is not None]
+    if len(numbers) < len(bounds):
         return None
-    return float(min(bounds)), float(max(bounds))
+    return min(numbers), max(numbers)
 
 
-def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
-    """Problems that involve more than one key, read from raw or validated scenario data.
+def _within(info: ParamInfo, low: float, high: float) -> bool:
+    """Whether [low, high] is finite and lies within the valid bounds of a parameter."""
+    lo, hi = info.bounds
+    return (
+        math.isfinite(low)
+        and math.isfinite(high)
+        and (lo is None or low >= lo)
+        and (hi is None or high <= hi)
+    )
 
-    Brief ids must exist; an uncertain parameter must name a model parameter, once,
-    and stay within its bounds; no lever or event may come after the horizon. Entries
-    that are malformed in themselves are skipped here (their own checks report them).
-    """
+
+Drawn = dict[str, tuple[int, tuple[float, float]] | None]
+"""For each uncertain parameter, its entry's index and support (None if unreadable)."""
+
+
+def _uncertain_problems(
+    uncertain: object, infos: Mapping[str, ParamInfo]
+) -> tuple[list[Problem], Drawn]:
     problems: list[Problem] = []
-    brief_ids = data.get("brief_ids")
-    for index, item in enumerate(brief_ids if isinstance(brief_ids, list) else []):
-        if isinstance(item, str) and item not in BRIEF:
-            problems.append(
-                Problem(f"brief_ids[{index}]", item, "a brief id from SEED-POSITIONS.md")
-            )
-    infos = {info.path: info for info in iter_params()}
-    seen: set[str] = set()
-    uncertain = data.get("uncertain")
+    drawn: Drawn = {}
     for index, entry in enumerate(uncertain if isinstance(uncertain, list) else []):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("param"), str):
             continue
@@ -384,9 +473,8 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
                 )
             )
             continue
-        if path in seen:
+        if path in drawn:
             problems.append(Problem(f"uncertain[{index}].param", path, "each parameter only once"))
-        seen.add(path)
         support = _support_of(entry)
         lo, hi = infos[path].bounds
         if support is not None and (
@@ -399,9 +487,173 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
                     f"values within the bounds of {path}: [{lo}, {hi}]",
                 )
             )
+        if path not in drawn:
+            usable = support is not None and _within(infos[path], *support)
+            drawn[path] = (index, support) if usable and support is not None else None
+    return problems, drawn
+
+
+class _Side(NamedTuple):
+    """How a scenario sets one parameter."""
+
+    path: str
+    """The key path that sets it: ``params.<path>`` or ``uncertain[i]``."""
+    value: Any
+    """The value there (a distribution's support, for a drawn parameter)."""
+    low: float
+    high: float
+    """The smallest and largest value it can take in a world."""
+    drawn: bool
+
+
+def _side(params: Mapping[str, Any], info: ParamInfo, drawn: Drawn) -> _Side | None:
+    """How a scenario sets one parameter, if readable and valid (else its own check reports it)."""
+    if info.path in drawn:
+        entry = drawn[info.path]
+        if entry is None:
+            return None
+        index, (low, high) = entry
+        return _Side(f"uncertain[{index}]", [low, high], low, high, drawn=True)
+    node: Any = params
+    for part in info.path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part, MISSING)
+    value = info.default if node is MISSING else _number(node)
+    if value is None or not _within(info, value, value):
+        return None
+    return _Side(f"params.{info.path}", value, value, value, drawn=False)
+
+
+def _ordered_problems(
+    params: object, infos: Mapping[str, ParamInfo], drawn: Drawn
+) -> list[Problem]:
+    """Problems with the :data:`~crisis_sim.params.ORDERED_PAIRS` in any world."""
+    problems: list[Problem] = []
+    table = params if isinstance(params, Mapping) else {}
+    for low_path, high_path, reason in ORDERED_PAIRS:
+        low = _side(table, infos[low_path], drawn)
+        high = _side(table, infos[high_path], drawn)
+        if low is None or high is None or low.high <= high.low:
+            continue
+        # Report at the key the scenario changed: a drawn one, else one off its default.
+        at_high = not low.drawn and (
+            high.drawn
+            or (low.value == infos[low_path].default and high.value != infos[high_path].default)
+        )
+        if at_high:
+            problems.append(
+                Problem(high.path, high.value, f"at least {low_path} in every world ({reason})")
+            )
+        else:
+            problems.append(
+                Problem(low.path, low.value, f"at most {high_path} in every world ({reason})")
+            )
+    return problems
+
+
+_RUNGS = frozenset(int(rung) for rung in Rung)
+_ISSUES = frozenset(int(issue) for issue in Issue)
+_ACTORS = frozenset(actor.value for actor in LeverActor)
+_KINDS = frozenset(kind.value for kind in LeverKind)
+
+
+def _rung_of(value: object) -> int | None:
+    """A raw or validated rung (a name, a number or a :class:`Rung`) as a number."""
+    if isinstance(value, str):
+        rung = RUNG_NAMES.get(value)
+        return None if rung is None else int(rung)
+    if isinstance(value, int) and not isinstance(value, bool) and value in _RUNGS:
+        return int(value)
+    return None
+
+
+def _issue_of(value: object) -> int | None:
+    """A raw or validated issue (a name, a number or an :class:`Issue`) as a number."""
+    if isinstance(value, str):
+        issue = ISSUE_NAMES.get(value)
+        return None if issue is None else int(issue)
+    if isinstance(value, int) and not isinstance(value, bool) and value in _ISSUES:
+        return int(value)
+    return None
+
+
+def _lever_problems(levers: object) -> list[Problem]:
+    """Levers that could never fire, and pairs that pull one lever to two levels at once."""
+    problems: list[Problem] = []
+    first: dict[tuple[Any, ...], tuple[int, float]] = {}
+    for index, item in enumerate(levers if isinstance(levers, list) else []):
+        if not isinstance(item, Mapping):
+            continue
+        raw_rung = item.get("when_rung_at_least")
+        rung = _rung_of(raw_rung)
+        talking = item.get("when_talking", False)
+        if (raw_rung is not None and rung is None) or not isinstance(talking, bool):
+            continue
+        if talking and rung is not None and rung > HIGHEST_TALKING_RUNG:
+            problems.append(
+                Problem(
+                    f"levers[{index}].when_rung_at_least",
+                    Rung(rung).name.lower(),
+                    f"a rung no higher than {HIGHEST_TALKING_RUNG.name.lower()} with when_talking "
+                    f"= true (Russia talks only at rung {int(HIGHEST_TALKING_RUNG)} or below, so "
+                    "this lever could never fire)",
+                )
+            )
+        actor, kind, week = item.get("actor"), item.get("kind"), item.get("week", 0)
+        raw_issue = item.get("issue")
+        issue = _issue_of(raw_issue)
+        level = _number(item.get("level"))
+        if (
+            not (isinstance(actor, str) and actor in _ACTORS)
+            or not (isinstance(kind, str) and kind in _KINDS)
+            or LeverKind(kind) not in HIGHEST_LEVEL_KINDS
+            or (raw_issue is not None and issue is None)
+            or isinstance(week, bool)
+            or not isinstance(week, int)
+            or level is None
+        ):
+            continue
+        key = (str(actor), str(kind), issue, week, rung, talking)
+        if key not in first:
+            first[key] = (index, level)
+        elif first[key][1] != level:
+            other, other_level = first[key]
+            problems.append(
+                Problem(
+                    f"levers[{index}].level",
+                    level,
+                    f"the level of levers[{other}] ({other_level:g}), which has the same actor, "
+                    "kind, issue, week and condition: of two such levels only the higher counts",
+                )
+            )
+    return problems
+
+
+def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Problems that involve more than one key, read from raw or validated scenario data.
+
+    Brief ids must exist; an uncertain parameter must name a model parameter, once,
+    and stay within its bounds; no lever or event may come after the horizon; the
+    ordered parameters (:data:`~crisis_sim.params.ORDERED_PAIRS`) must stay in order
+    in every world; no lever may wait for talks at a rung where Russia never talks;
+    and two levers of one actor, kind and issue may not fire at different levels in
+    the same week under the same condition. Entries that are malformed in themselves
+    are skipped here (their own checks report them).
+    """
+    problems: list[Problem] = []
+    brief_ids = data.get("brief_ids")
+    for index, item in enumerate(brief_ids if isinstance(brief_ids, list) else []):
+        if isinstance(item, str) and item not in BRIEF:
+            problems.append(
+                Problem(f"brief_ids[{index}]", item, "a brief id from SEED-POSITIONS.md")
+            )
+    infos = {info.path: info for info in iter_params()}
+    uncertain, drawn = _uncertain_problems(data.get("uncertain"), infos)
+    problems += uncertain
     run = data.get("run")
     horizon = run.get("horizon", 26) if isinstance(run, Mapping) else 26
-    if isinstance(horizon, int) and not isinstance(horizon, bool):
+    if isinstance(horizon, int) and not isinstance(horizon, bool) and 1 <= horizon <= MAX_HORIZON:
         for section in ("levers", "events"):
             items = data.get(section)
             for index, item in enumerate(items if isinstance(items, list) else []):
@@ -414,6 +666,8 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
                             f"a week from 0 to the horizon ({horizon})",
                         )
                     )
+    problems += _ordered_problems(data.get("params"), infos, drawn)
+    problems += _lever_problems(data.get("levers"))
     return problems
 
 
@@ -432,6 +686,14 @@ def bundled_scenarios() -> list[Path]:
     return sorted(bundled_dir().glob("*.toml"))
 
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False for a name the system cannot even look up."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve_path(name_or_path: str | Path) -> Path:
     """A scenario's file from its path, or from a bundled scenario's name (``"baseline"``).
 
@@ -439,10 +701,10 @@ def resolve_path(name_or_path: str | Path) -> Path:
         ScenarioError: If there is no such file, listing the bundled names.
     """
     path = Path(name_or_path)
-    if path.is_file():
+    if _is_file(path):
         return path
     bundled = bundled_dir() / f"{path.stem}.toml"
-    if path.parent == Path(".") and bundled.is_file():
+    if path.parent == Path(".") and _is_file(bundled):
         return bundled
     names = ", ".join(p.stem for p in bundled_scenarios())
     raise ScenarioError(
@@ -475,7 +737,15 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
             where = "an unknown position"
         reason = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
         raise ScenarioError(
-            file, [Problem("", MISSING, f"TOML syntax error at {where}: {reason}")]
+            file, [Problem("", MISSING, f"TOML syntax error at {where}: {clip(reason)}")]
+        ) from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise ScenarioError(
+            file, [Problem("", MISSING, "TOML with a number too long to read")]
+        ) from None
+    except RecursionError:
+        raise ScenarioError(
+            file, [Problem("", MISSING, "TOML with arrays or tables nested too deeply to read")]
         ) from None
 
 
@@ -504,8 +774,58 @@ def _leaf_origins(data: Mapping[str, Any], file: str, prefix: tuple[str, ...] = 
     return origins
 
 
+_OUTSIDE = (
+    "a scenario file in this file's folder (or a folder below it) or a bundled scenario; "
+    "load_scenario(..., allow_outside=True) or --allow-extends-outside on the command line "
+    "follows it elsewhere"
+)
+
+
+def _parent_file(path: Path, parent_name: str, allow_outside: bool) -> Path:
+    """The file that ``extends = parent_name`` in ``path`` names, symlinks resolved.
+
+    A name is relative to ``path``'s folder. A bare name (``"baseline"`` or
+    ``"baseline.toml"``) that names no file there is the bundled scenario of that stem.
+
+    Raises:
+        ScenarioError: At ``extends``, if there is no such file, or if it lies outside
+            ``path``'s folder and the bundled library and ``allow_outside`` is False.
+    """
+    folder = path.parent
+    candidates = [folder / parent_name]
+    pure = PurePath(parent_name)
+    if parent_name and pure.name == parent_name:
+        if not pure.suffix:
+            candidates.append(folder / f"{parent_name}.toml")
+        if pure.suffix in ("", ".toml"):
+            candidates.append(bundled_dir() / f"{pure.stem}.toml")
+    found = next((candidate for candidate in candidates if _is_file(candidate)), None)
+    if found is None:
+        raise ScenarioError(
+            str(path),
+            [
+                Problem(
+                    "extends",
+                    parent_name,
+                    "an existing scenario file, relative to this file's folder, or a bundled "
+                    "scenario's name",
+                )
+            ],
+        )
+    try:
+        target = found.resolve()
+        roots = [folder.resolve(), bundled_dir().resolve()]
+    except (OSError, RuntimeError):
+        raise ScenarioError(
+            str(path), [Problem("extends", parent_name, "a file whose links can be followed")]
+        ) from None
+    if not allow_outside and not any(target.is_relative_to(root) for root in roots):
+        raise ScenarioError(str(path), [Problem("extends", parent_name, _OUTSIDE)])
+    return target
+
+
 def _resolve_extends(
-    path: Path, data: dict[str, Any], chain: tuple[Path, ...]
+    path: Path, data: dict[str, Any], chain: tuple[Path, ...], *, allow_outside: bool = False
 ) -> tuple[dict[str, Any], Origins]:
     parent_name = data.pop("extends", None)
     own = _leaf_origins(data, str(path))
@@ -515,31 +835,48 @@ def _resolve_extends(
         raise ScenarioError(
             str(path), [Problem("extends", parent_name, "a file name such as 'baseline.toml'")]
         )
-    parent_path = (path.parent / parent_name).resolve()
+    parent_path = _parent_file(path, parent_name, allow_outside)
     if parent_path in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent_path))
         raise ScenarioError(
             str(path), [Problem("extends", parent_name, f"no cycle of extends ({cycle})")]
         )
-    if not parent_path.is_file():
+    if len(chain) >= MAX_EXTENDS:
         raise ScenarioError(
             str(path),
-            [Problem("extends", parent_name, f"an existing scenario file ({parent_path} is not)")],
+            [Problem("extends", parent_name, f"a chain of at most {MAX_EXTENDS} files")],
         )
-    parent, origins = _resolve_extends(parent_path, _read_toml(parent_path), (*chain, parent_path))
+    parent, origins = _resolve_extends(
+        parent_path, _read_toml(parent_path), (*chain, parent_path), allow_outside=allow_outside
+    )
     return _merge(parent, data), {**origins, **own}
 
 
+def _origins_of(path: str, origins: Origins) -> set[str]:
+    """The files that set the value at ``path`` (a problem's key path) or any part of it."""
+    found = set()
+    for keys, origin in origins.items():
+        key = ".".join(keys)
+        if (
+            not path
+            or key == path
+            or path.startswith((f"{key}.", f"{key}["))
+            or key.startswith(f"{path}.")
+        ):
+            found.add(origin)
+    return found
+
+
 def _with_origin(problem: Problem, origins: Origins, file: str) -> Problem:
-    """Say which file set the value, when it is a parent rather than ``file`` itself."""
-    keys = tuple(re.findall(r"[^.\[\]]+", problem.path))
-    for end in range(len(keys), 0, -1):
-        origin = origins.get(keys[:end])
-        if origin is not None:
-            if origin != file:
-                return Problem(problem.path, problem.value, f"{problem.expected} (set in {origin})")
-            return problem
-    return problem
+    """Say which other file set the value, and then do not show it.
+
+    A value a parent set is not shown in the child's errors: whatever file a child
+    extends, its errors must not copy that file's contents to the screen.
+    """
+    others = sorted(_origins_of(problem.path, origins) - {file})
+    if not others:
+        return problem
+    return Problem(problem.path, MISSING, f"{problem.expected} (set in {', '.join(others)})")
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -561,14 +898,22 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 
 def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
+    """The value at a pydantic location, skipping the union tag after an index.
+
+    The tag comes first, so ``("uncertain", 1, "beta", "alpha")`` is the ``alpha`` of
+    the beta distribution at ``uncertain[1]``, not a key of its ``beta`` value.
+    """
     node = data
+    previous_was_index = False
     for part in loc:
+        if previous_was_index and isinstance(part, str) and part in DISTRIBUTION_TAGS:
+            previous_was_index = False
+            continue
+        previous_was_index = isinstance(part, int)
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
-        elif isinstance(part, str) and part in DISTRIBUTION_TAGS:
-            continue
         else:
             return MISSING
     return node
@@ -620,6 +965,14 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
     return list(model.model_fields)
 
 
+def _unknown_key(loc: tuple[int | str, ...]) -> str:
+    """What an unknown key in the table at ``loc`` should have been."""
+    allowed = _allowed_keys(loc)
+    if allowed:
+        return f"an unknown key; expected one of: {', '.join(allowed)}"
+    return "an unknown key here (check its spelling)"
+
+
 def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     problems = []
     for item in error.errors():
@@ -638,10 +991,7 @@ def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem
         value = _lookup(data, loc)
         message = item["msg"].removeprefix("Value error, ")
         if kind == "extra_forbidden":
-            allowed = _allowed_keys(loc[:-1])
-            message = "an unknown key here (check its spelling)"
-            if allowed:
-                message = f"an unknown key; expected one of: {', '.join(allowed)}"
+            message = _unknown_key(loc[:-1])
         elif kind in _BOUND_MESSAGES:
             bound = next(iter(context.values()), "?")
             message = _BOUND_MESSAGES[kind].format(bound)
@@ -668,6 +1018,9 @@ def scenario_from_dict(
 ) -> Scenario:
     """Validate an already-parsed scenario (no ``extends``) into a :class:`Scenario`.
 
+    Unlike a scenario file, ``data`` may hold a ``name`` (as the dumps in
+    ``summary.json`` and ``plan.json`` do); it must match :data:`NAME_PATTERN`.
+
     Args:
         data: The scenario as parsed from TOML (or as dumped by :meth:`Scenario.model_dump`).
         file: The file to name in errors.
@@ -677,6 +1030,18 @@ def scenario_from_dict(
     Raises:
         ScenarioError: Listing every problem, with key paths.
     """
+    return _validate(data, file=file, name=name, origins=origins, from_file=False)
+
+
+def _validate(
+    data: Mapping[str, Any],
+    *,
+    file: str,
+    name: str,
+    origins: Origins | None,
+    from_file: bool,
+) -> Scenario:
+    """Validate ``data``; a scenario file (``from_file``) may not set ``name``."""
     if not isinstance(data, Mapping):
         raise ScenarioError(file, [Problem("", data, "a table of scenario keys")])
     content = dict(data)
@@ -684,34 +1049,56 @@ def scenario_from_dict(
         raise ScenarioError(
             file, [Problem("extends", content["extends"], "extends only in a scenario file")]
         )
+    problems: list[Problem] = []
+    if from_file and "name" in content:
+        problems.append(Problem("name", content.pop("name"), _unknown_key(())))
     content.setdefault("name", name)
     if isinstance(content.get("params"), dict):
         content["params"] = _merge(Params().model_dump(), content["params"])
     try:
-        return Scenario.model_validate(content)
+        scenario = Scenario.model_validate(content)
     except ValidationError as error:
-        problems = _problems_from(error, content)
+        problems += _problems_from(error, content)
         reported = {problem.path for problem in problems}
         problems += [p for p in cross_problems(content) if p.path not in reported]
+    if problems:
         if origins:
             problems = [_with_origin(problem, origins, file) for problem in problems]
-        raise ScenarioError(file, problems) from None
+        raise ScenarioError(file, problems)
+    return scenario
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False) -> Scenario:
     """Read, merge (``extends``) and validate a scenario file or a bundled scenario's name.
+
+    The scenario's name is the file's stem made path-safe (:func:`safe_name`).
+
+    Args:
+        name_or_path: A scenario file, or the name of a bundled scenario (``"baseline"``).
+        allow_outside: Follow ``extends`` to any file. By default a parent must lie in
+            the extending file's folder (or a folder below it) or in the bundled
+            library, after resolving symbolic links.
 
     Raises:
         ScenarioError: Naming the file, the key path, the value and what was expected.
     """
     path = resolve_path(name_or_path)
-    data, origins = _resolve_extends(path, _read_toml(path), (path.resolve(),))
-    return scenario_from_dict(data, file=str(path), name=path.stem, origins=origins)
+    data, origins = _resolve_extends(
+        path, _read_toml(path), (path.resolve(),), allow_outside=allow_outside
+    )
+    return _validate(
+        data, file=str(path), name=safe_name(path.stem), origins=origins, from_file=True
+    )
 
 
 def loads_scenario(text: str, *, name: str = "scenario") -> Scenario:
-    """Validate a scenario given as TOML text (``extends`` is not available here)."""
-    return scenario_from_dict(_parse_toml(text, "<string>"), file="<string>", name=name)
+    """Validate a scenario given as TOML text (``extends`` is not available here).
+
+    Like a scenario file, the text may not set ``name``; ``name`` names it instead.
+    """
+    return _validate(
+        _parse_toml(text, "<string>"), file="<string>", name=name, origins=None, from_file=True
+    )
 
 
 def json_schema() -> dict[str, Any]:
@@ -719,7 +1106,8 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "crisis_sim scenario"
-    schema.setdefault("properties", {})["extends"] = {
+    schema.setdefault("properties", {}).pop("name", None)
+    schema["properties"]["extends"] = {
         "type": "string",
         "description": "Another scenario file to start from, relative to this one.",
     }
