@@ -22,7 +22,8 @@ import time
 
 import mesa
 
-from crisis_sim import CrisisModel, ensemble, load_scenario
+from crisis_sim import CrisisModel, load_scenario
+from crisis_sim.ensemble import runner as ensemble
 
 
 def _timed_run(worlds: int, workers: int, seed: int) -> tuple[float, dict]:

@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 from mesa.batchrunner import batch_run
 
-from crisis_sim import CrisisModel, streams
-from crisis_sim.model import DEFAULT_HORIZON
+from crisis_sim import CrisisModel
+from crisis_sim.model import streams
+from crisis_sim.model.crisis import DEFAULT_HORIZON
 
 TARGET_BATCH_RUN_RATIO = 100.0
 """Vectorised worlds per second must be at least this many times batch_run's."""

@@ -5,8 +5,8 @@
 the code, so the model card can be refreshed whenever the model changes:
 
 * static sections, read from the code and data alone (fast): ``params`` (the
-  parameter table, :func:`crisis_sim.params.parameter_table`), ``constants`` (the
-  judgement constants of :mod:`crisis_sim.rules` and the actors), ``issues`` and
+  parameter table, :func:`crisis_sim.model.params.parameter_table`), ``constants`` (the
+  judgement constants of :mod:`crisis_sim.model.rules` and the actors), ``issues`` and
   ``ladder`` (the issue scales and the escalation ladder at the defaults),
   ``randomness`` (the streams and sampling designs, in their modules' words),
   ``brief-ids`` (each brief id, the mechanism it acts in and the parameters that cite
@@ -48,14 +48,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crisis_sim import ensemble, rules, sampling, streams
-from crisis_sim.brief import BRIEF, T0
-from crisis_sim.domain import ISSUES, OUTCOMES, Action, Issue, Outcome, Rung
-from crisis_sim.members import load_members, member_arrays
-from crisis_sim.model import CrisisModel
-from crisis_sim.params import Params, iter_params, parameter_table, with_values
-from crisis_sim.reference import reference_table
-from crisis_sim.results import BINNED, STATE_LABELS
+from crisis_sim.analysis.reference import reference_table
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.results import BINNED, STATE_LABELS
+from crisis_sim.model import rules, sampling, streams
+from crisis_sim.model.brief import BRIEF, T0
+from crisis_sim.model.crisis import CrisisModel
+from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, Issue, Outcome, Rung
+from crisis_sim.model.members import load_members, member_arrays
+from crisis_sim.model.params import Params, iter_params, parameter_table, with_values
 
 MODEL_MD = Path(__file__).resolve().with_name("MODEL.md")
 """The model card this script maintains."""
@@ -225,7 +226,7 @@ RUNG_MEANINGS: dict[Rung, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Constant:
-    """A judgement value fixed in the code rather than declared in :mod:`crisis_sim.params`."""
+    """A judgement value fixed in the code, not declared in :mod:`crisis_sim.model.params`."""
 
     name: str
     value: str
@@ -405,7 +406,7 @@ def _week_date(week: float) -> str:
 
 
 def section_params() -> str:
-    """The parameter table, exactly as :func:`crisis_sim.params.parameter_table` gives it."""
+    """The parameter table, exactly as :func:`crisis_sim.model.params.parameter_table` gives it."""
     return parameter_table()
 
 
@@ -706,10 +707,10 @@ def section_randomness() -> str:
         ],
     )
     return (
-        f"From `crisis_sim.streams` (bit generator: `{type(generator).__name__}`):\n\n"
+        f"From `crisis_sim.model.streams` (bit generator: `{type(generator).__name__}`):\n\n"
         f"{_quoted(streams.__doc__)}\n\n{layout}\n\n"
         f"So a world's block holds {width} numbers before its first week and "
-        f"{streams.WEEKLY_SLOTS} per week after. From `crisis_sim.sampling` (Latin "
+        f"{streams.WEEKLY_SLOTS} per week after. From `crisis_sim.model.sampling` (Latin "
         f"hypercube blocks of {sampling.LHS_BLOCK:,} worlds):\n\n{_quoted(sampling.__doc__)}"
     )
 
@@ -892,7 +893,7 @@ def _describe_distribution(dist: Any) -> str:
 
 def section_baseline_scenario(runs: int = BASELINE_RUNS) -> str:
     """The bundled ``baseline`` scenario, with its ranges of judgement drawn per world."""
-    results = ensemble.run("baseline", runs=runs, seed=SEED, progress=False, figures=False)
+    results = ensemble.run("baseline", runs=runs, seed=SEED, progress=False)
     scenario = results.scenario
     outcomes = results.worlds
     design = str(results.info["sampling"]).replace("_", " ")

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from crisis_sim import analysis, ensemble, plots
+from crisis_sim.analysis import statistics as analysis
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.plots import figures as plots
 
 COMPARED = ("baseline", "us_exercise_limits", "missile_moratorium", "arms_control_package")
 

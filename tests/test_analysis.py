@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crisis_sim import analysis, ensemble
-from crisis_sim.domain import OUTCOMES
+from crisis_sim.analysis import statistics as analysis
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.model.domain import OUTCOMES
 
 RUNS = 3000
 

@@ -18,11 +18,11 @@ import pytest
 from pydantic import ValidationError
 
 from crisis_sim import CrisisModel, Lever, Params
-from crisis_sim.brief import BRIEF, cite
-from crisis_sim.members import load_members
-from crisis_sim.params import iter_params, parameter_paths, with_values
-from crisis_sim.reference import actor_positions, weighted_mean_positions
-from crisis_sim.scenario import load_scenario
+from crisis_sim.analysis.reference import actor_positions, weighted_mean_positions
+from crisis_sim.model.brief import BRIEF, cite
+from crisis_sim.model.members import load_members
+from crisis_sim.model.params import iter_params, parameter_paths, with_values
+from crisis_sim.scenario.schema import load_scenario
 
 INFOS = list(iter_params())
 SEED_POSITION_IDS = (
@@ -162,7 +162,7 @@ REFERENCE_ONLY = (
     "ukraine.salience.exercises",
     "ukraine.salience.risk_reduction",
 )
-"""Parameters that only feed the weighted-mean reference (crisis_sim.reference)."""
+"""Parameters that only feed the weighted-mean reference (crisis_sim.analysis.reference)."""
 
 SALIENCE_ON_RISK_REDUCTION = ("west.us_salience.risk_reduction", "ukraine.salience.risk_reduction")
 """Reference parameters that cannot change the reference: every actor's position on risk

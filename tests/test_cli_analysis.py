@@ -5,7 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from crisis_sim import analysis, cli, ensemble
+from crisis_sim import cli
+from crisis_sim.analysis import statistics as analysis
+from crisis_sim.ensemble import runner as ensemble
 
 
 def test_compare_prints_the_paired_table_and_writes_it_with_the_forest_plot(tmp_path, capsys):
@@ -69,7 +71,7 @@ def test_discover_prints_the_box_and_writes_its_figures(tmp_path, capsys):
 
 def test_plot_draws_every_figure_again_from_a_saved_result(tmp_path):
     folder = tmp_path / "run"
-    ensemble.run("baseline", runs=300, out=folder, progress=False, figures=False)
+    ensemble.run("baseline", runs=300, out=folder, progress=False)
     assert not (folder / "figures").exists()
     assert cli.main(["plot", str(folder)]) == 0
     drawn = sorted(p.name for p in (folder / "figures").iterdir())

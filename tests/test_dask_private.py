@@ -29,7 +29,7 @@ psutil = pytest.importorskip("psutil")
 from distributed import Client  # noqa: E402
 from distributed.security import Security  # noqa: E402
 
-from crisis_sim.dask_cluster import HOST, DaskUnavailable, connect, private_client  # noqa: E402
+from crisis_sim.ensemble.dask_cluster import HOST, DaskUnavailable, connect, private_client  # noqa: E402
 
 
 def _listening_ports() -> set[int]:
@@ -218,7 +218,7 @@ _MAIN = textwrap.dedent(
 
     import psutil
 
-    from crisis_sim.dask_cluster import private_client
+    from crisis_sim.ensemble.dask_cluster import private_client
 
 
     def hog(path):

@@ -15,8 +15,8 @@ from functools import cache
 import numpy as np
 
 from crisis_sim import CrisisModel, Lever, Params
-from crisis_sim.domain import Outcome
-from crisis_sim.params import iter_params, with_values
+from crisis_sim.model.domain import Outcome
+from crisis_sim.model.params import iter_params, with_values
 
 R = 8000
 SEED = 2022

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import crisis_sim
-from crisis_sim.discovery import BOX_COLUMNS, TRAJECTORY_COLUMNS, discover
+from crisis_sim.analysis.discovery import BOX_COLUMNS, TRAJECTORY_COLUMNS, discover
 
 INPUTS = ["x1", "x2", "x3", "x4"]
 
@@ -24,7 +24,7 @@ def planted() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def ensemble():
-    return crisis_sim.run("baseline", runs=3000, progress=False, figures=False)
+    return crisis_sim.run("baseline", runs=3000, progress=False)
 
 
 def test_planted_box_is_recovered(planted):

@@ -24,10 +24,12 @@ import pandas as pd
 import psutil
 import pytest
 
-from crisis_sim import ensemble, plots
+from crisis_sim import plots
 from crisis_sim.cli import main
-from crisis_sim.outputs import MARKER, PARTIAL, OutputExistsError, OutputFolder
-from crisis_sim.results import Results
+from crisis_sim.ensemble import results as results_module
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.outputs import MARKER, PARTIAL, OutputExistsError, OutputFolder
+from crisis_sim.ensemble.results import Results
 
 RUNS = 200
 CHUNK = 100
@@ -74,9 +76,7 @@ def edit_json(path: Path, **changes: object) -> None:
 
 
 def fast_run(**kwargs) -> Results:
-    return ensemble.run(
-        "baseline", runs=RUNS, chunk_size=CHUNK, progress=False, figures=False, **kwargs
-    )
+    return ensemble.run("baseline", runs=RUNS, chunk_size=CHUNK, progress=False, **kwargs)
 
 
 def stop_after(n: int):
@@ -243,7 +243,7 @@ def test_a_file_with_a_result_name_appearing_mid_run_stops_the_save_and_keeps_th
     assert (out / "summary.json").read_text(encoding="utf-8") == '{"mine": true}'
     assert len(list((out / PARTIAL).glob("chunk-*.json"))) == RUNS // CHUNK
     (out / "summary.json").rename(tmp_path / "moved.json")
-    same_worlds(ensemble.resume(out, progress=False, figures=False), reference)
+    same_worlds(ensemble.resume(out, progress=False), reference)
 
 
 def test_a_file_dropped_in_between_an_interruption_and_resume_is_kept(tmp_path, reference):
@@ -251,7 +251,7 @@ def test_a_file_dropped_in_between_an_interruption_and_resume_is_kept(tmp_path, 
     with pytest.raises(ensemble.InterruptedRun):
         fast_run(out=out, on_chunk=stop_after(1))
     (out / "note.txt").write_text("while it was stopped", encoding="utf-8")
-    same_worlds(ensemble.resume(out, progress=False, figures=False), reference)
+    same_worlds(ensemble.resume(out, progress=False), reference)
     assert (out / "note.txt").read_text(encoding="utf-8") == "while it was stopped"
     assert not (out / PARTIAL).exists()
 
@@ -296,7 +296,7 @@ def test_folders_and_files_follow_the_umask(tmp_path):
 
 def test_summary_json_is_strict_json_when_an_outcome_has_no_worlds(tmp_path):
     out = tmp_path / "out"
-    results = ensemble.run("baseline", runs=3, progress=False, figures=False, out=out)
+    results = ensemble.run("baseline", runs=3, progress=False, out=out)
     assert (results.outcome_table()["worlds"] == 0).any(), "three worlds leave an outcome empty"
 
     def refuse(constant: str) -> None:
@@ -337,7 +337,6 @@ def test_resume_refuses_a_chunk_from_a_run_with_another_chunk_size(tmp_path, cap
             chunk_size=50,
             out=other,
             progress=False,
-            figures=False,
             on_chunk=stop_after(3),
         )
     for path in (other / PARTIAL).glob("chunk-000000000100.*"):
@@ -369,7 +368,7 @@ def test_resume_recomputes_a_chunk_whose_record_is_garbage(tmp_path, reference):
     out = interrupted(tmp_path)
     (out / PARTIAL / "chunk-000000000000.json").write_text("{not json", encoding="utf-8")
     with pytest.warns(RuntimeWarning, match="unreadable"):
-        resumed = ensemble.resume(out, progress=False, figures=False)
+        resumed = ensemble.resume(out, progress=False)
     same_worlds(resumed, reference)
 
 
@@ -430,7 +429,7 @@ def test_a_partial_folder_that_is_a_symlink_is_refused_and_its_target_kept(tmp_p
 def test_a_foreign_file_in_the_partial_folder_is_never_deleted(tmp_path, reference):
     out = interrupted(tmp_path)
     (out / PARTIAL / "keep.txt").write_text("mine", encoding="utf-8")
-    same_worlds(ensemble.resume(out, progress=False, figures=False), reference)
+    same_worlds(ensemble.resume(out, progress=False), reference)
     assert (out / PARTIAL / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in (out / PARTIAL).iterdir()) == ["keep.txt"]
 
@@ -518,7 +517,7 @@ def test_a_really_full_disk_keeps_the_saved_chunks_and_names_resume(tmp_path):
     assert "chunks are saved" in line
     copy = tmp_path / "copy"
     assert len(list((copy / PARTIAL).glob("chunk-*.json"))) >= 1
-    resumed = ensemble.resume(copy, progress=False, figures=False)
+    resumed = ensemble.resume(copy, progress=False)
     same_worlds(resumed, ensemble.run("baseline", runs=runs, progress=False))
 
 
@@ -550,11 +549,11 @@ def test_a_full_disk_during_the_final_save_names_the_resume_command(
 ):
     out = tmp_path / "out"
 
-    def full(results, folder):
-        raise OSError(errno.ENOSPC, "No space left on device", str(folder))
+    def full(path, state_counts, histograms):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(plots, "save_main_figures", full)
-    assert main([*RUN, "--out", str(out)]) == 1
+    monkeypatch.setattr(results_module, "write_weekly", full)
+    assert main([*FAST, "--out", str(out)]) == 1
     one_line(capsys.readouterr().err, "saving the results failed", "disk is full", "--resume")
     assert not (out / "summary.json").exists()
     assert not list(out.glob(".crisis_sim-staging-*")), "no staging folder is left"
@@ -564,7 +563,9 @@ def test_a_full_disk_during_the_final_save_names_the_resume_command(
     same_worlds(Results.load(out), reference)
 
 
-def test_ctrl_c_while_the_figures_are_drawn_names_the_resume_command(tmp_path, monkeypatch, capsys):
+def test_ctrl_c_while_the_figures_are_drawn_keeps_the_saved_results(
+    tmp_path, monkeypatch, capsys, reference
+):
     out = tmp_path / "out"
 
     def interrupted_drawing(results, folder):
@@ -572,7 +573,24 @@ def test_ctrl_c_while_the_figures_are_drawn_names_the_resume_command(tmp_path, m
 
     monkeypatch.setattr(plots, "save_main_figures", interrupted_drawing)
     assert main([*RUN, "--out", str(out)]) == 1
-    one_line(capsys.readouterr().err, "all 2 chunks are saved", "--resume")
+    one_line(capsys.readouterr().err, "results are saved", f"crisis-sim plot {out}")
+    same_worlds(Results.load(out), reference)
+    assert not (out / "figures").exists()
+    assert not list(out.glob(".crisis_sim-staging-*")), "no staging folder is left"
+
+
+def test_a_full_disk_while_drawing_the_figures_keeps_the_saved_results(
+    tmp_path, monkeypatch, capsys, reference
+):
+    out = tmp_path / "out"
+
+    def full(results, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder))
+
+    monkeypatch.setattr(plots, "save_main_figures", full)
+    assert main([*RUN, "--out", str(out)]) == 1
+    one_line(capsys.readouterr().err, "disk is full", "crisis-sim plot")
+    same_worlds(Results.load(out), reference)
 
 
 @pytest.mark.parametrize(
@@ -742,7 +760,7 @@ def test_killing_the_main_process_leaves_no_orphans_and_resume_is_exact(tmp_path
     if how == "SIGTERM":
         assert main_process.returncode == 1
         one_line(err, "interrupted", "--resume")
-    resumed = ensemble.resume(out, progress=False, figures=False)
+    resumed = ensemble.resume(out, progress=False)
     whole = ensemble.run("baseline", runs=runs, chunk_size=1_000, progress=False)
     same_worlds(resumed, whole)
 

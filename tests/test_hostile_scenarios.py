@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from crisis_sim.problems import MISSING, Problem, show
-from crisis_sim.scenario import (
+from crisis_sim.scenario.schema import (
     MAX_BETA_SHAPE,
     MAX_EXTENDS,
     NAME_PATTERN,

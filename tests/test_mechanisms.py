@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crisis_sim import CrisisModel, Lever, Params, rules
-from crisis_sim.domain import ISSUES, Action, Issue, Outcome, Rung
-from crisis_sim.params import with_values
+from crisis_sim import CrisisModel, Lever, Params
+from crisis_sim.model import rules
+from crisis_sim.model.domain import ISSUES, Action, Issue, Outcome, Rung
+from crisis_sim.model.params import with_values
 
 NO_NOISE = {"russia.choice_precision": 1e9}
 """Russia's logit precision at its upper bound: it plays its best reply."""

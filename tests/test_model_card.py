@@ -1,6 +1,6 @@
 """The model card (docs/MODEL.md) cannot drift from the code.
 
-The parameter table must equal ``crisis_sim.params.parameter_table()`` exactly; the other
+The parameter table must equal ``crisis_sim.model.params.parameter_table()`` exactly; the other
 sections generated from the code alone (no simulation) must be current too. When a test
 here fails, refresh the card with ``.venv/bin/python docs/build_model_card.py``.
 """
@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from crisis_sim.params import parameter_table
+from crisis_sim.model.params import parameter_table
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 MODEL_MD = DOCS / "MODEL.md"
@@ -58,7 +58,7 @@ def test_parameter_table_in_model_card_equals_parameter_table_exactly(model_md: 
 
 
 def test_parameter_table_lists_every_parameter_once(model_md: str) -> None:
-    from crisis_sim.params import parameter_paths
+    from crisis_sim.model.params import parameter_paths
 
     documented = _between(model_md, "params")
     for path in parameter_paths():

@@ -21,10 +21,11 @@ from matplotlib.collections import LineCollection, PathCollection, PolyCollectio
 from matplotlib.colors import same_color
 from matplotlib.container import BarContainer, ErrorbarContainer
 
-from crisis_sim import ensemble, plots
-from crisis_sim.domain import OUTCOMES
-from crisis_sim.plots import OUTCOME_COLOURS, OUTCOME_LABELS
-from crisis_sim.results import Results
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.results import Results
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.plots import figures as plots
+from crisis_sim.plots.figures import OUTCOME_COLOURS, OUTCOME_LABELS
 
 KEYS = [o.key for o in OUTCOMES]
 RUNS = 500

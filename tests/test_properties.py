@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from crisis_sim import CrisisModel, Lever, Params
-from crisis_sim.domain import ISSUES, OUTCOMES, Outcome, Rung
-from crisis_sim.levers import ACTORS_BY_KIND, LEVEL_BOUNDS, LeverKind
-from crisis_sim.params import iter_params, with_values
+from crisis_sim.model.domain import ISSUES, OUTCOMES, Outcome, Rung
+from crisis_sim.model.levers import ACTORS_BY_KIND, LEVEL_BOUNDS, LeverKind
+from crisis_sim.model.params import iter_params, with_values
 
 R = 64
 HORIZON = 26

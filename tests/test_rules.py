@@ -1,4 +1,4 @@
-"""The pure decision rules of crisis_sim.rules, each on inputs whose answer is known."""
+"""The pure decision rules of crisis_sim.model.rules, each on inputs whose answer is known."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from crisis_sim import rules
-from crisis_sim.domain import Action, Rung
+from crisis_sim.model import rules
+from crisis_sim.model.domain import Action, Rung
 
 unit_floats = st.floats(0.0, 1.0, allow_nan=False)
 

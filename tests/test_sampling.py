@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crisis_sim import ensemble
-from crisis_sim.sampling import LHS_BLOCK, SAMPLINGS, parameter_levels
-from crisis_sim.scenario import Scenario, load_scenario, scenario_from_dict
-from crisis_sim.streams import PARAMETER_INDEX, draw_worlds
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.model.sampling import LHS_BLOCK, SAMPLINGS, parameter_levels
+from crisis_sim.model.streams import PARAMETER_INDEX, draw_worlds
+from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
 SEED = 20220113
 BASELINE = load_scenario("baseline")

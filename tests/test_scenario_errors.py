@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crisis_sim.scenario import (
+from crisis_sim.scenario.schema import (
     ScenarioError,
     bundled_scenarios,
     load_scenario,

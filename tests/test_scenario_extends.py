@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crisis_sim.domain import Issue, Rung
-from crisis_sim.levers import LeverKind
-from crisis_sim.params import Params
-from crisis_sim.scenario import ScenarioError, bundled_dir, load_scenario, loads_scenario
+from crisis_sim.model.domain import Issue, Rung
+from crisis_sim.model.levers import LeverKind
+from crisis_sim.model.params import Params
+from crisis_sim.scenario.schema import ScenarioError, bundled_dir, load_scenario, loads_scenario
 
 DEFAULTS = Params()
 

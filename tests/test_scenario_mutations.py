@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crisis_sim.brief import BRIEF
-from crisis_sim.domain import Issue, Rung
-from crisis_sim.levers import Lever, LeverActor, LeverKind
-from crisis_sim.params import Params, parameter_paths
-from crisis_sim.scenario import (
+from crisis_sim.model.brief import BRIEF
+from crisis_sim.model.domain import Issue, Rung
+from crisis_sim.model.levers import Lever, LeverActor, LeverKind
+from crisis_sim.model.params import Params, parameter_paths
+from crisis_sim.scenario.schema import (
     DISTRIBUTION_TAGS,
     Event,
     RunSettings,

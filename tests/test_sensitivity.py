@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from crisis_sim import CrisisModel, load_scenario
-from crisis_sim.sensitivity import (
+from crisis_sim.analysis.sensitivity import (
     _analyse,
     analyse_function,
     evaluate,

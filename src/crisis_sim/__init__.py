@@ -6,14 +6,14 @@ the positions, offers and threats the brief states; :class:`CrisisModel` steps
 many possible worlds of the crisis at once and ends each in one outcome class.
 """
 
-from crisis_sim.analysis import compare_scenarios as compare
-from crisis_sim.domain import Action, Issue, Outcome, Rung
-from crisis_sim.ensemble import resume, run
-from crisis_sim.levers import Lever, LeverActor, LeverKind
-from crisis_sim.model import CrisisModel
-from crisis_sim.params import Params
-from crisis_sim.results import Results
-from crisis_sim.scenario import Scenario, ScenarioError, load_scenario
+from crisis_sim.analysis.statistics import compare_scenarios as compare
+from crisis_sim.ensemble.results import Results
+from crisis_sim.ensemble.runner import resume, run
+from crisis_sim.model.crisis import CrisisModel
+from crisis_sim.model.domain import Action, Issue, Outcome, Rung
+from crisis_sim.model.levers import Lever, LeverActor, LeverKind
+from crisis_sim.model.params import Params
+from crisis_sim.scenario.schema import Scenario, ScenarioError, load_scenario
 from crisis_sim.version import __version__
 
 __all__ = [

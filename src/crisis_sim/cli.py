@@ -11,21 +11,29 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shlex
 import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from crisis_sim import __version__, analysis, ensemble
-from crisis_sim.analysis import compare_scenarios
-from crisis_sim.domain import OUTCOMES
-from crisis_sim.outputs import OutputExistsError, OutputFolder, atomic_write, describe_os_error
-from crisis_sim.params import iter_params
-from crisis_sim.reference import reference_table
-from crisis_sim.results import Results, json_safe
-from crisis_sim.sampling import SAMPLINGS
-from crisis_sim.scenario import (
+from crisis_sim import __version__, plots
+from crisis_sim.analysis import statistics as analysis
+from crisis_sim.analysis.reference import reference_table
+from crisis_sim.analysis.statistics import compare_scenarios
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.outputs import (
+    OutputExistsError,
+    OutputFolder,
+    atomic_write,
+    describe_os_error,
+)
+from crisis_sim.ensemble.results import Results, json_safe
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.model.params import iter_params
+from crisis_sim.model.sampling import SAMPLINGS
+from crisis_sim.scenario.schema import (
     MAX_RUNS,
     Scenario,
     ScenarioError,
@@ -134,7 +142,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             progress=not args.quiet,
-            figures=not args.no_figures,
             expect={
                 "seed": args.seed,
                 "runs": args.runs,
@@ -145,7 +152,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         _print_results(results)
         print(f"Results written to {args.resume}/")
-        return EXIT_OK
+        return _draw(results, OutputFolder.read(Path(args.resume)), args.no_figures)
     if not args.scenario:
         raise UsageError("give a scenario file or name (crisis-sim list shows the bundled ones)")
     scenario = _load(args, args.scenario)
@@ -170,10 +177,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size or ensemble.DEFAULT_CHUNK_SIZE,
         out=out,
         progress=not args.quiet,
-        figures=not args.no_figures,
     )
     _print_results(results)
     print(f"Results written to {out.path}/")
+    return _draw(results, out, args.no_figures)
+
+
+def _draw(results: Results, folder: OutputFolder | None, skip: bool) -> int:
+    """Draw the main figures into a saved result's ``figures/``; say so if that fails.
+
+    The results are saved before anything is drawn, so a failure here (a full disk,
+    Ctrl-C) loses nothing: the message says how to draw them again.
+    """
+    if skip or folder is None:
+        return EXIT_OK
+    try:
+        with folder.staging(replace=False) as stage:
+            plots.save_main_figures(results, stage / "figures")
+    except (KeyboardInterrupt, Exception) as error:
+        reason = "interrupted" if isinstance(error, KeyboardInterrupt) else _one_line(error)
+        if isinstance(error, OSError) and error.errno:
+            reason = describe_os_error(error)
+        print(
+            f"crisis-sim: the results are saved in {folder.path}, but the figures could not "
+            f"be drawn ({reason}); draw them with crisis-sim plot {shlex.quote(str(folder.path))}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     return EXIT_OK
 
 
@@ -194,8 +224,6 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from crisis_sim import plots
-
     scenarios = [_load(args, name) for name in args.scenarios]
     names = [scenario.name for scenario in scenarios]
     reference = args.reference or names[0]
@@ -233,7 +261,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from crisis_sim import plots, sensitivity
+    from crisis_sim.analysis import sensitivity
 
     scenario = _uncertain_scenario(args, args.scenario, "analyse")
     _check_indicator(scenario, args.outcome)
@@ -279,14 +307,12 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
-    from crisis_sim import discovery, plots
+    from crisis_sim.analysis import discovery
 
     scenario = _uncertain_scenario(args, args.scenario, "discover over")
     _check_indicator(scenario, args.outcome)
     out = _output_folder(args, f"{scenario.name}-discover", "discover")
-    results = ensemble.run(
-        scenario, runs=args.runs, seed=args.seed, progress=not args.quiet, figures=False
-    )
+    results = ensemble.run(scenario, runs=args.runs, seed=args.seed, progress=not args.quiet)
     found = discovery.discover(results, args.outcome, threshold=args.threshold)
     print()
     print(found.summary())
@@ -305,8 +331,6 @@ def _cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from crisis_sim import plots
-
     results = Results.load(args.directory)
     if args.out:
         folder = OutputFolder.claim(args.out, overwrite=args.overwrite, kind="plot")
@@ -390,7 +414,7 @@ def _allow_outside(parser: argparse.ArgumentParser) -> None:
 
 def _check_indicator(scenario: Scenario, name: str) -> None:
     """Refuse, before any work, an outcome or column no per-world table has."""
-    columns = ensemble.run(scenario, runs=1, progress=False, figures=False).worlds.columns
+    columns = ensemble.run(scenario, runs=1, progress=False).worlds.columns
     outcomes = [o.key for o in OUTCOMES]
     numeric = [c for c in columns if c not in ("outcome", "replication")]
     if name not in outcomes and name not in numeric:

@@ -36,9 +36,10 @@ import numpy as np
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from crisis_sim import ensemble, plots
-from crisis_sim.results import Results
-from crisis_sim.scenario import Scenario, load_scenario, scenario_from_dict
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.results import Results
+from crisis_sim.plots import figures as plots
+from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
 __all__ = ["JUDGEMENTS", "OFFERS", "Panel"]
 

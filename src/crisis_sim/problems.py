@@ -1,7 +1,7 @@
 """Problems in what a user hands the package: where, what was found, what was expected.
 
 Validators raise :class:`FieldProblems` with paths relative to the object they check;
-:mod:`crisis_sim.scenario` prefixes them with the object's own key path, so every
+:mod:`crisis_sim.scenario.schema` prefixes them with the object's own key path, so every
 message names the exact key to fix (``levers[2].level``).
 
 Scenario files are hostile input: a rendered problem is one line, shows at most

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crisis_sim.domain import ISSUES, Issue
+from crisis_sim.model.domain import ISSUES, Issue
 
 JUDGEMENT = "judgement"
 
@@ -51,7 +51,7 @@ class _Group(BaseModel):
 
 
 class IssueVector(_Group):
-    """One number per issue of the brief (see :class:`crisis_sim.domain.Issue`)."""
+    """One number per issue of the brief (see :class:`crisis_sim.model.domain.Issue`)."""
 
     enlargement: float = Field(ge=0.0, le=1.0)
     eastern_flank: float = Field(ge=0.0, le=1.0)
@@ -723,7 +723,7 @@ ORDERED_PAIRS: tuple[tuple[str, str, str], ...] = (
 )
 """Pairs of parameter paths whose first may not exceed the second, and why.
 
-:class:`Params` itself does not enforce them; :func:`crisis_sim.scenario.cross_problems`
+:class:`Params` itself does not enforce them; :func:`crisis_sim.scenario.schema.cross_problems`
 checks them for every world a scenario can draw.
 """
 
@@ -809,7 +809,7 @@ def with_values(params: Params, values: dict[str, float]) -> Params:
     data = params.model_dump()
     for path, value in values.items():
         if path not in known:
-            raise KeyError(f"no parameter {path!r}; see crisis_sim.params.parameter_paths()")
+            raise KeyError(f"no parameter {path!r}; see crisis_sim.model.params.parameter_paths()")
         node = data
         *parents, leaf = path.split(".")
         for part in parents:

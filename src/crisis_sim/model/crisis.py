@@ -17,7 +17,7 @@ One step is one week from t0 = 2022-01-13. Each week, in this order:
 9. a direct NATO-Russia clash may occur at the incursion rung or above;
 10. worlds that reached an outcome are closed and frozen.
 
-Randomness comes only from :mod:`crisis_sim.streams`: replication k draws the same
+Randomness comes only from :mod:`crisis_sim.model.streams`: replication k draws the same
 numbers whatever R, so a world run alone equals the same world in a batch.
 """
 
@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from crisis_sim import rules, sampling, streams
-from crisis_sim.actors import (
+from crisis_sim.model import rules, sampling, streams
+from crisis_sim.model.actors import (
     Nato,
     Russia,
     Ukraine,
@@ -41,15 +41,37 @@ from crisis_sim.actors import (
     reciprocal_mask,
     ukraine_terms_mask,
 )
-from crisis_sim.brief import T0
-from crisis_sim.domain import ISSUES, OUTCOMES, Action, Issue, Outcome, Rung
-from crisis_sim.levers import Lever, LeverActor, LeverKind
-from crisis_sim.members import load_members, member_arrays
-from crisis_sim.params import Params
-from crisis_sim.world import world_params
+from crisis_sim.model.brief import T0
+from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, Issue, Outcome, Rung
+from crisis_sim.model.levers import Lever, LeverActor, LeverKind
+from crisis_sim.model.members import load_members, member_arrays
+from crisis_sim.model.params import Params
+from crisis_sim.model.world import world_params
 
-if TYPE_CHECKING:
-    from crisis_sim.scenario import Scenario
+
+class RunLike(Protocol):
+    """What the model reads of a scenario's run settings."""
+
+    seed: int
+    horizon: int
+    sampling: str
+    start_date: dt.date
+
+
+class ScenarioLike(Protocol):
+    """What the model reads of a scenario (a :class:`crisis_sim.scenario.Scenario` has it).
+
+    The model sits below the scenario files and knows them only through this shape.
+    """
+
+    params: Params
+    run: RunLike
+    uncertain: Sequence[UncertainParameter]
+
+    def all_levers(self) -> list[Lever]:
+        """The levers and the scheduled events."""
+        ...
+
 
 DEFAULT_HORIZON = 26
 """Weeks simulated by default: half a year from t0."""
@@ -127,10 +149,10 @@ class CrisisModel(mesa.Model):
         levers: Offers, concessions, policies and shocks with their timing.
         sampled: Per-world parameter values by dotted path, arrays of length R.
         uncertain: Distributions of uncertain parameters (objects with ``param`` and
-            ``quantile(levels)``, as in :mod:`crisis_sim.scenario`), drawn per world
+            ``quantile(levels)``, as in :mod:`crisis_sim.scenario.schema`), drawn per world
             by ``sample_design``; they take precedence over ``sampled``.
         sample_design: How uncertain parameters are drawn: ``monte_carlo`` (each world
-            from its own stream) or ``latin_hypercube`` (see :mod:`crisis_sim.sampling`).
+            from its own stream) or ``latin_hypercube`` (see :mod:`crisis_sim.model.sampling`).
         start_date: The calendar date of week 0.
         event_log: Keep the narrated event log; by default when R <= 20.
         record_history: Keep week-by-week arrays; by default when R <= 20,000.
@@ -254,7 +276,7 @@ class CrisisModel(mesa.Model):
     @classmethod
     def from_scenario(
         cls,
-        scenario: Scenario,
+        scenario: ScenarioLike,
         *,
         replications: int = 1,
         seed: int | None = None,
@@ -266,7 +288,7 @@ class CrisisModel(mesa.Model):
         """The model of worlds ``first_replication ..`` of a scenario.
 
         Args:
-            scenario: A validated scenario (:func:`crisis_sim.scenario.load_scenario`).
+            scenario: A validated scenario (:func:`crisis_sim.scenario.schema.load_scenario`).
             replications: Number of worlds.
             seed: The seed; the scenario's if None.
             first_replication: Index of the first world.
@@ -321,7 +343,7 @@ class CrisisModel(mesa.Model):
         return float(self.nato.cohesion.mean())
 
     def weekly_uniform(self, slot: int) -> np.ndarray:
-        """Return this week's uniform draws in ``slot`` (see :mod:`crisis_sim.streams`)."""
+        """Return this week's uniform draws in ``slot`` (see :mod:`crisis_sim.model.streams`)."""
         return self.draws.weekly[self.week - 1, slot]
 
     # -- the week ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ Two designs, both fixed by (seed, replication) alone, so that world k gets the s
 parameter values whatever the number of worlds, chunks or workers:
 
 - ``monte_carlo``: each world's levels come from its own random stream (one level per
-  parameter path, :mod:`crisis_sim.streams`), so a parameter gets the same level in
+  parameter path, :mod:`crisis_sim.model.streams`), so a parameter gets the same level in
   every scenario run with the same seed: common random numbers for comparisons.
 - ``latin_hypercube``: worlds are grouped in fixed blocks of :data:`LHS_BLOCK`
   replications; each block is one Latin hypercube (scipy's ``qmc.LatinHypercube``,
@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 from scipy.stats import qmc
 
-from crisis_sim.streams import PARAMETER_INDEX, WorldDraws
+from crisis_sim.model.streams import PARAMETER_INDEX, WorldDraws
 
 Sampling = Literal["monte_carlo", "latin_hypercube"]
 """The sampling designs."""

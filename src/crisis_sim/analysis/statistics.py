@@ -16,75 +16,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crisis_sim.domain import OUTCOMES
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.results import Z_95, Results, outcome_table, wilson_interval
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.scenario.schema import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from crisis_sim.results import Results
-    from crisis_sim.scenario import Scenario
-
-Z_95 = 1.959963984540054
-"""The standard normal quantile of a two-sided 95% interval."""
-
-
-def wilson_interval(
-    successes: np.ndarray | int, trials: np.ndarray | int, z: float = Z_95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion.
-
-    Args:
-        successes: Number of worlds with the outcome.
-        trials: Number of worlds (must be positive).
-        z: Normal quantile (1.96 for 95%).
-
-    Returns:
-        The lower and upper bounds; exactly 0 when there are no successes and exactly
-        1 when every trial succeeds.
-    """
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    if np.any(n <= 0):
-        raise ValueError("a Wilson interval needs at least one trial")
-    share = k / n
-    denominator = 1.0 + z**2 / n
-    centre = (share + z**2 / (2 * n)) / denominator
-    half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / denominator
-    low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-    high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
-    return low, high
-
-
-def outcome_table(worlds: pd.DataFrame) -> pd.DataFrame:
-    """Probability of each outcome with its 95% Wilson interval and median week.
-
-    Args:
-        worlds: A per-world table with ``outcome`` and ``week`` columns.
-
-    Returns:
-        One row per outcome class (all five, in order): ``worlds``, ``probability``,
-        ``low``, ``high`` (the 95% interval) and ``median_week`` (NaN if none).
-    """
-    total = len(worlds)
-    if total == 0:
-        raise ValueError("no worlds to summarise")
-    rows = []
-    for outcome in OUTCOMES:
-        mask = (worlds["outcome"] == outcome.key).to_numpy()
-        count = int(mask.sum())
-        low, high = wilson_interval(count, total)
-        weeks = worlds["week"].to_numpy()[mask]
-        rows.append(
-            {
-                "outcome": outcome.key,
-                "worlds": count,
-                "probability": count / total,
-                "low": float(low),
-                "high": float(high),
-                "median_week": float(np.median(weeks)) if count else np.nan,
-            }
-        )
-    return pd.DataFrame(rows).set_index("outcome")
+__all__ = [
+    "Results",
+    "compare",
+    "compare_scenarios",
+    "convergence",
+    "cumulative_incidence",
+    "format_comparison",
+    "format_outcome_table",
+    "independent_difference",
+    "outcome_table",
+    "paired_difference",
+    "wilson_interval",
+]
 
 
 def format_outcome_table(table: pd.DataFrame) -> str:
@@ -140,7 +92,7 @@ def compare(results: Sequence[Results], reference: int | str = 0) -> pd.DataFram
     """Paired comparison of scenarios run on common random numbers.
 
     Scenarios run with the same seed and number of worlds share each world's random
-    stream and sampled uncertainties (:mod:`crisis_sim.streams`), so world k differs
+    stream and sampled uncertainties (:mod:`crisis_sim.model.streams`), so world k differs
     between them only by what the scenarios change. The difference in each outcome's
     probability then gets a paired interval (:func:`paired_difference`), which is
     much narrower than if the runs were independent (also reported).
@@ -303,15 +255,12 @@ def compare_scenarios(
         reference: The reference, by position or scenario name.
         runs: Worlds per scenario.
         seed: The common seed.
-        options: Passed on to :func:`crisis_sim.ensemble.run` (executor, workers,
+        options: Passed on to :func:`crisis_sim.ensemble.runner.run` (executor, workers,
             sampling, progress...).
 
     Returns:
         The results, in the order given, and the paired comparison table.
     """
-    from crisis_sim import ensemble
-    from crisis_sim.scenario import Scenario, load_scenario
-
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     if len(loaded) < 2:
         raise ValueError("a comparison needs at least two scenarios")

@@ -34,9 +34,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import special, stats
 
-from crisis_sim.brief import BRIEF, T0
-from crisis_sim.domain import Issue, Rung
-from crisis_sim.levers import (
+from crisis_sim.model.brief import BRIEF, T0
+from crisis_sim.model.domain import Issue, Rung
+from crisis_sim.model.levers import (
     HIGHEST_LEVEL_KINDS,
     HIGHEST_TALKING_RUNG,
     ISSUE_NAMES,
@@ -46,7 +46,7 @@ from crisis_sim.levers import (
     LeverKind,
     check_level,
 )
-from crisis_sim.params import ORDERED_PAIRS, ParamInfo, Params, iter_params
+from crisis_sim.model.params import ORDERED_PAIRS, ParamInfo, Params, iter_params
 from crisis_sim.problems import (
     MISSING,
     FieldProblems,
@@ -408,7 +408,7 @@ class Scenario(_Strict):
 
         Args:
             uniforms: For each uncertain parameter's path, the probability levels in
-                (0, 1) of the worlds (see :func:`crisis_sim.streams.draw_worlds`).
+                (0, 1) of the worlds (see :func:`crisis_sim.model.streams.draw_worlds`).
         """
         return {dist.param: dist.quantile(uniforms[dist.param]) for dist in self.uncertain}
 
@@ -528,7 +528,7 @@ def _side(params: Mapping[str, Any], info: ParamInfo, drawn: Drawn) -> _Side | N
 def _ordered_problems(
     params: object, infos: Mapping[str, ParamInfo], drawn: Drawn
 ) -> list[Problem]:
-    """Problems with the :data:`~crisis_sim.params.ORDERED_PAIRS` in any world."""
+    """Problems with the :data:`~crisis_sim.model.params.ORDERED_PAIRS` in any world."""
     problems: list[Problem] = []
     table = params if isinstance(params, Mapping) else {}
     for low_path, high_path, reason in ORDERED_PAIRS:
@@ -635,7 +635,7 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
 
     Brief ids must exist; an uncertain parameter must name a model parameter, once,
     and stay within its bounds; no lever or event may come after the horizon; the
-    ordered parameters (:data:`~crisis_sim.params.ORDERED_PAIRS`) must stay in order
+    ordered parameters (:data:`~crisis_sim.model.params.ORDERED_PAIRS`) must stay in order
     in every world; no lever may wait for talks at a rung where Russia never talks;
     and two levers of one actor, kind and issue may not fire at different levels in
     the same week under the same condition. Entries that are malformed in themselves
@@ -678,7 +678,7 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 def bundled_dir() -> Path:
     """The folder of the scenarios shipped with the package."""
-    return Path(str(resources.files("crisis_sim").joinpath("scenarios")))
+    return Path(str(resources.files("crisis_sim.scenario").joinpath("library")))
 
 
 def bundled_scenarios() -> list[Path]:

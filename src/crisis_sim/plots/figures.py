@@ -24,10 +24,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from crisis_sim.domain import OUTCOMES, Rung
+from crisis_sim.model.domain import OUTCOMES, Rung
 
 if TYPE_CHECKING:
-    from crisis_sim.results import Results
+    from crisis_sim.ensemble.results import Results
 
 OUTCOME_COLOURS: dict[str, str] = {
     "de_escalation": "#009E73",
@@ -186,7 +186,7 @@ def outcome_probabilities(
 
     Returns:
         The figure. Bars and whiskers are in percent of worlds, from each result's
-        :meth:`~crisis_sim.results.Results.outcome_table` (probability, low, high).
+        :meth:`~crisis_sim.ensemble.results.Results.outcome_table` (probability, low, high).
     """
     results_list = _as_list(results_or_list)
     figure, ax = _axes(ax, (7.0, 4.0) if len(results_list) == 1 else (9.0, 4.5))
@@ -287,7 +287,7 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
     """Share of worlds that have reached each outcome by each week, as step lines.
 
     One line per outcome, in its colour, from the outcome columns of
-    :meth:`~crisis_sim.results.Results.state_shares` (an ended world stays in its
+    :meth:`~crisis_sim.ensemble.results.Results.state_shares` (an ended world stays in its
     outcome, so each line only rises). A standoff and a limited incursion are
     outcomes only at the horizon, where the worlds still running are classed, so
     their lines jump in the last week (marked with a dot); while the crisis runs,
@@ -321,10 +321,10 @@ def convergence(results: Results, *, ax: Axes | None = None) -> Figure:
     """How each outcome's estimated probability settles as worlds are added.
 
     The estimate after the first n worlds with its 95% interval (a band), against n
-    on a log scale (:func:`crisis_sim.analysis.convergence`): where the last stretch
+    on a log scale (:func:`crisis_sim.analysis.statistics.convergence`): where the last stretch
     still moves by more than the band's width, run more worlds.
     """
-    from crisis_sim import analysis
+    from crisis_sim.analysis import statistics as analysis
 
     figure, ax = _axes(ax)
     curve = analysis.convergence(results.worlds)

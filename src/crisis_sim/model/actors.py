@@ -1,7 +1,7 @@
 """The actors of the brief as Mesa agents whose state is an array over R worlds.
 
-Each agent holds its own state and applies the rules of :mod:`crisis_sim.rules` to
-it; :class:`crisis_sim.model.CrisisModel` calls them in a fixed weekly order. Every
+Each agent holds its own state and applies the rules of :mod:`crisis_sim.model.rules` to
+it; :class:`crisis_sim.model.crisis.CrisisModel` calls them in a fixed weekly order. Every
 array's last axis runs over the model's worlds, so R = 1 is one ordinary world and
 R = 100,000 is an ensemble stepped at once, by the same code.
 """
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from crisis_sim import rules, streams
-from crisis_sim.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Action, Issue, Rung
-from crisis_sim.members import MemberArrays, MemberRecord
+from crisis_sim.model import rules, streams
+from crisis_sim.model.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Action, Issue, Rung
+from crisis_sim.model.members import MemberArrays, MemberRecord
 
 if TYPE_CHECKING:
-    from crisis_sim.model import CrisisModel
+    from crisis_sim.model.crisis import CrisisModel
 
 _UKRAINE_MASK = np.isin(np.arange(len(Issue)), [int(i) for i in UKRAINE_ISSUES])[:, None]
 _RECIPROCAL_MASK = np.isin(np.arange(len(Issue)), [int(i) for i in RECIPROCAL_ISSUES])[:, None]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from crisis_sim.params import parameter_paths
+from crisis_sim.model.params import parameter_paths
 
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
@@ -54,7 +54,7 @@ class WorldDraws:
         member_normal: (MEMBER_SLOTS, R) standard normals for allies' perceptions
             (inverse-CDF transforms of the world's uniforms).
         param_uniform: (parameters, R) probability levels, one row per parameter path in
-            the order of :func:`crisis_sim.params.parameter_paths`, so the same
+            the order of :func:`crisis_sim.model.params.parameter_paths`, so the same
             parameter gets the same level in every scenario (common random numbers).
         weekly: (weeks, WEEKLY_SLOTS, R) uniforms, one row of slots per week.
     """

@@ -1,6 +1,6 @@
 """Parameters as the rules read them: a number per parameter, or an array over worlds.
 
-A model's parameters are the scenario's :class:`~crisis_sim.params.Params` with,
+A model's parameters are the scenario's :class:`~crisis_sim.model.params.Params` with,
 optionally, some parameters sampled per replication (an array of length R under
 their dotted path). Per-issue parameters become arrays of shape (issues, 1) or
 (issues, R), so every rule broadcasts over the worlds the same way.
@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from crisis_sim.domain import ISSUES
-from crisis_sim.params import Params, iter_params
+from crisis_sim.model.domain import ISSUES
+from crisis_sim.model.params import Params, iter_params
 
 
 def world_params(
@@ -26,7 +26,7 @@ def world_params(
     Args:
         params: The fixed parameters.
         sampled: Per-world values by dotted path (see
-            :func:`crisis_sim.params.parameter_paths`), each of length ``replications``.
+            :func:`crisis_sim.model.params.parameter_paths`), each of length ``replications``.
         replications: R, the number of worlds.
 
     Raises:

@@ -2,7 +2,7 @@
 
 Every function takes and returns numpy arrays whose last axis runs over the R
 worlds of a model (scalars broadcast), and none draws random numbers or keeps
-state: the agents in :mod:`crisis_sim.actors` hold the state and call these. Each
+state: the agents in :mod:`crisis_sim.model.actors` hold the state and call these. Each
 rule cites where it comes from; ``docs/MODEL.md`` gives the equations.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crisis_sim.domain import Action, Rung
+from crisis_sim.model.domain import Action, Rung
 
 RUNGS = len(Rung)
 ACTIONS = len(Action)

@@ -13,7 +13,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from crisis_sim.domain import Issue, Rung
+from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.problems import MISSING, FieldProblems, PlainText, Problem, enum_member
 
 

@@ -33,9 +33,9 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from crisis_sim.domain import OUTCOMES
-from crisis_sim.params import parameter_paths
-from crisis_sim.results import Results
+from crisis_sim.ensemble.results import Results
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.model.params import parameter_paths
 
 __all__ = ["BOX_COLUMNS", "TRAJECTORY_COLUMNS", "DiscoveryResult", "discover"]
 
@@ -98,7 +98,7 @@ class DiscoveryResult:
 
         Columns: ``parameter``; ``low`` and ``high``, the box's limits;
         ``range_low`` and ``range_high``, the parameter's full range (its
-        distribution's support for a :class:`~crisis_sim.results.Results`, else the
+        distribution's support for a :class:`~crisis_sim.ensemble.results.Results`, else the
         range of the data); ``restricted``, whether the box limits it (an unrestricted
         side is set to the full range); ``qp_low`` and ``qp_high``, the quasi-p value
         of each restricted side (NaN where that side is not restricted).
@@ -269,7 +269,7 @@ def discover(
     """Find a box of parameter ranges inside which an outcome is common (PRIM).
 
     Args:
-        results_or_worlds: An ensemble's :class:`~crisis_sim.results.Results`, or a
+        results_or_worlds: An ensemble's :class:`~crisis_sim.ensemble.results.Results`, or a
             per-world table (such as ``Results.worlds``) with one column per parameter.
         outcome: An outcome class (``"full_invasion"``), or a column of the table
             holding 0/1 or True/False.

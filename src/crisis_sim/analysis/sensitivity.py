@@ -19,7 +19,7 @@ probability level (moving a parameter across its whole distribution), comparable
 across parameters.
 
 Every sample point is a world of the model: a chunk of points is one vectorised
-:class:`~crisis_sim.model.CrisisModel`, whose world ``k`` is the point's row in
+:class:`~crisis_sim.model.crisis.CrisisModel`, whose world ``k`` is the point's row in
 SALib's sample, in order (SALib's estimators read the outputs by position), and draws
 from the stream keyed by the scenario's seed and ``k``. With ``worlds_per_point = w``
 point ``i`` is worlds ``i * w .. i * w + w - 1`` and its output is their mean.
@@ -52,9 +52,9 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from tqdm.auto import tqdm
 
-from crisis_sim.domain import OUTCOMES
-from crisis_sim.model import CrisisModel
-from crisis_sim.scenario import Scenario
+from crisis_sim.model.crisis import CrisisModel
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.scenario.schema import Scenario
 
 __all__ = [
     "METHODS",

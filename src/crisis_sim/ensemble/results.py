@@ -6,7 +6,8 @@ A result folder holds everything needed to reproduce every table and figure:
 - ``weekly.parquet``: week by week, the number of worlds in each state and the
   binned values of the fan charts' variables;
 - ``trajectories.parquet``: the full week-by-week state of the worlds asked for;
-- ``figures/``: the main figures as PNG;
+- ``figures/``: the main figures as PNG and SVG, when the command line (or
+  :func:`crisis_sim.plots.save_main_figures`) draws them: saving writes data only;
 - ``summary.json``: the scenario (in full), its hash, the seed, the outcome table,
   package and dependency versions, the executor and timings; written last, so a
   folder without it is incomplete.
@@ -14,7 +15,7 @@ A result folder holds everything needed to reproduce every table and figure:
 Results are written into a staging folder inside the output folder and moved into
 place, ``summary.json`` last, so a crash never leaves a half-written folder that looks
 complete. The package writes only into folders it owns and replaces only its own
-files (:mod:`crisis_sim.outputs`).
+files (:mod:`crisis_sim.ensemble.outputs`).
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crisis_sim import analysis
-from crisis_sim.domain import OUTCOMES, Rung
-from crisis_sim.model import CrisisModel
-from crisis_sim.outputs import OutputFolder
-from crisis_sim.scenario import Scenario, ScenarioError, scenario_from_dict
+from crisis_sim.ensemble.outputs import OutputFolder
+from crisis_sim.model.crisis import CrisisModel
+from crisis_sim.model.domain import OUTCOMES, Rung
+from crisis_sim.scenario.schema import Scenario, ScenarioError, scenario_from_dict
 
 STATE_LABELS: tuple[str, ...] = (
     *(o.key for o in OUTCOMES),
@@ -74,6 +74,69 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, np.generic):
         return json_safe(value.item())
     return value
+
+
+Z_95 = 1.959963984540054
+"""The standard normal quantile of a two-sided 95% interval."""
+
+
+def wilson_interval(
+    successes: np.ndarray | int, trials: np.ndarray | int, z: float = Z_95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion.
+
+    Args:
+        successes: Number of worlds with the outcome.
+        trials: Number of worlds (must be positive).
+        z: Normal quantile (1.96 for 95%).
+
+    Returns:
+        The lower and upper bounds; exactly 0 when there are no successes and exactly
+        1 when every trial succeeds.
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    if np.any(n <= 0):
+        raise ValueError("a Wilson interval needs at least one trial")
+    share = k / n
+    denominator = 1.0 + z**2 / n
+    centre = (share + z**2 / (2 * n)) / denominator
+    half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / denominator
+    low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return low, high
+
+
+def outcome_table(worlds: pd.DataFrame) -> pd.DataFrame:
+    """Probability of each outcome with its 95% Wilson interval and median week.
+
+    Args:
+        worlds: A per-world table with ``outcome`` and ``week`` columns.
+
+    Returns:
+        One row per outcome class (all five, in order): ``worlds``, ``probability``,
+        ``low``, ``high`` (the 95% interval) and ``median_week`` (NaN if none).
+    """
+    total = len(worlds)
+    if total == 0:
+        raise ValueError("no worlds to summarise")
+    rows = []
+    for outcome in OUTCOMES:
+        mask = (worlds["outcome"] == outcome.key).to_numpy()
+        count = int(mask.sum())
+        low, high = wilson_interval(count, total)
+        weeks = worlds["week"].to_numpy()[mask]
+        rows.append(
+            {
+                "outcome": outcome.key,
+                "worlds": count,
+                "probability": count / total,
+                "low": float(low),
+                "high": float(high),
+                "median_week": float(np.median(weeks)) if count else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index("outcome")
 
 
 def write_weekly(path: Path, state_counts: np.ndarray, histograms: dict[str, np.ndarray]) -> None:
@@ -152,7 +215,7 @@ class Results:
 
     def outcome_table(self) -> pd.DataFrame:
         """Probability of each outcome with a 95% Wilson interval and median week."""
-        return analysis.outcome_table(self.worlds)
+        return outcome_table(self.worlds)
 
     def state_shares(self) -> pd.DataFrame:
         """Share of worlds in each state (outcome reached, or rung), week by week."""
@@ -216,7 +279,7 @@ class Results:
             "outcomes": self.outcome_table().reset_index().to_dict(orient="records"),
         }
 
-    def save(self, directory: str | Path, *, overwrite: bool = False, figures: bool = True) -> Path:
+    def save(self, directory: str | Path, *, overwrite: bool = False) -> Path:
         """Write the result folder (see the module docstring).
 
         Raises:
@@ -226,20 +289,16 @@ class Results:
         folder = OutputFolder.claim(
             directory, overwrite=overwrite, kind="run", plan_hash=self.info.get("plan_hash")
         )
-        self.write_into(folder, figures=figures)
+        self.write_into(folder)
         return folder.path
 
-    def write_into(self, folder: OutputFolder, *, figures: bool = True) -> None:
+    def write_into(self, folder: OutputFolder) -> None:
         """Write the results into a folder the package owns, through a staging folder."""
         with folder.staging() as stage:
             self.worlds.to_parquet(stage / "worlds.parquet", index=False)
             write_weekly(stage / "weekly.parquet", self.state_counts, self.histograms)
             if len(self.trajectories):
                 self.trajectories.to_parquet(stage / "trajectories.parquet", index=False)
-            if figures:
-                from crisis_sim import plots
-
-                plots.save_main_figures(self, stage / "figures")
             text = json.dumps(json_safe(self.summary()), indent=2, allow_nan=False, default=str)
             (stage / "summary.json").write_text(text + "\n", encoding="utf-8")
 

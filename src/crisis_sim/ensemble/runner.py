@@ -2,8 +2,8 @@
 
 Before anything runs, the parent fixes the plan: the scenario, the seed, the number
 of worlds and the chunks, each a (first world, count) pair. World k draws from its
-own stream, keyed by (seed, k) (:mod:`crisis_sim.streams`), and its uncertain
-parameters come from designs fixed by (seed, k) too (:mod:`crisis_sim.sampling`),
+own stream, keyed by (seed, k) (:mod:`crisis_sim.model.streams`), and its uncertain
+parameters come from designs fixed by (seed, k) too (:mod:`crisis_sim.model.sampling`),
 so results are bit-identical whatever the executor, the number of workers, the
 order chunks finish in, or the total number of worlds (the first 1,000 worlds of a
 10,000-world run are a 1,000-world run).
@@ -48,9 +48,7 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from crisis_sim.domain import OUTCOMES
-from crisis_sim.model import CrisisModel
-from crisis_sim.outputs import (
+from crisis_sim.ensemble.outputs import (
     MARKER,
     PARTIAL,
     OutputExistsError,
@@ -60,7 +58,7 @@ from crisis_sim.outputs import (
     sha256,
     write_json,
 )
-from crisis_sim.results import (
+from crisis_sim.ensemble.results import (
     BINNED,
     STATE_LABELS,
     Results,
@@ -69,8 +67,16 @@ from crisis_sim.results import (
     scenario_hash,
     write_weekly,
 )
-from crisis_sim.sampling import SAMPLINGS, Sampling
-from crisis_sim.scenario import MAX_RUNS, Scenario, ScenarioError, load_scenario, scenario_from_dict
+from crisis_sim.model.crisis import CrisisModel
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.model.sampling import SAMPLINGS, Sampling
+from crisis_sim.scenario.schema import (
+    MAX_RUNS,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    scenario_from_dict,
+)
 from crisis_sim.version import __version__
 
 DEFAULT_CHUNK_SIZE = 10_000
@@ -330,7 +336,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crisis_sim.ensemble"])
+        context.set_forkserver_preload(["crisis_sim.ensemble.runner"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -386,7 +392,7 @@ def _run_dask(
     try:
         from distributed import as_completed as dask_as_completed
 
-        from crisis_sim.dask_cluster import connect, private_client
+        from crisis_sim.ensemble.dask_cluster import connect, private_client
     except ImportError:
         raise RuntimeError(
             "the dask executor needs Dask distributed: pip install 'crisis-sim[dask]'"
@@ -517,7 +523,6 @@ def _execute(
     on_chunk: Callable[[Chunk], None] | None,
     resumed: dict[int, Chunk],
     started: float,
-    figures: bool,
 ) -> Results:
     if executor == "local" and workers > 1:
         executor = "processes"
@@ -585,7 +590,7 @@ def _execute(
     results = Results(plan.scenario, worlds, state_counts, histograms, info, trajectories)
     if folder is not None:
         try:
-            results.write_into(folder, figures=figures)
+            results.write_into(folder)
         except (KeyboardInterrupt, Exception) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             if isinstance(error, OSError) and not isinstance(error, OutputExistsError):
@@ -654,10 +659,9 @@ def run(
     overwrite: bool = False,
     trajectories: Sequence[int] = (),
     progress: bool = True,
-    figures: bool = True,
     on_chunk: Callable[[Chunk], None] | None = None,
 ) -> Results:
-    """Run an ensemble of a scenario and return its :class:`~crisis_sim.results.Results`.
+    """Run an ensemble of a scenario and return its :class:`~crisis_sim.ensemble.results.Results`.
 
     Args:
         scenario: A :class:`Scenario`, a scenario file, or a bundled scenario's name.
@@ -670,13 +674,12 @@ def run(
         scheduler: Address of a running Dask scheduler (``tcp://HOST:PORT``).
         chunk_size: Worlds per chunk; it changes speed and memory, never results.
         out: Folder to write the results to, chunk by chunk (resumable), or an
-            :class:`~crisis_sim.outputs.OutputFolder` already claimed.
+            :class:`~crisis_sim.ensemble.outputs.OutputFolder` already claimed.
         overwrite: Accept a folder holding earlier results of this package; they are
             replaced only once the new results are complete, and files the package
-            did not write are never touched (see :mod:`crisis_sim.outputs`).
+            did not write are never touched (see :mod:`crisis_sim.ensemble.outputs`).
         trajectories: Worlds whose full week-by-week state is kept.
         progress: Show a progress bar over the worlds.
-        figures: Draw the main figures into ``out``.
         on_chunk: Called with each chunk as it finishes.
 
     Raises:
@@ -716,7 +719,6 @@ def run(
         on_chunk=on_chunk,
         resumed={},
         started=started,
-        figures=figures,
     )
 
 
@@ -765,7 +767,6 @@ def resume(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
-    figures: bool = True,
     expect: dict[str, Any] | None = None,
     report: Callable[[str], None] | None = None,
 ) -> Results:
@@ -782,7 +783,6 @@ def resume(
         workers: As for :func:`run`.
         scheduler: As for :func:`run`.
         progress: As for :func:`run`.
-        figures: As for :func:`run`.
         expect: Settings the caller asked for (``seed``, ``runs``, ``chunk_size``,
             ``sampling``): each must equal the plan's.
         report: Called with a line for each chunk run again (default: a warning).
@@ -820,5 +820,4 @@ def resume(
         on_chunk=None,
         resumed=resumed,
         started=started,
-        figures=figures,
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crisis_sim.domain import ISSUES
-from crisis_sim.params import Params
+from crisis_sim.model.domain import ISSUES
+from crisis_sim.model.params import Params
 
 CAPABILITY: dict[str, float] = {
     "russia": 0.035,
@@ -74,7 +74,7 @@ def reference_table(outcomes: pd.DataFrame, params: Params | None = None) -> pd.
 
     Args:
         outcomes: A per-world table with ``gain_<issue>`` columns (as from
-            :meth:`crisis_sim.model.CrisisModel.outcomes`).
+            :meth:`crisis_sim.model.crisis.CrisisModel.outcomes`).
         params: The parameters the worlds ran with.
 
     Returns:

@@ -51,7 +51,7 @@ def _flag(text: str, column: str, iso3: str) -> bool:
 @cache
 def load_members() -> tuple[MemberRecord, ...]:
     """Read the allies' table shipped with the package, in ``iso3`` order."""
-    text = resources.files("crisis_sim.data").joinpath(_TABLE).read_text(encoding="utf-8")
+    text = resources.files("crisis_sim.model.data").joinpath(_TABLE).read_text(encoding="utf-8")
     records = []
     for row in csv.DictReader(text.splitlines()):
         iso3 = row["iso3"]

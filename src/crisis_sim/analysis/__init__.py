@@ -1,0 +1,33 @@
+"""Analysis of ensembles: statistics and paired comparison, sensitivity, discovery, reference.
+
+:mod:`~crisis_sim.analysis.statistics` (intervals, outcome tables, paired comparison
+on common random numbers, cumulative incidence, convergence),
+:mod:`~crisis_sim.analysis.sensitivity` (SALib), :mod:`~crisis_sim.analysis.discovery`
+(PRIM) and :mod:`~crisis_sim.analysis.reference` (the weighted-mean reference).
+"""
+
+from crisis_sim.analysis.statistics import (
+    compare,
+    compare_scenarios,
+    convergence,
+    cumulative_incidence,
+    format_comparison,
+    format_outcome_table,
+    independent_difference,
+    outcome_table,
+    paired_difference,
+    wilson_interval,
+)
+
+__all__ = [
+    "compare",
+    "compare_scenarios",
+    "convergence",
+    "cumulative_incidence",
+    "format_comparison",
+    "format_outcome_table",
+    "independent_difference",
+    "outcome_table",
+    "paired_difference",
+    "wilson_interval",
+]
