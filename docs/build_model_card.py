@@ -6,7 +6,7 @@ the code, so the model card can be refreshed whenever the model changes:
 
 * static sections, read from the code and data alone (fast): ``params`` (the
   parameter table, :func:`crisis_sim.model.params.parameter_table`), ``constants`` (the
-  judgement constants of :mod:`crisis_sim.model.rules` and the actors), ``issues`` and
+  structural constants fixed in the code), ``issues`` and
   ``ladder`` (the issue scales and the escalation ladder at the defaults),
   ``randomness`` (the streams and sampling designs, in their modules' words),
   ``brief-ids`` (each brief id, the mechanism it acts in and the parameters that cite
@@ -16,11 +16,11 @@ the code, so the model card can be refreshed whenever the model changes:
 * simulated sections: ``baseline`` (the outcome distribution over 10,000 worlds at
   the defaults, by Russia's latent type, and the weighted-mean reference),
   ``baseline-scenario`` (the bundled ``baseline`` scenario over 10,000 worlds),
-  ``h1`` (the concession of the H1 checks in ``tests/test_directional.py``, in their
-  settings, with and without the readings), ``sunk-sanctions`` (the credibility of
-  threats against the sanctions tier threatened for an incursion) and ``drivers`` (a
-  one-at-a-time sweep of the parameters over their plausible ranges, on common random
-  numbers).
+  ``h1`` (the concession of the H1 checks, in the settings ``H1_*`` below, which
+  ``tests/test_directional.py`` reads from here, with and without the readings),
+  ``sunk-sanctions`` (the credibility of threats against the sanctions tier threatened
+  for an incursion) and ``drivers`` (a one-at-a-time sweep of the parameters over their
+  plausible ranges, on common random numbers).
 
 Usage, from the repository root::
 
@@ -34,7 +34,6 @@ The whole run takes well under a minute on two cores.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import re
 import sys
@@ -42,7 +41,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -51,10 +49,15 @@ import pandas as pd
 from crisis_sim.analysis.reference import reference_table
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import BINNED, STATE_LABELS
-from crisis_sim.model import rules, sampling, streams
+from crisis_sim.model import alliance as alliance_rules
+from crisis_sim.model import russia as choice
+from crisis_sim.model import sampling, streams
+from crisis_sim.model import ukraine as ukraine_rules
+from crisis_sim.model import west as west_rules
 from crisis_sim.model.brief import BRIEF, T0
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, Issue, Outcome, Rung
+from crisis_sim.model.levers import Lever
 from crisis_sim.model.members import load_members, member_arrays
 from crisis_sim.model.params import Params, iter_params, parameter_table, with_values
 
@@ -87,8 +90,51 @@ KEY_ISSUE_PARAMS = (
 )
 """Per-issue parameters included in the sweep (over the whole issue scale, 0 to 1)."""
 
-DIRECTIONAL_CHECKS = Path(__file__).resolve().parents[1] / "tests" / "test_directional.py"
-"""The directional tests, whose settings the H1 section measures."""
+H1_CONCESSION = (
+    Lever(actor="united_states", kind="concede", issue="exercises", level=1.0, week=2),
+)
+"""The concession of the H1 checks: the U.S. concedes on exercises in week 2."""
+
+H1_REPLICATIONS = 10_000
+"""Worlds per run of the H1 checks and of the card's H1 section."""
+
+H1_SEED = 2022
+"""Seed of the directional and H1 checks (``tests/test_directional.py``) and the H1 section."""
+
+H1_BACKGROUND = {
+    "alliance.concession_debate": 0.09,
+    "west.us_share.exercises": 0.73,
+    "russia.talks_walk_back_cost": 0.15,
+    "russia.audience_cost": 0.15,
+    "west.sanction_credibility": 0.47,
+    "russia.resolve": 0.67,
+    "russia.revisionist_premium": 0.08,
+    "russia.leverage_military_technical": 0.27,
+    "russia.resolve_belief_prior_strength": 15.0,
+    "russia.choice_precision": 46.0,
+    "russia.upkeep_cost": 0.03,
+    "russia.threshold_cost": 0.0,
+}
+"""A setting found by random search over the plausible ranges, in which the two readings
+of a concession decide the sign of its effect: a resolved Russia with high audience and
+walk-back costs, a confident belief about Western resolve, and a U.S. that can deliver
+most of a concession on exercises alone. Only the reading parameters below differ."""
+
+H1_APPEASEMENT_READING = {
+    "russia.revisionist_prior": 0.8,
+    "concessions.appeasement_strength": 1.0,
+    "concessions.offramp_strength": 0.0,
+    "concessions.cross_type_weight": 0.5,
+}
+"""H1: a likely revisionist Russia reads the concession as weakness."""
+
+H1_OFFRAMP_READING = {
+    "russia.revisionist_prior": 0.2,
+    "concessions.appeasement_strength": 0.0,
+    "concessions.offramp_strength": 1.0,
+    "concessions.cross_type_weight": 0.5,
+}
+"""The counter-claim: a likely security-seeking Russia takes it as a face-saving way out."""
 
 _EXPONENT = "russia.distance_exponent"
 _TIER = "west.sanctions_tier_at_incursion"
@@ -166,15 +212,15 @@ BRIEF_CODE_SITES: dict[str, str] = {
     "RU-A1": "`Russia.__init__`",
     "RU-T1": "`Russia.rung_prospects`",
     "RU-A2": "`Russia.__init__`, `Russia.action_utilities`",
-    "RU-S1": "`Nato.update_willingness`, `Nato.advance_wedge`, `rules.WEDGE_*`",
-    "US-T1": "`CrisisModel._respond`, `Russia.observe_west`",
-    "US-T2": "`CrisisModel._respond`, `rules.POSTURE_THREATENED`",
-    "US-P1": "`Ukraine.accepted_terms`, `CrisisModel._form_deal`",
-    "US-S1": "`_revised_offer`, `Russia.action_utilities`",
-    "NATO-O2": "`CrisisModel._inadvertent_escalation`, `CrisisModel._close_worlds`",
+    "RU-S1": "`Nato.update_willingness`, `Nato.advance_wedge`",
+    "US-T1": "`West.respond`, `Russia.observe_west`",
+    "US-T2": "`West.respond`",
+    "US-P1": "`Ukraine.accepted_terms`, `Deal.form`",
+    "US-S1": "`west.revised_offer`, `Russia.action_utilities`",
+    "NATO-O2": "`incidents.inadvertent_escalation`, `incidents.clash_hazard`",
     "NATO-C1": "`Nato.update_willingness`",
     "UA-1": "`Ukraine.accepted_terms`",
-    "H4": "`rules.MOBILISATION_BY_RUNG`, `Nato.update_willingness`",
+    "H4": "`Nato.update_willingness`",
 }
 """Code sites named next to the parameters, where a mechanism has no parameter of its own."""
 
@@ -226,7 +272,7 @@ RUNG_MEANINGS: dict[Rung, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Constant:
-    """A judgement value fixed in the code, not declared in :mod:`crisis_sim.model.params`."""
+    """A structural constant fixed in the code: not a judgement, so not a parameter."""
 
     name: str
     value: str
@@ -235,114 +281,56 @@ class Constant:
 
 
 def judgement_constants() -> list[Constant]:
-    """The module-level and in-code judgement values, with their current values from the code."""
+    """The constants fixed in the code, with their values from the code.
 
-    def vector(values: np.ndarray) -> str:
-        return "(" + ", ".join(f"{v:g}" for v in values) + ")"
-
-    defaults = Params()
-    resistance = defaults.ukraine.resistance
-    believed = resistance * (1.0 - defaults.russia.resistance_underestimate)
-    win = 1.0 - rules.VICTORY_SLOPE * resistance
-    win_believed = 1.0 - rules.VICTORY_SLOPE * believed
-    floor = 1.0 - rules.COST_SENSITIVITY_SLOPE
+    Every judgement number is a parameter (:mod:`crisis_sim.model.params`); what is left
+    here is structural: scales, units and normalisations that a different value would
+    only rename.
+    """
     return [
         Constant(
-            "`rules.COST_SENSITIVITY_SLOPE`",
-            f"{rules.COST_SENSITIVITY_SLOPE:g}",
-            "0.4 to 0.8",
-            f"Cost sensitivity `1 - slope x resolve` runs from 1 (resolve 0) to {floor:g} "
-            f"(resolve 1): even the most resolved Russia weighs costs at {floor:g} of face "
-            f"value.",
+            "`west.SANCTIONS_TIERS`, `west.POSTURE_LEVELS`, `west.SUPPORT_LEVELS`",
+            f"{west_rules.SANCTIONS_TIERS:g}, {west_rules.POSTURE_LEVELS:g}, "
+            f"{west_rules.SUPPORT_LEVELS:g}",
+            "structural",
+            "The scales of the three response ladders (US-T1, US-T2): the Alliance "
+            "agrees on consensus x the top of each scale; the clash hazard counts posture "
+            "as a share of its top level.",
         ),
         Constant(
-            "`rules.VICTORY_SLOPE`",
-            f"{rules.VICTORY_SLOPE:g}",
-            "0.4 to 0.8",
-            f"Russia's chance of winning a war is `1 - slope x resistance`; at the default "
-            f"resistance {resistance:g} it is {100 * win:.0f}%, and Russia, underestimating "
-            f"resistance, expects {100 * win_believed:.0f}%.",
+            "levels at rungs 0 and 1",
+            "0",
+            "structural",
+            "No ladder responds to talks or to forces massed at t0 (RU-A1): the levels "
+            "triggered at rungs 2-4 are the parameters `west.posture_at_*`, "
+            "`west.support_at_*`, `west.sanctions_tier_at_*` and `alliance.mobilisation_at_*`.",
         ),
         Constant(
-            "`rules.INCURSION_WAR_SHARE`",
-            f"{rules.INCURSION_WAR_SHARE:g}",
-            "0.2 to 0.5",
-            "A limited incursion carries part of the cost of full war (fighting in the "
-            "Donbas, not a march on Kyiv).",
+            "`alliance.MOBILISATION_AT_INCURSION`",
+            f"{alliance_rules.MOBILISATION_AT_INCURSION:g}",
+            "structural",
+            "The unit of `alliance.aggression_mobilisation`, the rise at the incursion "
+            "rung; the other rungs' multipliers are parameters.",
         ),
         Constant(
-            "`rules.POSTURE_THREATENED`",
-            vector(rules.POSTURE_THREATENED),
-            "level 1 at rung 2 or 3",
-            "Eastern Flank reinforcement triggered at rungs 0-4: one level for the "
-            "military-technical build-up (US-T2 'may further strengthen'), both at incursion.",
+            "`alliance.NATO_SPENDING_GUIDELINE`",
+            f"{alliance_rules.NATO_SPENDING_GUIDELINE:g}% of GDP",
+            "structural (Wales summit 2014)",
+            "The spending effect counts defence spending above NATO's guideline.",
         ),
         Constant(
-            "`rules.SUPPORT_TRIGGERED`",
-            vector(rules.SUPPORT_TRIGGERED),
-            "as posture",
-            "Support to Ukraine triggered at rungs 0-4; never limited by allied consensus "
-            "(bilateral deliveries need no NATO decision).",
+            "`ukraine.THREAT_SCALE`",
+            f"rung / {ukraine_rules.THREAT_SCALE:g}",
+            "structural",
+            "Ukraine's threat is `ukraine.threat_weight` x rung / 4 x (1 - resistance): "
+            "the weight is the threat at the invasion rung, so another scale would only "
+            "rescale the weight.",
         ),
         Constant(
-            "`rules.MOBILISATION_BY_RUNG`",
-            vector(rules.MOBILISATION_BY_RUNG),
-            "0-0.5 at rung 2; 1.3-2 at rung 4",
-            "Multiplier of `alliance.aggression_mobilisation` at the highest rung reached "
-            "(H4): little for a build-up, full for an incursion, more for an invasion.",
-        ),
-        Constant(
-            "`rules.WEDGE_BUILD_RATE`",
-            f"{rules.WEDGE_BUILD_RATE:g}",
-            "0.1 to 0.5",
-            "Share of the way to full effect the wedge (RU-S1) builds each week Russia "
-            "coerces without force: half-built in under three weeks.",
-        ),
-        Constant(
-            "`rules.WEDGE_COLLAPSE_RATE`",
-            f"{rules.WEDGE_COLLAPSE_RATE:g}",
-            "0.3 to 1",
-            "Share of the wedge lost each week Russia stands at rung 3 or above: force "
-            "unites the allies quickly (H4).",
-        ),
-        Constant(
-            "upkeep growth, `Russia.rung_values`",
-            "1 + weeks massed / 26",
-            "horizon 13 to 52 weeks",
-            "Keeping forces massed costs more the longer it lasts (readiness, morale, "
-            "money): the upkeep doubles over the 26-week horizon.",
-        ),
-        Constant(
-            "evidence per tier, `Russia.observe_west`",
-            "1 pseudo-observation per tier or level",
-            "0.5 to 2",
-            "A sanctions tier or posture level carried out adds 1 to the Beta count of "
-            "resolve; a tier or level threatened at Russia's rung but not carried out adds "
-            "1 to that of weakness, counted once, when the shortfall opens or widens "
-            "(`CrisisModel.shortfall_seen`), not again each week it lasts.",
-        ),
-        Constant(
-            "Ukraine's threat, `Ukraine.accepted_terms`",
-            "`ukraine.threat_weight` x rung / 4 x (1 - resistance)",
-            "rung / 3 to rung / 5",
-            "What Ukraine fears without a deal: it grows with Russia's rung and falls with "
-            "its own resistance.",
-        ),
-        Constant(
-            "partial consent, `Ukraine.accepted_terms`",
-            "share min(1, threat / cost) of the terms beyond Ukraine's own offer",
-            "all or nothing (share 0 or 1) to proportional",
-            "Ukraine accepts terms about it up to the point where their cost equals the "
-            "threat it faces, and that share of anything beyond: a partial term stands for a "
-            "time-limited or conditional commitment. Terms it offered itself it always keeps.",
-        ),
-        Constant(
-            "urgency, `_revised_offer`",
-            "clip((rung - 1) / 2, 0, 1) x (1 - type belief)",
-            "reaching 1 at rung 2 to 4",
-            "How far the West moves its offers toward its reservation points: nothing at "
-            "the build-up, half at the military-technical rung, all at incursion, scaled by "
-            "the West's belief that Russia is security-seeking.",
+            "`russia.DEAL_MARGIN`",
+            f"{choice.DEAL_MARGIN:g}",
+            "numerical",
+            "A deal is on offer only if it beats the status quo by more than rounding.",
         ),
     ]
 
@@ -513,7 +501,7 @@ def section_members(params: Params | None = None) -> str:
     return (
         f"{table}\n\nStanding willingness: mean {standing.mean():.3f}, spread (std) "
         f"{standing.std():.3f}. At t0, after the debate over the U.S.-NATO gap in offers "
-        f"(dispute {float(model.dispute[0]):.3f}) and solidarity "
+        f"(dispute {float(model.deal.dispute[0]):.3f}) and solidarity "
         f"({params.alliance.solidarity:g}), with no perception noise: GDP-weighted mean "
         f"(participation) {float(nato.participation[0]):.3f}, cohesion "
         f"{float(nato.cohesion[0]):.3f}, consensus level {float(nato.consensus[0]):.3f} "
@@ -527,15 +515,15 @@ def section_t0(params: Params | None = None) -> str:
     model = CrisisModel(params, replications=1, seed=SEED, event_log=False)
     russia = model.russia
     p = model.p.russia
-    threshold = rules.cost_sensitivity(p.resolve) * p.threshold_cost
+    threshold = choice.cost_sensitivity(p.resolve, p.cost_sensitivity_slope) * p.threshold_cost
     rows_values = []
     rows_choice = []
     for label, revisionist in (("revisionist", True), ("security-seeking", False)):
         types = np.array([revisionist])
         values = russia.rung_values(types)[:, 0]
-        plans = rules.ladder_plan_values(russia.rung_values(types), threshold)[:, 0]
+        plans = choice.ladder_plan_values(russia.rung_values(types), threshold)[:, 0]
         utilities, available = russia.action_utilities(types)
-        probabilities = rules.logit_choice_probabilities(utilities, available, p.choice_precision)[
+        probabilities = choice.logit_choice_probabilities(utilities, available, p.choice_precision)[
             :, 0
         ]
         rows_values.append(
@@ -552,7 +540,7 @@ def section_t0(params: Params | None = None) -> str:
                 for a in Action
             ]
         )
-    terms = ", ".join(f"{v:g}" for v in model.deal_terms[:, 0])
+    terms = ", ".join(f"{v:g}" for v in model.deal.terms[:, 0])
     values_table = markdown_table(
         ["type", "V(1) / C(1)", "V(2) / C(2)", "V(3) / C(3)", "V(4) / C(4)", "aspiration"],
         rows_values,
@@ -561,10 +549,10 @@ def section_t0(params: Params | None = None) -> str:
         ["type"] + [a.name.lower().replace("_", "-") for a in Action], rows_choice
     )
     return (
-        f"At t0 ({T0}): rung 1, status-quo utility {model.status_quo_utility[0]:.3f}, "
-        f"deal on the table ({terms}) worth {model.deal_utility[0]:.4f} to Russia, "
-        f"reciprocity {model.deal_reciprocity[0]:.3f}, war utility "
-        f"{model.ukraine_war_utility[0]:.4f}, Russia's belief that the West carries out "
+        f"At t0 ({T0}): rung 1, status-quo utility {model.concessions.status_quo_utility[0]:.3f}, "
+        f"deal on the table ({terms}) worth {model.deal.utility[0]:.4f} to Russia, "
+        f"reciprocity {model.deal.reciprocity[0]:.3f}, war utility "
+        f"{model.concessions.war_utility[0]:.4f}, Russia's belief that the West carries out "
         f"its threats {float(russia.resolve_belief[0]):.2f} and that it gives way under "
         f"coercion {float(russia.yield_belief[0]):.2f}, NATO participation "
         f"{float(model.nato.participation[0]):.3f} and consensus level "
@@ -621,6 +609,7 @@ def section_ladder(params: Params | None = None) -> str:
     """Russia's ladder with what each rung is worth and what it triggers in the West."""
     params = params or Params()
     russia, west = params.russia, params.west
+    ladders = CrisisModel(params, replications=1, seed=SEED, event_log=False)
     leverage = {
         Rung.BUILD_UP: russia.leverage_build_up,
         Rung.MILITARY_TECHNICAL: russia.leverage_military_technical,
@@ -630,7 +619,7 @@ def section_ladder(params: Params | None = None) -> str:
         Rung.LIMITED_INCURSION: west.sanctions_tier_at_incursion,
         Rung.FULL_INVASION: west.sanctions_tier_at_invasion,
     }
-    war_share = {Rung.LIMITED_INCURSION: rules.INCURSION_WAR_SHARE, Rung.FULL_INVASION: 1.0}
+    war_share = {Rung.LIMITED_INCURSION: russia.incursion_war_share, Rung.FULL_INVASION: 1.0}
     rows = []
     for rung in Rung:
         r = int(rung)
@@ -643,9 +632,9 @@ def section_ladder(params: Params | None = None) -> str:
                 upkeep,
                 f"{war_share[rung]:g}" if rung in war_share else "-",
                 f"{sanctions.get(rung, 0.0):g}",
-                f"{rules.POSTURE_THREATENED[r]:g}",
-                f"{rules.SUPPORT_TRIGGERED[r]:g}",
-                f"{rules.MOBILISATION_BY_RUNG[r]:g}",
+                f"{ladders.west.posture_threatened[r, 0]:g}",
+                f"{ladders.west.support_triggered[r, 0]:g}",
+                f"{ladders.nato.mobilisation[r, 0]:g}",
             ]
         )
     return markdown_table(
@@ -909,34 +898,19 @@ def section_baseline_scenario(runs: int = BASELINE_RUNS) -> str:
     )
 
 
-def _load_directional_checks() -> ModuleType:
-    """``tests/test_directional.py``, which holds the settings of the H1 checks."""
-    name = "crisis_sim_directional_checks"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, DIRECTIONAL_CHECKS)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(DIRECTIONAL_CHECKS)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def section_h1() -> str:
-    """The concession of the H1 checks in ``tests/test_directional.py``, measured.
+    """The concession of the H1 checks (``H1_*`` above), measured.
 
     Each setting runs with and without the concession on common random numbers (the
-    tests' seed and number of worlds), with the readings as the setting has them and
+    checks' seed and number of worlds), with the readings as the setting has them and
     with both readings at 0, which isolates what the readings themselves add.
     """
-    checks = _load_directional_checks()
-    levers = tuple(checks.CONCESSION)
-    runs, seed = int(checks.H1_REPLICATIONS), int(checks.SEED)
-    background = dict(checks.BACKGROUND)
+    levers = H1_CONCESSION
+    runs, seed = H1_REPLICATIONS, H1_SEED
+    background = dict(H1_BACKGROUND)
     readings = {
-        "appeasement": dict(checks.APPEASEMENT_READING),
-        "off-ramp": dict(checks.OFFRAMP_READING),
+        "appeasement": dict(H1_APPEASEMENT_READING),
+        "off-ramp": dict(H1_OFFRAMP_READING),
     }
     defaults = {info.path: info.default for info in iter_params()}
     appeasing = {**background, **readings["appeasement"]}

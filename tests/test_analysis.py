@@ -6,25 +6,106 @@ import pytest
 
 from crisis_sim.analysis import statistics as analysis
 from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.results import Results, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.scenario.schema import load_scenario
 
 RUNS = 3000
 
 
 @pytest.fixture(scope="module")
-def runs():
+def runs(bundled_ensemble):
     names = ("baseline", "us_exercise_limits", "missile_moratorium", "arms_control_package")
-    return [ensemble.run(name, runs=RUNS, progress=False) for name in names]
+    return [bundled_ensemble(name, RUNS) for name in names]
+
+
+# Wilson 95% score intervals (no continuity correction). The first four rows are
+# Newcombe (1998), "Two-sided confidence intervals for the single proportion: comparison
+# of seven methods", Statistics in Medicine 17: 857-872, Table I, method 3 (published to
+# 4 decimals: 81/263 0.2553-0.3662, 15/148 0.0624-0.1605, 0/20 0-0.1611, 1/29
+# 0.0061-0.1718). Every row was computed by hand from Wilson's formula,
+# (p + z^2/2n -/+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n), with z = 1.959963984540054
+# in 40-digit decimal arithmetic, and rounded to 10 decimals. A 90% interval (z = 1.645)
+# gives 0.2633-0.3566 for 81/263, far outside the tolerance.
+WILSON_95 = [
+    (81, 263, 0.2552885199, 0.3662095770),
+    (15, 148, 0.0623863995, 0.1604872417),
+    (0, 20, 0.0, 0.1611251581),
+    (1, 29, 0.0061132143, 0.1717552188),
+    (0, 10, 0.0, 0.2775327999),
+    (1, 10, 0.0178762131, 0.4041500268),
+    (5, 10, 0.2365930905, 0.7634069095),
+    (10, 10, 0.7224672001, 1.0),
+]
+
+
+@pytest.mark.parametrize(("successes", "trials", "low", "high"), WILSON_95)
+def test_wilson_interval_matches_published_and_hand_computed_values(successes, trials, low, high):
+    found_low, found_high = wilson_interval(successes, trials)
+    assert float(found_low) == pytest.approx(low, abs=1e-9)
+    assert float(found_high) == pytest.approx(high, abs=1e-9)
+
+
+def test_wilson_interval_is_exactly_0_and_1_at_the_ends_and_vectorised():
+    low, high = wilson_interval(np.array([0, 81, 10]), np.array([10, 263, 10]))
+    assert low[0] == 0.0 and high[2] == 1.0
+    np.testing.assert_allclose(low, [0.0, 0.2552885199, 0.7224672001], atol=1e-9)
+    np.testing.assert_allclose(high, [0.2775327999, 0.3662095770, 1.0], atol=1e-9)
+    with pytest.raises(ValueError, match="at least one trial"):
+        wilson_interval(0, 0)
 
 
 def test_paired_difference_counts_only_the_discordant_worlds():
     reference = np.array([1, 1, 0, 0, 1, 0, 0, 0, 1, 0])
     scenario = np.array([1, 0, 1, 1, 1, 0, 0, 0, 1, 0])
+    # 2 worlds gained, 1 lost, n = 10: difference 0.1, variance (3 - 1/10) / 100, so the
+    # half-width is 1.959963984540054 * sqrt(2.9) / 10 = 0.3337698396 (by hand).
     difference, low, high = analysis.paired_difference(reference, scenario)
-    gained, lost, n = 2, 1, 10
-    assert difference == pytest.approx((gained - lost) / n)
-    half = 1.959963984540054 * np.sqrt(gained + lost - (gained - lost) ** 2 / n) / n
-    assert (low, high) == pytest.approx((difference - half, difference + half))
+    assert difference == pytest.approx(0.1, abs=1e-15)
+    assert low == pytest.approx(-0.2337698396, abs=1e-9)
+    assert high == pytest.approx(0.4337698396, abs=1e-9)
+
+
+def test_the_independent_interval_is_the_two_sample_wald_interval():
+    reference = np.array([1, 1, 0, 0, 1, 0, 0, 0, 1, 0])  # 0.4
+    scenario = np.array([1, 0, 1, 1, 1, 0, 0, 0, 1, 0])  # 0.5
+    # half-width 1.959963984540054 * sqrt(0.4 * 0.6 / 10 + 0.5 * 0.5 / 10) = 0.4338565226
+    low, high = analysis.independent_difference(reference, scenario)
+    assert low == pytest.approx(-0.3338565226, abs=1e-9)
+    assert high == pytest.approx(0.5338565226, abs=1e-9)
+
+
+def _results(name: str, outcomes: list[str]) -> Results:
+    """A 10-world result of the baseline's scenario renamed, with the given outcomes."""
+    scenario = load_scenario("baseline").model_copy(update={"name": name})
+    worlds = pd.DataFrame(
+        {
+            "replication": range(len(outcomes)),
+            "outcome": pd.Categorical(outcomes, categories=[o.key for o in OUTCOMES]),
+            "week": 5,
+        }
+    )
+    return Results(scenario, worlds, np.zeros((1, 1)), {}, {"seed": 1})
+
+
+def test_paired_comparison_of_known_worlds():
+    fi, so = "full_invasion", "standoff"
+    reference = _results("ref", [fi, fi, fi, fi, so, so, so, so, so, so])
+    scenario = _results("alt", [fi, so, fi, fi, fi, so, so, so, so, so])
+    table = analysis.paired_comparison([reference, scenario], reference="ref")
+    assert table.attrs == {"reference": "ref", "runs": 10}
+    assert table["outcome"].tolist() == [o.key for o in OUTCOMES]
+    row = table.set_index("outcome").loc[fi]
+    # World 4 gained the invasion, world 1 lost it: no difference, and a paired
+    # half-width of 1.959963984540054 * sqrt(2) / 10 = 0.2771807649 (by hand).
+    assert (row["p_reference"], row["p_scenario"], row["gained"], row["lost"]) == (0.4, 0.4, 1, 1)
+    assert row["difference"] == 0.0
+    assert row["low"] == pytest.approx(-0.2771807649, abs=1e-9)
+    assert row["high"] == pytest.approx(0.2771807649, abs=1e-9)
+    # Independent: 1.959963984540054 * sqrt(2 * 0.4 * 0.6 / 10) = 0.4294065945 (by hand).
+    assert row["independent_high"] == pytest.approx(0.4294065945, abs=1e-9)
+    untouched = table.set_index("outcome").loc["nato_russia_clash"]
+    assert (untouched["difference"], untouched["low"], untouched["high"]) == (0.0, 0.0, 0.0)
 
 
 def test_identical_runs_differ_by_exactly_zero_with_a_zero_width_interval():
@@ -35,7 +116,7 @@ def test_identical_runs_differ_by_exactly_zero_with_a_zero_width_interval():
 def test_the_paired_interval_is_narrower_than_the_independent_one_on_the_bundled_scenarios(
     runs,
 ):
-    table = analysis.compare(runs)
+    table = analysis.paired_comparison(runs)
     paired = table["high"] - table["low"]
     independent = table["independent_high"] - table["independent_low"]
     moved = table["gained"] + table["lost"] > 0
@@ -45,7 +126,7 @@ def test_the_paired_interval_is_narrower_than_the_independent_one_on_the_bundled
 
 
 def test_a_comparison_has_one_row_per_scenario_and_outcome_against_the_reference(runs):
-    table = analysis.compare(runs, reference="baseline")
+    table = analysis.paired_comparison(runs, reference="baseline")
     assert table.attrs == {"reference": "baseline", "runs": RUNS}
     assert len(table) == (len(runs) - 1) * len(OUTCOMES)
     assert set(table["scenario"]) == {r.scenario.name for r in runs[1:]}
@@ -60,9 +141,9 @@ def test_a_comparison_has_one_row_per_scenario_and_outcome_against_the_reference
 def test_results_of_different_seeds_cannot_be_paired(runs):
     other = ensemble.run("us_exercise_limits", runs=RUNS, seed=7, progress=False)
     with pytest.raises(ValueError, match="same seed and number of worlds"):
-        analysis.compare([runs[0], other])
+        analysis.paired_comparison([runs[0], other])
     with pytest.raises(ValueError, match="no scenario"):
-        analysis.compare(runs, reference="nonsense")
+        analysis.paired_comparison(runs, reference="nonsense")
 
 
 def test_cumulative_incidence_ends_at_the_outcome_probabilities_and_never_falls(runs):

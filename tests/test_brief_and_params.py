@@ -188,6 +188,11 @@ SCENARIOS: dict[str, tuple[Lever, ...]] = {
     "us_offer_on_ukraine_cooperation": (
         Lever(actor="united_states", kind="offer", issue="ukraine_cooperation", level=0.3),
     ),
+    # Large enough that Ukraine's consent binds: at 0.3 its salience on cooperation moves
+    # no outcome and no state by more than 4e-6.
+    "west_offer_on_ukraine_cooperation": (
+        Lever(actor="west", kind="offer", issue="ukraine_cooperation", level=1.0),
+    ),
     "us_offer_on_the_eastern_flank": (
         Lever(actor="united_states", kind="offer", issue="eastern_flank", level=0.3),
     ),
@@ -229,11 +234,25 @@ def signature(values: tuple[tuple[str, float], ...], scenario: str):
     return m.outcomes(), {name: np.stack(v) for name, v in m.history.items()}
 
 
-def same_run(a, b) -> bool:
+MEANINGFUL = 1e-3
+"""A change counts when some state of some world in some week moves by more than this
+(a tenth of a point on the 0-1 scales; an outcome or rung moves by 1), not by rounding."""
+
+
+def largest_change(a, b) -> float:
+    """The largest change of any world's outcome-table value or weekly state."""
     (table_a, history_a), (table_b, history_b) = a, b
-    if not table_a.equals(table_b):
-        return False
-    return all(np.array_equal(history_a[name], history_b[name]) for name in history_a)
+    numeric = table_a.select_dtypes(include=["number", "bool"]).columns
+    changes = [
+        float((table_a["outcome"] != table_b["outcome"]).any()),
+        float(np.abs(table_a[numeric].to_numpy(float) - table_b[numeric].to_numpy(float)).max()),
+    ]
+    for name, values in history_a.items():
+        other = history_b[name]
+        if values.shape != other.shape:  # the worlds ended in other weeks
+            return np.inf
+        changes.append(float(np.abs(values.astype(float) - other.astype(float)).max()))
+    return max(changes)
 
 
 # A parameter whose plausible range is a single point (FIXED_BY_BRIEF) cannot be moved,
@@ -255,11 +274,13 @@ def test_moving_each_parameter_to_the_far_end_of_its_plausible_range_changes_the
     value = far_end(info)
     assert value != info.default
     for scenario in SCENARIOS:
-        if not same_run(signature((), scenario), signature(((info.path, value),), scenario)):
+        moved = largest_change(signature((), scenario), signature(((info.path, value),), scenario))
+        if moved > MEANINGFUL:
             return
     pytest.fail(
-        f"{info.path}: moving it from {info.default:g} to {value:g} changes neither the "
-        f"outcomes nor the history of any of {', '.join(SCENARIOS)} ({R} worlds, seed {SEED})"
+        f"{info.path}: moving it from {info.default:g} to {value:g} changes no outcome and "
+        f"no state by more than {MEANINGFUL:g} in any of {', '.join(SCENARIOS)} ({R} worlds, "
+        f"seed {SEED})"
     )
 
 
@@ -268,7 +289,9 @@ def test_moving_each_reference_parameter_to_the_far_end_changes_the_weighted_mea
     value = far_end(info)
     before = weighted_mean_positions(Params())
     after = weighted_mean_positions(with_values(Params(), {info.path: value}))
-    assert not np.allclose(before.to_numpy(), after.to_numpy(), rtol=0, atol=1e-12), (
+    # At least a tenth of a point on some issue (the smallest move, ukraine.salience.exercises,
+    # is 0.0015), not a rounding difference.
+    assert np.abs(after.to_numpy() - before.to_numpy()).max() > MEANINGFUL, (
         f"{info.path}: {info.default:g} -> {value:g} leaves the reference at {before.to_dict()}"
     )
 
@@ -287,7 +310,7 @@ def test_saliences_on_risk_reduction_weigh_in_once_positions_on_it_differ(path):
     apart = with_values(Params(), {"ukraine.position.risk_reduction": 0.0})
     before = weighted_mean_positions(apart)["risk_reduction"]
     after = weighted_mean_positions(with_values(apart, {path: far_end(info)}))["risk_reduction"]
-    assert before != after
+    assert abs(after - before) > 0.01  # 0.017 and 0.055 at the time of writing
 
 
 def test_the_weighted_mean_reference_lies_between_the_actors_positions():

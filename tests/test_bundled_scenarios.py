@@ -18,8 +18,17 @@ NAMES = [path.stem for path in BUNDLED]
 
 
 def test_the_package_ships_the_scenarios_the_issue_asks_for():
-    assert "baseline" in NAMES
-    assert len(NAMES) >= 5
+    assert NAMES == [
+        "allied_split",
+        "arms_control_package",
+        "baseline",
+        "deterrence_only",
+        "enlargement_moratorium",
+        "enlargement_moratorium_no_consent",
+        "missile_moratorium",
+        "ukraine_neutrality",
+        "us_exercise_limits",
+    ]
 
 
 def test_the_repository_scenarios_folder_is_the_bundled_one():
@@ -63,8 +72,8 @@ def test_bundled_scenarios_have_distinct_titles_and_questions():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_bundled_scenario_runs_a_small_ensemble(name):
-    results = ensemble.run(name, runs=500, progress=False)
+def test_a_bundled_scenario_runs_a_small_ensemble(name, bundled_ensemble):
+    results = bundled_ensemble(name, 500)
     assert results.runs == 500
     assert results.info["seed"] == load_scenario(name).run.seed
     table = results.outcome_table()

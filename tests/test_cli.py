@@ -156,20 +156,27 @@ def test_a_second_run_into_a_non_empty_folder_fails_and_changes_nothing(baseline
     assert _snapshot(out) == before
 
 
+@pytest.mark.slow  # two runs with figures; test_hostile_outputs overwrites without them, faster
 def test_run_with_overwrite_replaces_the_packages_own_results(tmp_path, capsys):
     out = tmp_path / "results"
     args = ["run", "baseline", "--runs", "50", "--out", str(out), "--quiet"]
     assert main([*args, "--seed", "1"]) == 0
-    before = _snapshot(out)
     assert main([*args, "--seed", "2", "--overwrite"]) == 0
     capsys.readouterr()
-    after = _snapshot(out)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["seed"] == 2
     assert summary["runs"] == 50
-    assert after["worlds.parquet"] != before["worlds.parquet"]
+    # The folder now holds the seed-2 worlds exactly, and nothing of the seed-1 run.
+    loaded = Results.load(out)
+    second = ensemble.run("baseline", runs=50, seed=2, progress=False)
+    pd.testing.assert_frame_equal(loaded.worlds, second.worlds, check_exact=True)
+    first = ensemble.run("baseline", runs=50, seed=1, progress=False)
+    assert (loaded.worlds["revisionist"] != first.worlds["revisionist"]).sum() >= 10
+    for name in FIGURES:
+        assert (out / "figures" / name).is_file(), name
 
 
+@pytest.mark.slow  # a run with figures; test_hostile_outputs refuses without them, faster
 def test_run_with_overwrite_refuses_a_folder_holding_a_users_file(tmp_path, capsys):
     out = tmp_path / "results"
     args = ["run", "baseline", "--runs", "50", "--out", str(out), "--quiet"]
@@ -186,7 +193,7 @@ def test_run_with_overwrite_refuses_a_folder_holding_a_users_file(tmp_path, caps
 def test_run_into_an_empty_existing_folder_is_allowed(tmp_path, capsys):
     out = tmp_path / "empty"
     out.mkdir()
-    args = ["run", "baseline", "--runs", "20", "--out", str(out), "--quiet"]
+    args = ["run", "baseline", "--runs", "20", "--out", str(out), "--quiet", "--no-figures"]
     assert main(args) == 0
     capsys.readouterr()
     assert (out / "worlds.parquet").is_file()

@@ -31,6 +31,8 @@ from distributed.security import Security  # noqa: E402
 
 from crisis_sim.ensemble.dask_cluster import HOST, DaskUnavailable, connect, private_client  # noqa: E402
 
+pytestmark = pytest.mark.slow  # every test starts a Dask cluster or waits out a connect timeout
+
 
 def _listening_ports() -> set[int]:
     """TCP ports that this process or one of its children listens on."""
@@ -241,7 +243,7 @@ _MAIN = textwrap.dedent(
 )
 
 
-@pytest.mark.slow  # 7-8 s each on two loaded cores: a main process starts a cluster
+# 7-8 s each on two loaded cores: a main process starts a cluster (slow, as the whole file)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_no_child_outlives_a_killed_main_process(tmp_path: Path, signum):

@@ -17,9 +17,12 @@ import numpy as np
 from crisis_sim import CrisisModel, Lever, Params
 from crisis_sim.model.domain import Outcome
 from crisis_sim.model.params import iter_params, with_values
+from model_card_builder import load_builder
+
+CARD = load_builder()
 
 R = 8000
-SEED = 2022
+SEED = CARD.H1_SEED
 Z = 3.0
 """One-sided margin in paired standard errors (a false alarm about once in 700)."""
 
@@ -116,40 +119,12 @@ def test_a_more_resolved_russia_raises_full_invasion():
 
 # -- H1 both ways ----------------------------------------------------------------------------
 
-CONCESSION = (Lever(actor="united_states", kind="concede", issue="exercises", level=1.0, week=2),)
-H1_REPLICATIONS = 10_000
-
-BACKGROUND = {
-    "alliance.concession_debate": 0.09,
-    "west.us_share.exercises": 0.73,
-    "russia.talks_walk_back_cost": 0.15,
-    "russia.audience_cost": 0.15,
-    "west.sanction_credibility": 0.47,
-    "russia.resolve": 0.67,
-    "russia.revisionist_premium": 0.08,
-    "russia.leverage_military_technical": 0.27,
-    "russia.resolve_belief_prior_strength": 15.0,
-    "russia.choice_precision": 46.0,
-    "russia.upkeep_cost": 0.03,
-    "russia.threshold_cost": 0.0,
-}
-"""A setting found by random search over the plausible ranges, in which the two readings
-of a concession decide the sign of its effect: a resolved Russia with high audience and
-walk-back costs, a confident belief about Western resolve, and a U.S. that can deliver
-most of a concession on exercises alone. Only the reading parameters below differ."""
-
-APPEASEMENT_READING = {
-    "russia.revisionist_prior": 0.8,
-    "concessions.appeasement_strength": 1.0,
-    "concessions.offramp_strength": 0.0,
-    "concessions.cross_type_weight": 0.5,
-}
-OFFRAMP_READING = {
-    "russia.revisionist_prior": 0.2,
-    "concessions.appeasement_strength": 0.0,
-    "concessions.offramp_strength": 1.0,
-    "concessions.cross_type_weight": 0.5,
-}
+# The settings live with the model card, whose H1 section measures them.
+CONCESSION: tuple[Lever, ...] = CARD.H1_CONCESSION
+H1_REPLICATIONS: int = CARD.H1_REPLICATIONS
+BACKGROUND: dict[str, float] = CARD.H1_BACKGROUND
+APPEASEMENT_READING: dict[str, float] = CARD.H1_APPEASEMENT_READING
+OFFRAMP_READING: dict[str, float] = CARD.H1_OFFRAMP_READING
 
 
 def concession_effect(values: dict[str, float]) -> tuple[float, float]:

@@ -122,6 +122,7 @@ def test_in_process_results_do_not_depend_on_the_chunk_size(reference, chunk_siz
     assert_same_results(chunked, reference)
 
 
+@pytest.mark.slow  # a process pool; the chunk-size tests above hold the same worlds in-process
 def test_two_processes_give_bit_identical_results_to_one(reference):
     results = run(executor="processes", workers=2, chunk_size=1_000)
     assert results.info["executor"] == "processes"
@@ -129,6 +130,7 @@ def test_two_processes_give_bit_identical_results_to_one(reference):
     assert_same_results(results, reference)
 
 
+@pytest.mark.slow  # starts a Dask cluster (about 5 s)
 def test_a_dask_local_cluster_gives_bit_identical_results_to_one_process(reference):
     pytest.importorskip("distributed")
     results = run(executor="dask", workers=2, chunk_size=3_000)
@@ -228,6 +230,7 @@ def test_an_interrupted_run_without_an_output_folder_says_nothing_was_kept():
     assert (caught.value.done, caught.value.total) == (1, 2)
 
 
+@pytest.mark.slow  # draws every figure; the API resume test above holds the same worlds
 def test_crisis_sim_run_resume_completes_an_interrupted_run(reference, tmp_path, capsys):
     out = tmp_path / "run"
     with pytest.raises(ensemble.InterruptedRun):
@@ -294,6 +297,7 @@ class Tripwire(str):
         return _tripwire, (str(self), self.marker)
 
 
+@pytest.mark.slow  # a process pool whose worker is killed
 def test_a_killed_worker_process_interrupts_the_run_and_resume_completes_it(reference, tmp_path):
     marker = tmp_path / "armed"
 
@@ -628,6 +632,7 @@ def test_weekly_rung_quantiles_lie_within_the_ladder_and_are_ordered(reference):
         reference.weekly_quantiles("mood")
 
 
+@pytest.mark.slow  # starts a Dask cluster
 def test_a_run_on_a_running_dask_scheduler_equals_the_in_process_run():
     from distributed import LocalCluster
 

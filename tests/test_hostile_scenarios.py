@@ -405,7 +405,7 @@ def test_a_beta_at_the_bound_loads_and_samples_finite_values():
         VALID + "[[uncertain]]\nparam = 'russia.resolve'\ndistribution = 'beta'\n"
         f"alpha = {MAX_BETA_SHAPE}\nbeta = {MAX_BETA_SHAPE}\n"
     )
-    values = scenario.sample({"russia.resolve": np.linspace(0.01, 0.99, 99)})["russia.resolve"]
+    values = scenario.uncertain[0].quantile(np.linspace(0.01, 0.99, 99))
     assert np.isfinite(values).all()
     assert np.allclose(values, 0.5, atol=0.01)
 

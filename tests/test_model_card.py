@@ -7,36 +7,22 @@ here fails, refresh the card with ``.venv/bin/python docs/build_model_card.py``.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from crisis_sim.model.params import parameter_table
+from model_card_builder import load_builder
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 MODEL_MD = DOCS / "MODEL.md"
-BUILDER = DOCS / "build_model_card.py"
 REFRESH = "refresh it with: .venv/bin/python docs/build_model_card.py"
-
-
-def _load_builder() -> ModuleType:
-    name = "build_model_card"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BUILDER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def card() -> ModuleType:
-    return _load_builder()
+    return load_builder()
 
 
 @pytest.fixture(scope="module")

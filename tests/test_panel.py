@@ -7,12 +7,20 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.panel import JUDGEMENTS, Panel
+from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
 
 def bar_heights(panel: Panel) -> np.ndarray:
     assert panel.figure is not None
     return np.array([patch.get_height() for patch in panel.figure.axes[0].patches])
+
+
+def heights_of(scenario: Scenario, panel: Panel) -> np.ndarray:
+    """The bars a scenario should have: its outcome probabilities, in percent."""
+    results = ensemble.run(scenario, runs=panel.worlds, seed=panel.seed, progress=False)
+    return 100 * results.outcome_table()["probability"].to_numpy()
 
 
 @pytest.fixture(scope="module")
@@ -22,19 +30,29 @@ def panel() -> Panel:
 
 def test_panel_starts_with_the_scenario(panel: Panel) -> None:
     assert panel.results is not None and panel.results.runs == 300
-    assert len(bar_heights(panel)) == 5
+    np.testing.assert_allclose(bar_heights(panel), heights_of(load_scenario("baseline"), panel))
     assert panel.widget.children
     assert all(panel.controls[name].disabled for name in JUDGEMENTS)
+    table = panel.results.outcome_table()
+    invasion, deal = table.loc["full_invasion"], table.loc["de_escalation"]
+    assert (
+        f"Full-scale invasion {invasion.probability:.1%} "
+        f"({invasion.low:.1%}-{invasion.high:.1%}); negotiated de-escalation "
+        f"{deal.probability:.1%} ({deal.low:.1%}-{deal.high:.1%})."
+    ) in panel._status.value
 
 
 def test_a_lever_changes_the_results_and_the_figure(panel: Panel) -> None:
-    before_figure, before_results = panel.figure, panel.results
+    before_figure = panel.figure
     heights = bar_heights(panel)
+    data = load_scenario("baseline").model_dump(mode="json")
+    offer = {"actor": "west", "kind": "offer", "issue": "inf_missiles", "level": 1.0, "week": 1}
+    data["levers"] = [*data["levers"], offer]
+    offered = heights_of(scenario_from_dict(data, name="baseline"), panel)
+    assert not np.allclose(offered, heights)  # the offer moves the outcomes at all
     panel.controls["offer_inf_missiles"].value = True  # the observer re-runs the panel
-    assert panel.results is not before_results
     assert panel.figure is not before_figure
-    assert not panel.results.worlds["outcome"].equals(before_results.worlds["outcome"])
-    assert not np.allclose(bar_heights(panel), heights)
+    np.testing.assert_allclose(bar_heights(panel), offered)
     panel.controls["offer_inf_missiles"].value = False
     np.testing.assert_allclose(bar_heights(panel), heights)
 
@@ -42,12 +60,15 @@ def test_a_lever_changes_the_results_and_the_figure(panel: Panel) -> None:
 def test_fixing_a_judgement_changes_the_figure(panel: Panel) -> None:
     panel.controls["sampled"].value = False
     assert not panel.controls["russia.revisionist_prior"].disabled
-    heights = bar_heights(panel)
     panel.controls["west.sanction_credibility"].value = 0.95
     assert "sanction credibility 0.95" in panel.describe()
-    assert not np.allclose(bar_heights(panel), heights)
     uncertain = {d.param: d for d in panel.current_scenario().uncertain}
-    assert uncertain["west.sanction_credibility"].distribution == "fixed"
+    assert uncertain["west.sanction_credibility"].model_dump() == {
+        "distribution": "fixed",
+        "param": "west.sanction_credibility",
+        "value": 0.95,
+    }
+    np.testing.assert_allclose(bar_heights(panel), heights_of(panel.current_scenario(), panel))
     panel.controls["sampled"].value = True
 
 
@@ -55,10 +76,9 @@ def test_the_concession_slider(panel: Panel) -> None:
     panel.controls["concede"].value = True
     levers = panel.current_scenario().levers
     assert levers[-1].kind == "concede" and levers[-1].level == 1.0
-    heights = bar_heights(panel)
     panel.controls["concession_level"].value = 0.3
     assert panel.current_scenario().levers[-1].level == pytest.approx(0.3)
-    assert not np.allclose(bar_heights(panel), heights)
+    np.testing.assert_allclose(bar_heights(panel), heights_of(panel.current_scenario(), panel))
     panel.controls["concede"].value = False
 
 

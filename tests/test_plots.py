@@ -21,9 +21,8 @@ from matplotlib.collections import LineCollection, PathCollection, PolyCollectio
 from matplotlib.colors import same_color
 from matplotlib.container import BarContainer, ErrorbarContainer
 
-from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.results import Results
-from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.ensemble.results import BINNED, VARIABLES, Results
+from crisis_sim.model.domain import OUTCOME_FACTS, OUTCOMES, Outcome
 from crisis_sim.plots import figures as plots
 from crisis_sim.plots.figures import OUTCOME_COLOURS, OUTCOME_LABELS
 
@@ -32,14 +31,14 @@ RUNS = 500
 
 
 @pytest.fixture(scope="module")
-def baseline() -> Results:
-    return ensemble.run("baseline", runs=RUNS, progress=False)
+def baseline(bundled_ensemble) -> Results:
+    return bundled_ensemble("baseline", RUNS)
 
 
 @pytest.fixture(scope="module")
-def deterrence() -> Results:
+def deterrence(bundled_ensemble) -> Results:
     """A scenario without any deal on the table: no world de-escalates."""
-    return ensemble.run("deterrence_only", runs=RUNS, progress=False)
+    return bundled_ensemble("deterrence_only", RUNS)
 
 
 @pytest.fixture(autouse=True)
@@ -157,6 +156,39 @@ def box_table() -> pd.DataFrame:
     return table
 
 
+# -- the tables figures read ----------------------------------------------------------
+
+
+def test_figures_name_and_colour_outcomes_from_the_one_outcome_table():
+    # Okabe and Ito (2008): bluish green, sky blue, orange, vermillion, black.
+    assert {o.key: (o.label, o.colour) for o in OUTCOMES} == {
+        "de_escalation": ("Negotiated de-escalation", "#009E73"),
+        "standoff": ("Standoff", "#56B4E9"),
+        "limited_incursion": ("Limited incursion", "#E69F00"),
+        "full_invasion": ("Full-scale invasion", "#D55E00"),
+        "nato_russia_clash": ("NATO-Russia clash", "#000000"),
+    }
+    assert OUTCOME_COLOURS == {o.key: OUTCOME_FACTS[o].colour for o in OUTCOMES}
+    assert OUTCOME_LABELS == {o.key: OUTCOME_FACTS[o].label for o in OUTCOMES}
+    assert Outcome.FULL_INVASION.text == "Russia launched a full-scale invasion."
+
+
+def test_figures_and_results_read_units_and_bins_from_the_one_variable_table():
+    assert BINNED == {
+        "rung": (-0.5, 4.5, 5),
+        "sanctions": (0.0, 3.0, 120),
+        "posture": (0.0, 2.0, 80),
+        "support": (0.0, 2.0, 80),
+        "cohesion": (0.0, 1.0, 100),
+        "resolve_belief": (0.0, 1.0, 100),
+    }
+    assert plots.UNITS == {name: VARIABLES[name].label for name in BINNED}
+    assert plots.END_STATE_UNITS["concessions_granted"] == (
+        "concessions granted (sum over the six issues, 0-6)"
+    )
+    assert set(plots.END_STATE_UNITS) == set(VARIABLES)
+
+
 # -- outcome probabilities ------------------------------------------------------------
 
 
@@ -197,7 +229,7 @@ def test_scenarios_side_by_side_have_a_bar_per_outcome_and_scenario(baseline, de
             assert same_color(patch.get_facecolor(), OUTCOME_COLOURS[key])
         assert len({patch.get_hatch() for patch in group.patches}) == 1
         hatches.append(group.patches[0].get_hatch())
-    assert hatches[0] != hatches[1]
+    assert hatches == ["", "///"]
     # the bars of one outcome sit side by side around its tick
     for index, tick in enumerate(ax.get_xticks()):
         centres = [g.patches[index].get_x() + g.patches[index].get_width() / 2 for g in groups]
@@ -270,7 +302,19 @@ def test_fan_charts_draw_into_the_four_axes_given(baseline):
     figure, axes = plt.subplots(2, 2)
     assert plots.fan_charts(baseline, axes=axes) is figure
     labels = [ax.get_ylabel() for ax in axes.ravel()]
-    assert labels == [plots.UNITS[v] for v in ("rung", "sanctions", "posture", "cohesion")]
+    assert labels == [
+        "escalation rung (0 diplomacy - 4 invasion)",
+        "sanctions tier (0-3)",
+        "Eastern Flank posture (0-2)",
+        "alliance cohesion (0-1)",
+    ]
+    titles = [ax.get_title() for ax in axes.ravel()]
+    assert titles == [
+        "escalation rung",
+        "sanctions tier",
+        "Eastern Flank posture",
+        "alliance cohesion",
+    ]
     assert all(len(ax.lines) == 1 for ax in axes.ravel())
     title = figure.get_suptitle()
     assert "baseline" in title and f"{RUNS} worlds" in title

@@ -205,7 +205,7 @@ def test_russias_salience_on_the_reciprocal_issues_may_be_zero_anywhere_in_its_r
     offer = Lever(actor="west", kind="offer", issue="eastern_flank", level=0.5)
     m = CrisisModel(with_values(Params(), values), replications=R, seed=1, levers=[offer])
     check_invariants(m.run())
-    assert np.isfinite(m.deal_reciprocity).all()
+    assert np.isfinite(m.deal.reciprocity).all()
 
 
 def test_sampled_parameters_equal_to_the_scenario_value_change_nothing():

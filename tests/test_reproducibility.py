@@ -121,11 +121,15 @@ def test_the_same_seed_gives_identical_outcomes_histories_and_event_logs():
 
 
 def test_different_seeds_give_different_worlds():
+    # Independent worlds, not the same worlds with a few bits changed: world k's latent
+    # type (revisionist with probability about 1/2) agrees between the seeds about half
+    # the time, its outcome (five classes) less often, and its continuous end state
+    # (cohesion) never.
     a = CrisisModel(replications=500, seed=11).run().outcomes()
     b = CrisisModel(replications=500, seed=12).run().outcomes()
-    assert not a["revisionist"].equals(b["revisionist"])
-    assert not a["outcome"].equals(b["outcome"])
-    assert not a["cohesion"].equals(b["cohesion"])
+    assert 0.4 < (a["revisionist"] != b["revisionist"]).mean() < 0.6
+    assert (a["outcome"] != b["outcome"]).mean() > 0.5
+    assert (a["cohesion"] != b["cohesion"]).mean() > 0.99
 
 
 def test_keeping_an_event_log_does_not_change_the_worlds():

@@ -16,6 +16,7 @@ from crisis_sim.analysis.sensitivity import (
     problem_for,
     sobol,
 )
+from crisis_sim.ensemble import runner as ensemble
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 
@@ -123,11 +124,19 @@ def test_problem_is_on_probability_levels(baseline):
     assert problem == {"num_vars": len(paths), "names": paths, "bounds": [[0.0, 1.0]] * len(paths)}
     levels = np.array([[0.0] * len(paths), [0.5] * len(paths), [1.0] * len(paths)])
     values = parameter_values(baseline, levels)
-    for dist in baseline.uncertain:
-        low, high = dist.support()
-        assert values[dist.param][0] == pytest.approx(low)
-        assert values[dist.param][2] == pytest.approx(high)
-        assert values[dist.param][1] == pytest.approx(dist.quantile(np.array([0.5]))[0])
+    # Each level goes through its own distribution's quantile: the ends of the
+    # supports, and medians by hand. A triangular (a, c, b) with c below the midpoint
+    # has the median b - sqrt((b - a)(b - c) / 2), else a + sqrt((b - a)(c - a) / 2).
+    known = {
+        "russia.war_cost": (0.6, 1.6 - np.sqrt(0.3), 1.6),  # (0.6, 1.0, 1.6)
+        "russia.resistance_underestimate": (0.0, np.sqrt(0.14), 0.7),  # (0.0, 0.4, 0.7)
+        "russia.wedge_strength": (0.0, 0.3 - np.sqrt(0.03), 0.3),  # (0.0, 0.1, 0.3)
+        "russia.resolve": (0.2, 0.5, 0.8),  # symmetric triangular
+        "concessions.offramp_strength": (0.0, 0.5, 1.0),  # uniform
+    }
+    for path, expected in known.items():
+        np.testing.assert_allclose(values[path], expected, rtol=0, atol=1e-12)
+    assert values["russia.war_cost"][1] == pytest.approx(1.0522774425, abs=1e-10)
 
 
 def test_sobol_on_the_baseline(baseline):
@@ -143,11 +152,17 @@ def test_sobol_on_the_baseline(baseline):
     frame = result.to_frame()
     assert frame[["scenario", "method", "indicator"]].drop_duplicates().shape == (1, 3)
 
+    # Values recorded before sensitivity analysis ran its worlds through the ensemble
+    # runner (the worlds are bit-identical: benchmarks/identical_tables.py): 147 of the
+    # 768 points end in a full invasion, and two of the indices.
+    assert result.outputs.sum() == 147
+    found = result.indices.set_index("parameter")
+    assert found.loc["russia.war_cost", "ST"] == pytest.approx(0.7950310559, abs=1e-9)
+    assert found.loc["concessions.offramp_strength", "S1"] == pytest.approx(-0.1511387164, abs=1e-9)
+
     again = sobol(baseline, n=2**6, indicator="full_invasion", seed=7)
     pd.testing.assert_frame_equal(result.indices, again.indices)
     np.testing.assert_array_equal(result.samples, again.samples)
-    other = sobol(baseline, n=2**6, indicator="full_invasion", seed=8)
-    assert not np.array_equal(result.samples, other.samples)
 
 
 def test_model_outputs_match_their_sample_rows(baseline):
@@ -185,16 +200,52 @@ def test_worlds_per_point_and_chunks_keep_the_order(baseline):
     np.testing.assert_array_equal(per_world.ravel(), together.outcomes()["sanctions"].to_numpy())
 
 
+def test_the_runner_runs_worlds_at_given_values_whatever_the_chunks(baseline):
+    values = parameter_values(baseline, np.random.default_rng(9).random((7, 10)))
+    (whole,) = ensemble.run_worlds(baseline, values, first=20, chunk_size=7)
+    pieces = list(ensemble.run_worlds(baseline, values, first=20, chunk_size=3))
+    assert [len(piece) for piece in pieces] == [3, 3, 1]
+    pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True), whole)
+    assert whole["replication"].tolist() == list(range(20, 27))
+    for path, column in values.items():
+        np.testing.assert_array_equal(whole[path].to_numpy(), column)
+
+
+def test_the_runner_refuses_values_that_are_not_the_uncertain_parameters(baseline):
+    values = parameter_values(baseline, np.full((2, 10), 0.5))
+    with pytest.raises(ValueError, match="exactly the uncertain parameters"):
+        ensemble.run_worlds(baseline, {"russia.resolve": values["russia.resolve"]})
+    with pytest.raises(ValueError, match="one, non-zero length"):
+        ensemble.run_worlds(baseline, {**values, "russia.resolve": np.full(3, 0.5)})
+    with pytest.raises(ValueError, match="chunk_size"):
+        ensemble.run_worlds(baseline, values, chunk_size=0)
+
+
 def test_morris_on_the_baseline_with_averaged_worlds(baseline):
     def deal(table: pd.DataFrame) -> np.ndarray:
         return (table["outcome"] == "de_escalation").to_numpy(dtype=float)
 
     result = morris(baseline, trajectories=6, indicator=deal, seed=1, worlds_per_point=4)
     assert result.indicator == "deal"
-    assert len(result.indices) == len(baseline.uncertain)
-    assert np.isfinite(result.indices["mu_star"]).all()
+    assert result.indices["parameter"].tolist() == [d.param for d in baseline.uncertain]
     assert result.n_evaluations == 4 * result.n_points == 4 * 6 * (len(baseline.uncertain) + 1)
-    assert result.noise_share is not None and 0.0 <= result.noise_share <= 1.0
+    # Recorded before the worlds ran through the ensemble runner (see above): 86 of the
+    # 264 worlds de-escalate; mu_star is a multiple of 1/16 (effects of 4-world means
+    # over a level step of 2/3, in probability levels).
+    assert result.outputs.sum() * 4 == 86
+    assert result.indices["mu_star"].tolist() == [
+        0.1875,
+        0.375,
+        0.5,
+        0.1875,
+        0.3125,
+        0.4375,
+        0.3125,
+        0.3125,
+        0.25,
+        0.4375,
+    ]
+    assert result.noise_share == pytest.approx(0.2237111892, abs=1e-9)
 
 
 def test_errors(baseline):

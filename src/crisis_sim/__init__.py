@@ -6,7 +6,7 @@ the positions, offers and threats the brief states; :class:`CrisisModel` steps
 many possible worlds of the crisis at once and ends each in one outcome class.
 """
 
-from crisis_sim.analysis.statistics import compare_scenarios as compare
+from crisis_sim.analysis.statistics import compare_scenarios
 from crisis_sim.ensemble.results import Results
 from crisis_sim.ensemble.runner import resume, run
 from crisis_sim.model.crisis import CrisisModel
@@ -30,7 +30,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
-    "compare",
+    "compare_scenarios",
     "load_scenario",
     "resume",
     "run",

@@ -424,6 +424,12 @@ def _check_indicator(scenario: Scenario, name: str) -> None:
         )
 
 
+_OUTCOME_HELP = "an outcome (default full_invasion): " + "; ".join(
+    f"{outcome.key} ({outcome.text.rstrip('.')})" for outcome in OUTCOMES
+)
+"""The outcomes a ``--outcome`` option takes, each with its one line of text."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``crisis-sim``."""
     parser = argparse.ArgumentParser(
@@ -527,7 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=256,
         help="Sobol: base sample size (a power of 2); Morris: trajectories (default 256)",
     )
-    sens.add_argument("--outcome", default="full_invasion", help="outcome or end-state column")
+    sens.add_argument(
+        "--outcome", default="full_invasion", help=f"{_OUTCOME_HELP}; or an end-state column"
+    )
     sens.add_argument(
         "--worlds-per-point",
         type=_count,
@@ -548,7 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
         "uncertain-parameter ranges in which the outcome is most concentrated.",
     )
     disc.add_argument("scenario")
-    disc.add_argument("--outcome", default="full_invasion")
+    disc.add_argument(
+        "--outcome", default="full_invasion", help=f"{_OUTCOME_HELP}; or a 0/1 column"
+    )
     disc.add_argument("--runs", type=_worlds, default=10_000)
     disc.add_argument("--seed", type=_seed)
     disc.add_argument(

@@ -38,6 +38,7 @@ from matplotlib.figure import Figure
 
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import Results
+from crisis_sim.model.domain import Outcome
 from crisis_sim.plots import figures as plots
 from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
@@ -256,12 +257,12 @@ class Panel:
         if old is not None:
             plt.close(old)
         table = self.results.outcome_table()
-        invasion = table.loc["full_invasion"]
-        deal = table.loc["de_escalation"]
+        invasion = table.loc[Outcome.FULL_INVASION.key]
+        deal = table.loc[Outcome.DE_ESCALATION.key]
         self._status.value = (
             f"{self.results.runs:,} worlds, seed {self.seed}: {self.describe()}. "
-            f"Full-scale invasion {invasion.probability:.1%} "
-            f"({invasion.low:.1%}-{invasion.high:.1%}); negotiated de-escalation "
+            f"{Outcome.FULL_INVASION.label} {invasion.probability:.1%} "
+            f"({invasion.low:.1%}-{invasion.high:.1%}); {Outcome.DE_ESCALATION.label.lower()} "
             f"{deal.probability:.1%} ({deal.low:.1%}-{deal.high:.1%})."
         )
         with self._output:

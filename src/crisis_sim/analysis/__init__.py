@@ -7,7 +7,6 @@ on common random numbers, cumulative incidence, convergence),
 """
 
 from crisis_sim.analysis.statistics import (
-    compare,
     compare_scenarios,
     convergence,
     cumulative_incidence,
@@ -15,12 +14,12 @@ from crisis_sim.analysis.statistics import (
     format_outcome_table,
     independent_difference,
     outcome_table,
+    paired_comparison,
     paired_difference,
     wilson_interval,
 )
 
 __all__ = [
-    "compare",
     "compare_scenarios",
     "convergence",
     "cumulative_incidence",
@@ -28,6 +27,7 @@ __all__ = [
     "format_outcome_table",
     "independent_difference",
     "outcome_table",
+    "paired_comparison",
     "paired_difference",
     "wilson_interval",
 ]

@@ -18,11 +18,12 @@ its range. Morris's effects are therefore changes of the indicator per unit of
 probability level (moving a parameter across its whole distribution), comparable
 across parameters.
 
-Every sample point is a world of the model: a chunk of points is one vectorised
-:class:`~crisis_sim.model.crisis.CrisisModel`, whose world ``k`` is the point's row in
-SALib's sample, in order (SALib's estimators read the outputs by position), and draws
-from the stream keyed by the scenario's seed and ``k``. With ``worlds_per_point = w``
-point ``i`` is worlds ``i * w .. i * w + w - 1`` and its output is their mean.
+Every sample point is a world of the model, run by the ensemble runner
+(:func:`crisis_sim.ensemble.runner.run_worlds`) at the point's parameter values:
+world ``k`` is the point's row in SALib's sample, in order (SALib's estimators read
+the outputs by position), and draws from the stream keyed by the scenario's seed and
+``k``. With ``worlds_per_point = w`` point ``i`` is worlds ``i * w .. i * w + w - 1``
+and its output is their mean.
 
 The model is stochastic: two worlds with the same parameters may end differently. Its
 own randomness acts as one more input, drawn afresh at every point: it counts in the
@@ -50,9 +51,9 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
-from tqdm.auto import tqdm
 
-from crisis_sim.model.crisis import CrisisModel
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.runner import DEFAULT_CHUNK_SIZE
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.scenario.schema import Scenario
 
@@ -76,9 +77,6 @@ METHODS: tuple[str, ...] = ("sobol", "morris")
 Indicator = str | Callable[[pd.DataFrame], ArrayLike]
 """What is analysed: an outcome name, a column of the per-world table, or a function of
 that table returning one number per world."""
-
-DEFAULT_CHUNK_SIZE = 10_000
-"""Worlds per model run: large enough to amortise Python's per-step overhead."""
 
 SOBOL_COLUMNS = ("parameter", "S1", "S1_conf", "ST", "ST_conf")
 """Columns of a Sobol result's ``indices``."""
@@ -205,7 +203,7 @@ def indicator_function(indicator: Indicator) -> tuple[str, Callable[[pd.DataFram
 
     Args:
         indicator: An outcome (``"full_invasion"``: 1 where the world ended in it, else
-            0), a numeric column of :meth:`CrisisModel.outcomes`
+            0), a numeric column of :meth:`~crisis_sim.model.crisis.CrisisModel.outcomes`
             (``"sanctions"``, ``"week"``, ``"gain_inf_missiles"``), or a function
             of that table returning one number per row.
 
@@ -266,8 +264,8 @@ def evaluate(
     """The indicator in every world of every sample point, in sample order.
 
     Point ``i`` (row ``i`` of ``levels``) is worlds ``i * w .. i * w + w - 1`` of the
-    scenario's seed, with ``w = worlds_per_point``; each chunk of points is one
-    vectorised model, and no point is ever moved.
+    scenario's seed, with ``w = worlds_per_point``, run by the ensemble runner
+    (:func:`crisis_sim.ensemble.runner.run_worlds`) in chunks; no point is ever moved.
 
     Args:
         scenario: The scenario (its parameters, levers, horizon and seed).
@@ -284,40 +282,16 @@ def evaluate(
     """
     if worlds_per_point < 1:
         raise ValueError(f"worlds_per_point must be at least 1, got {worlds_per_point}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     values = parameter_values(scenario, levels)
-    points = len(levels)
     _, function = indicator_function(indicator)
-    per_chunk = max(1, chunk_size // worlds_per_point)
-    out = np.empty((points, worlds_per_point))
-    with tqdm(
-        total=points * worlds_per_point,
-        unit="world",
-        desc=scenario.name or "sensitivity",
-        disable=not progress,
-    ) as bar:
-        for start in range(0, points, per_chunk):
-            stop = min(start + per_chunk, points)
-            worlds = (stop - start) * worlds_per_point
-            model = CrisisModel(
-                scenario.params,
-                replications=worlds,
-                seed=scenario.run.seed,
-                first_replication=start * worlds_per_point,
-                horizon=scenario.run.horizon,
-                levers=scenario.all_levers(),
-                sampled={
-                    path: np.repeat(column[start:stop], worlds_per_point)
-                    for path, column in values.items()
-                },
-                start_date=scenario.run.start_date,
-                event_log=False,
-                record_history=False,
-            ).run()
-            out[start:stop] = function(model.outcomes()).reshape(stop - start, worlds_per_point)
-            bar.update(worlds)
-    return out
+    tables = ensemble.run_worlds(
+        scenario,
+        {path: np.repeat(column, worlds_per_point) for path, column in values.items()},
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    per_world = np.concatenate([function(table) for table in tables])
+    return per_world.reshape(len(levels), worlds_per_point)
 
 
 # -- the shared path: sample, evaluate, analyse ----------------------------------------

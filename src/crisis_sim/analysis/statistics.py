@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Results",
-    "compare",
     "compare_scenarios",
     "convergence",
     "cumulative_incidence",
@@ -34,6 +33,7 @@ __all__ = [
     "format_outcome_table",
     "independent_difference",
     "outcome_table",
+    "paired_comparison",
     "paired_difference",
     "wilson_interval",
 ]
@@ -88,7 +88,7 @@ def independent_difference(
     return p2 - p1 - half, p2 - p1 + half
 
 
-def compare(results: Sequence[Results], reference: int | str = 0) -> pd.DataFrame:
+def paired_comparison(results: Sequence[Results], reference: int | str = 0) -> pd.DataFrame:
     """Paired comparison of scenarios run on common random numbers.
 
     Scenarios run with the same seed and number of worlds share each world's random
@@ -248,7 +248,7 @@ def compare_scenarios(
 
     Every scenario runs with the same seed (``seed``, or the first scenario's) and the
     same number of worlds (``runs``, or the first scenario's), so the comparison is
-    paired (:func:`compare`).
+    paired (:func:`paired_comparison`).
 
     Args:
         scenarios: Two or more scenarios, files or bundled names.
@@ -267,4 +267,4 @@ def compare_scenarios(
     common_seed = loaded[0].run.seed if seed is None else seed
     common_runs = loaded[0].run.runs if runs is None else runs
     results = [ensemble.run(s, runs=common_runs, seed=common_seed, **options) for s in loaded]
-    return results, compare(results, reference=reference)
+    return results, paired_comparison(results, reference=reference)

@@ -42,15 +42,45 @@ STATE_LABELS: tuple[str, ...] = (
 )
 """The state each world is in, week by week: an outcome, or still running at a rung."""
 
-BINNED: dict[str, tuple[float, float, int]] = {
-    "rung": (-0.5, 4.5, 5),
-    "sanctions": (0.0, 3.0, 120),
-    "posture": (0.0, 2.0, 80),
-    "support": (0.0, 2.0, 80),
-    "cohesion": (0.0, 1.0, 100),
-    "resolve_belief": (0.0, 1.0, 100),
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable of the results: what it is, its unit, and its histogram if kept weekly."""
+
+    title: str
+    """What it is, in a few words (``"sanctions tier"``)."""
+    unit: str
+    """Its unit or scale (``"0-3"``)."""
+    bins: tuple[float, float, int] | None = None
+    """(low edge, high edge, bins) of its week-by-week histogram; None if not kept weekly."""
+
+    @property
+    def label(self) -> str:
+        """Axis label with the unit: ``"sanctions tier (0-3)"``."""
+        return f"{self.title} ({self.unit})"
+
+
+VARIABLES: dict[str, Variable] = {
+    "rung": Variable("escalation rung", "0 diplomacy - 4 invasion", (-0.5, 4.5, 5)),
+    "sanctions": Variable("sanctions tier", "0-3", (0.0, 3.0, 120)),
+    "posture": Variable("Eastern Flank posture", "0-2", (0.0, 2.0, 80)),
+    "support": Variable("support to Ukraine", "0-2", (0.0, 2.0, 80)),
+    "cohesion": Variable("alliance cohesion", "0-1", (0.0, 1.0, 100)),
+    "resolve_belief": Variable("Russia's belief in Western resolve", "0-1", (0.0, 1.0, 100)),
+    "end_rung": Variable("escalation rung at the end", "0 diplomacy - 4 invasion"),
+    "max_rung": Variable("highest escalation rung reached", "0-4"),
+    "type_belief": Variable("West's belief that Russia is revisionist", "0-1"),
+    "concessions_granted": Variable("concessions granted", "sum over the six issues, 0-6"),
 }
-"""Week-by-week variables kept as histograms: (low edge, high edge, bins)."""
+"""The per-variable table: each week-by-week variable and end-state column of
+:attr:`Results.worlds` with its unit, and the histogram of those kept week by week.
+Figures label their axes from it."""
+
+BINNED: dict[str, tuple[float, float, int]] = {
+    name: variable.bins for name, variable in VARIABLES.items() if variable.bins is not None
+}
+"""Week-by-week variables kept as histograms: (low edge, high edge, bins), from
+:data:`VARIABLES`."""
 
 FORMAT_VERSION = 1
 """Version of the result-folder layout."""

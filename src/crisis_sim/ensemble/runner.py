@@ -16,6 +16,10 @@ worlds asked for. With an output folder, every finished chunk is written to
 worker) keeps its finished chunks and :func:`resume` completes it; the result then
 equals an uninterrupted run.
 
+:func:`run_worlds` runs worlds at given values of the uncertain parameters instead
+of draws from their distributions (the points of a sensitivity design), by the same
+path: this module is the one place that builds models for many worlds.
+
 Executors: ``local`` (this process), ``processes`` (a local process pool) and
 ``dask`` (a Dask ``distributed`` cluster: a scheduler address, or a ``LocalCluster``
 started for the run; install the ``dask`` extra).
@@ -35,7 +39,7 @@ import shlex
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -46,6 +50,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
 from crisis_sim.ensemble.outputs import (
@@ -230,6 +235,46 @@ def _state_index(state: np.ndarray) -> np.ndarray:
     return np.where(state >= 100, len(OUTCOMES) + state - 100, state)
 
 
+def _model(
+    scenario: Scenario,
+    *,
+    seed: int,
+    first: int,
+    count: int,
+    sampling: Sampling | None = None,
+    values: Mapping[str, np.ndarray] | None = None,
+) -> CrisisModel:
+    """The model of worlds ``first .. first + count - 1``: the one place ensembles build one.
+
+    Without ``values`` the uncertain parameters are drawn from the scenario's
+    distributions by the ``sampling`` design (week-by-week history kept, for the
+    chunk's counts); with ``values`` world ``first + i`` takes ``values[path][i]`` of
+    every uncertain parameter instead, and no history is kept.
+    """
+    if values is None:
+        return CrisisModel.from_scenario(
+            scenario,
+            replications=count,
+            seed=seed,
+            first_replication=first,
+            sample_design=sampling,
+            event_log=False,
+            record_history=True,
+        )
+    return CrisisModel(
+        scenario.params,
+        replications=count,
+        seed=seed,
+        first_replication=first,
+        horizon=scenario.run.horizon,
+        levers=scenario.all_levers(),
+        sampled=values,
+        start_date=scenario.run.start_date,
+        event_log=False,
+        record_history=False,
+    )
+
+
 def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     """Run worlds ``first .. first + count - 1`` of a plan and reduce them.
 
@@ -240,14 +285,8 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     otherwise leave tens of megabytes of arrays per chunk waiting.
     """
     start = time.perf_counter()
-    model = CrisisModel.from_scenario(
-        plan.scenario,
-        replications=count,
-        seed=plan.seed,
-        first_replication=first,
-        sample_design=plan.sampling,
-        event_log=False,
-        record_history=True,
+    model = _model(
+        plan.scenario, seed=plan.seed, first=first, count=count, sampling=plan.sampling
     ).run()
     history = model.history
     assert history is not None
@@ -294,6 +333,80 @@ def chunk_plan(runs: int, chunk_size: int) -> list[tuple[int, int]]:
     if runs < 1 or chunk_size < 1:
         raise ValueError(f"runs and chunk_size must be positive, got {runs} and {chunk_size}")
     return [(first, min(chunk_size, runs - first)) for first in range(0, runs, chunk_size)]
+
+
+def run_worlds(
+    scenario: Scenario,
+    values: Mapping[str, ArrayLike],
+    *,
+    seed: int | None = None,
+    first: int = 0,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool = False,
+) -> Iterator[pd.DataFrame]:
+    """Run worlds at given values of the uncertain parameters; their tables, chunk by chunk.
+
+    World ``first + i`` takes ``values[path][i]`` for every uncertain parameter of the
+    scenario (in place of a draw from its distribution) and draws its own randomness
+    from the stream keyed by ``(seed, first + i)``, as in :func:`run`: so the worlds
+    do not depend on the chunk size. This is how sensitivity analysis runs the model
+    at the points of its design (:mod:`crisis_sim.analysis.sensitivity`).
+
+    Args:
+        scenario: The scenario (its parameters, levers, horizon and start date).
+        values: One array per uncertain parameter's path, all of the same length.
+        seed: The seed of the worlds' randomness; the scenario's if None.
+        first: Index of the first world.
+        chunk_size: Most worlds per model run; changes speed and memory, never results.
+        progress: Show a progress bar over the worlds.
+
+    Returns:
+        An iterator over the per-world tables
+        (:meth:`~crisis_sim.model.crisis.CrisisModel.outcomes`) of consecutive chunks,
+        in world order.
+
+    Raises:
+        ValueError: If ``values`` does not give exactly the scenario's uncertain
+            parameters, its arrays differ in length or are empty, or ``seed``,
+            ``first`` or ``chunk_size`` is out of range.
+    """
+    given = {path: np.asarray(column, dtype=float) for path, column in values.items()}
+    expected = [dist.param for dist in scenario.uncertain]
+    if sorted(given) != sorted(expected):
+        raise ValueError(
+            f"values must give exactly the uncertain parameters ({', '.join(expected)}); "
+            f"got {', '.join(given) or 'none'}"
+        )
+    shapes = sorted({column.shape for column in given.values()})
+    if len(shapes) != 1 or len(shapes[0]) != 1 or shapes[0][0] < 1:
+        raise ValueError("values must be one-dimensional arrays of one, non-zero length")
+    worlds = shapes[0][0]
+    seed = scenario.run.seed if seed is None else seed
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}")
+    if first < 0 or chunk_size < 1:
+        raise ValueError(f"first must be >= 0 and chunk_size >= 1, got {first} and {chunk_size}")
+    return _run_worlds(scenario, given, seed, first, worlds, chunk_size, progress)
+
+
+def _run_worlds(
+    scenario: Scenario,
+    values: dict[str, np.ndarray],
+    seed: int,
+    first: int,
+    worlds: int,
+    chunk_size: int,
+    progress: bool,
+) -> Iterator[pd.DataFrame]:
+    """The chunks of :func:`run_worlds`, run as they are asked for."""
+    with tqdm(
+        total=worlds, unit="world", desc=scenario.name or "worlds", disable=not progress
+    ) as bar:
+        for start, count in chunk_plan(worlds, chunk_size):
+            part = {path: column[start : start + count] for path, column in values.items()}
+            model = _model(scenario, seed=seed, first=first + start, count=count, values=part)
+            yield model.run().outcomes()
+            bar.update(count)
 
 
 def versions() -> dict[str, str]:

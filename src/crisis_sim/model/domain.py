@@ -7,6 +7,7 @@ lines are points on these scales.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -67,25 +68,76 @@ class Action(IntEnum):
 
 
 class Outcome(IntEnum):
-    """The class each world ends in; ``ONGOING`` only while a world still runs."""
+    """The class each world ends in; ``ONGOING`` only while a world still runs.
+
+    What each class means, how it is named and its colour in every figure are in
+    :data:`OUTCOME_FACTS` (also as :attr:`label`, :attr:`colour` and :attr:`text`).
+    """
 
     ONGOING = -1
     DE_ESCALATION = 0
-    """A deal was accepted: negotiated de-escalation."""
     STANDOFF = 1
-    """The horizon came with no deal and no incursion."""
     LIMITED_INCURSION = 2
-    """Russia stood at the incursion rung at the horizon."""
     FULL_INVASION = 3
-    """Russia launched a full-scale invasion."""
     NATO_RUSSIA_CLASH = 4
-    """A direct military clash between NATO and Russia."""
 
     @property
     def key(self) -> str:
         """The outcome's name as used in tables and files."""
         return self.name.lower()
 
+    @property
+    def label(self) -> str:
+        """The outcome's name in figures and text."""
+        return OUTCOME_FACTS[self].label
+
+    @property
+    def colour(self) -> str:
+        """The outcome's colour in every figure."""
+        return OUTCOME_FACTS[self].colour
+
+    @property
+    def text(self) -> str:
+        """One line saying when a world ends in this outcome."""
+        return OUTCOME_FACTS[self].text
+
+
+@dataclass(frozen=True)
+class OutcomeFacts:
+    """How one outcome is named, drawn and explained."""
+
+    label: str
+    """Its name in figures and text."""
+    colour: str
+    """Its colour in every figure (hex RGB)."""
+    text: str
+    """One line saying when a world ends in it."""
+
+
+OUTCOME_FACTS: dict[Outcome, OutcomeFacts] = {
+    Outcome.ONGOING: OutcomeFacts("Ongoing", "#999999", "The world has not ended yet."),
+    Outcome.DE_ESCALATION: OutcomeFacts(
+        "Negotiated de-escalation", "#009E73", "A deal was accepted: negotiated de-escalation."
+    ),
+    Outcome.STANDOFF: OutcomeFacts(
+        "Standoff", "#56B4E9", "The horizon came with no deal and no incursion."
+    ),
+    Outcome.LIMITED_INCURSION: OutcomeFacts(
+        "Limited incursion", "#E69F00", "Russia stood at the incursion rung at the horizon."
+    ),
+    Outcome.FULL_INVASION: OutcomeFacts(
+        "Full-scale invasion", "#D55E00", "Russia launched a full-scale invasion."
+    ),
+    Outcome.NATO_RUSSIA_CLASH: OutcomeFacts(
+        "NATO-Russia clash", "#000000", "A direct military clash between NATO and Russia."
+    ),
+}
+"""The per-outcome table: label, colour and one line of text of every outcome, by class.
+
+The colours of the five terminal outcomes are the Okabe-Ito palette, which stays
+distinguishable for colour-blind readers (Okabe and Ito 2008); worlds still running
+are grey.
+"""
 
 OUTCOMES: tuple[Outcome, ...] = tuple(o for o in Outcome if o is not Outcome.ONGOING)
 """The five terminal classes, in table order."""

@@ -4,17 +4,24 @@ A lever is an offer, a concession or a policy by a Western actor or Ukraine, or 
 scheduled shock. It fires once in each world, in the first week (at or after
 ``week``) in which its condition holds, at the start of that week, so Russia's
 choice that week already sees it.
+
+What each kind of lever does is one small function in :data:`LEVER_EFFECTS`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.problems import MISSING, FieldProblems, PlainText, Problem, enum_member
+
+if TYPE_CHECKING:
+    from crisis_sim.model.crisis import CrisisModel
 
 
 def _article(word: str) -> str:
@@ -189,3 +196,90 @@ class Lever(BaseModel):
         if self.issue is not None:
             what += f" on {self.issue.key}"
         return self.label or f"{what} to {self.level:g}"
+
+
+# -- what each kind of lever does -------------------------------------------------------
+
+
+def _raise_floors(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    assert lever.issue is not None
+    row = int(lever.issue)
+    for floor in model.west.offer_floors(lever.actor):
+        floor[row] = np.where(due, np.maximum(floor[row], lever.level), floor[row])
+
+
+def _offer(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Raise the actor's offer floor on the issue; maybe set Ukraine's consent aside there."""
+    assert lever.issue is not None
+    _raise_floors(model, lever, due)
+    if lever.bypass_ukraine_consent:
+        model.deal.bypass_consent[int(lever.issue)] |= due
+
+
+def _concede(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Grant the level now (the U.S. alone only its share of it); Russia reads the concession."""
+    assert lever.issue is not None
+    alone = lever.actor is LeverActor.UNITED_STATES
+    share = model.p.west.us_share[int(lever.issue)] if alone else 1.0
+    gain = model.concessions.grant(lever.issue, due, lever.level * share)
+    _raise_floors(model, lever, due)
+    model.russia.observe_concession(gain)
+
+
+def _sanctions(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Impose sanctions up to the tier now; Russia reads them as resolve."""
+    west = model.west
+    rise = np.where(due, np.maximum(lever.level - west.sanctions, 0.0), 0.0)
+    west.sanctions = west.sanctions + rise
+    model.russia.observe_west(rise, 0.0, 0.0)
+
+
+def _posture(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Reinforce the Eastern Flank up to the level now; Russia reads it as resolve."""
+    west = model.west
+    rise = np.where(due, np.maximum(lever.level - west.posture, 0.0), 0.0)
+    west.posture = west.posture + rise
+    model.russia.observe_west(0.0, rise, 0.0)
+
+
+def _support(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Raise support to Ukraine up to the level now."""
+    west = model.west
+    west.support = np.where(due, np.maximum(west.support, lever.level), west.support)
+
+
+def _commitment(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Announce threats: level x the prior's strength in pseudo-observations of resolve."""
+    russia = model.russia
+    strength = model.p.russia.resolve_belief_prior_strength
+    russia.resolve_evidence = russia.resolve_evidence + (due * lever.level * strength)
+
+
+def _cohesion_shock(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Shift every ally's willingness by the level from now on."""
+    model.nato.shock = model.nato.shock + due * lever.level
+
+
+def _incident(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
+    """Push Russia one rung up if it stands at rung 1-3."""
+    del lever
+    russia = model.russia
+    climbs = due & (russia.rung >= Rung.BUILD_UP) & (russia.rung <= Rung.LIMITED_INCURSION)
+    russia.rung = russia.rung + climbs
+    russia.max_rung = np.maximum(russia.max_rung, russia.rung)
+
+
+type LeverEffect = Callable[[CrisisModel, Lever, np.ndarray], None]
+"""What a lever does in the worlds where it is due: ``effect(model, lever, due)``."""
+
+LEVER_EFFECTS: dict[LeverKind, LeverEffect] = {
+    LeverKind.OFFER: _offer,
+    LeverKind.CONCEDE: _concede,
+    LeverKind.SANCTIONS: _sanctions,
+    LeverKind.POSTURE: _posture,
+    LeverKind.SUPPORT: _support,
+    LeverKind.COMMITMENT: _commitment,
+    LeverKind.COHESION_SHOCK: _cohesion_shock,
+    LeverKind.INCIDENT: _incident,
+}
+"""What each kind of lever does, one function per kind."""

@@ -136,7 +136,16 @@ class RussiaParams(_Group):
         (0.2, 0.8),
         unit="0-1",
         source=_J,
-        doc="Russia's tolerance of costs: its cost sensitivity is 1 - 0.6 x resolve.",
+        doc="Russia's tolerance of costs: its cost sensitivity is 1 - "
+        "russia.cost_sensitivity_slope x resolve.",
+    )
+    cost_sensitivity_slope: float = _param(
+        0.6,
+        (0.4, 0.8),
+        unit="per unit of resolve",
+        source=_J,
+        doc="How far resolve lowers Russia's cost sensitivity, 1 - this x resolve: the most "
+        "resolved Russia still weighs costs at 1 - this of face value.",
     )
     revisionist_prior: float = _param(
         0.5,
@@ -180,7 +189,17 @@ class RussiaParams(_Group):
         (0.01, 0.04),
         unit="demand units per rung",
         source=_J,
-        doc="Cost of keeping forces massed, per rung; it grows by 1/26 per week massed.",
+        doc="Cost of keeping forces massed, per rung; it grows by 1 / "
+        "russia.upkeep_doubling_weeks per week massed.",
+    )
+    upkeep_doubling_weeks: float = _param(
+        26.0,
+        (13.0, 52.0),
+        unit="weeks",
+        source=_J,
+        doc="Weeks massed after which the upkeep of massed forces has doubled (readiness, "
+        "morale, money): upkeep x (1 + weeks massed / this).",
+        bounds=(1.0, 1000.0),
     )
     threshold_cost: float = _param(
         0.02,
@@ -197,6 +216,22 @@ class RussiaParams(_Group):
         doc="Russia's cost of a full-scale war against a Ukraine of resistance 1; "
         "scaled by the resistance Russia expects.",
         bounds=(0.0, 5.0),
+    )
+    incursion_war_share: float = _param(
+        0.3,
+        (0.2, 0.5),
+        unit="share",
+        source=_J,
+        doc="Share of the cost of full war that a limited incursion carries (fighting in the "
+        "Donbas, not a march on Kyiv).",
+    )
+    victory_slope: float = _param(
+        0.6,
+        (0.4, 0.8),
+        unit="per unit of resistance",
+        source=_J,
+        doc="Russia's chance of winning a war is 1 - this x the resistance it expects; even "
+        "at resistance 1 it expects to win with probability 1 - this.",
     )
     audience_cost: float = _param(
         0.12,
@@ -246,6 +281,16 @@ class RussiaParams(_Group):
         "coerces and the West grants nothing: coercion that is not working teaches.",
         bounds=(0.0, 5.0),
     )
+    evidence_per_level: float = _param(
+        1.0,
+        (0.5, 2.0),
+        unit="pseudo-observations per tier or level",
+        source=_J,
+        doc="Evidence of resolve Russia takes from each sanctions tier or posture level "
+        "carried out, and of weakness from each one threatened at its rung but not carried "
+        "out (counted once, when the shortfall opens or widens).",
+        bounds=(0.0, 10.0),
+    )
     resistance_underestimate: float = _param(
         0.4,
         (0.0, 0.7),
@@ -267,6 +312,22 @@ class RussiaParams(_Group):
         source="RU-S1, H6; level judgement",
         doc="How far Russia's wedge lowers the willingness of a fully gas-dependent ally "
         "without a border with Russia, Belarus or Ukraine, once it has built up.",
+    )
+    wedge_build_rate: float = _param(
+        0.25,
+        (0.1, 0.5),
+        unit="share per week",
+        source="RU-S1; level judgement",
+        doc="Share of the way to full effect Russia's wedge builds each week it coerces "
+        "without force (rung 2 or below).",
+    )
+    wedge_collapse_rate: float = _param(
+        0.5,
+        (0.3, 1.0),
+        unit="share per week",
+        source="H4; level judgement",
+        doc="Share of its wedge's effect Russia loses each week it stands at rung 3 or above: "
+        "force unites the allies quickly.",
     )
 
 
@@ -446,6 +507,16 @@ class WestParams(_Group):
         doc="How far Western offers move toward the reservation points when the West sees "
         "high risk of war from a Russia it believes security-seeking.",
     )
+    urgency_rungs: float = _param(
+        2.0,
+        (1.0, 3.0),
+        unit="rungs",
+        source="US-S1; level judgement",
+        doc="Rungs above the build-up over which the West's urgency to move its offers grows "
+        "from 0 to 1: urgency = clip((rung - 1) / this, 0, 1) x (1 - the West's belief that "
+        "Russia is revisionist).",
+        bounds=(0.5, 10.0),
+    )
     sanction_credibility: float = _param(
         0.5,
         (0.2, 0.9),
@@ -507,6 +578,52 @@ class WestParams(_Group):
         unit="level 0-2",
         source="US-T2; level judgement",
         doc="Eastern Flank reinforcement level the U.S. can deploy bilaterally.",
+        bounds=(0.0, 2.0),
+    )
+    posture_at_military_technical: float = _param(
+        1.0,
+        (0.0, 1.0),
+        unit="level 0-2",
+        source="US-T2 ('may further strengthen'); level judgement",
+        doc="Eastern Flank reinforcement level (of 2) the West's ladder rises to at "
+        "the military-technical rung.",
+        bounds=(0.0, 2.0),
+    )
+    posture_at_incursion: float = _param(
+        2.0,
+        (1.0, 2.0),
+        unit="level 0-2",
+        source="US-T2 ('may further strengthen'); level judgement",
+        doc="Eastern Flank reinforcement level (of 2) the West's ladder rises to at "
+        "a limited incursion.",
+        bounds=(0.0, 2.0),
+    )
+    posture_at_invasion: float = _param(
+        2.0,
+        (1.5, 2.0),
+        unit="level 0-2",
+        source="US-T2 ('may further strengthen'); level judgement",
+        doc="Eastern Flank reinforcement level (of 2) the West's ladder rises to at "
+        "a full-scale invasion.",
+        bounds=(0.0, 2.0),
+    )
+    support_at_military_technical: float = _param(
+        1.0,
+        (0.0, 1.0),
+        unit="level 0-2",
+        source=_J,
+        doc="Level (of 2) of Western military support to Ukraine the ladder rises to at "
+        "the military-technical rung; never capped by allied consensus (bilateral deliveries).",
+        bounds=(0.0, 2.0),
+    )
+    support_at_incursion: float = _param(
+        2.0,
+        (1.0, 2.0),
+        unit="level 0-2",
+        source=_J,
+        doc="Level (of 2) of Western military support to Ukraine the ladder rises to at "
+        "a limited incursion, and keeps at invasion (a world ends the week it is invaded, "
+        "before support could act); never capped by allied consensus (bilateral deliveries).",
         bounds=(0.0, 2.0),
     )
     clash_hazard: float = _param(
@@ -586,8 +703,27 @@ class AllianceParams(_Group):
         (0.1, 0.5),
         unit="willingness 0-1",
         source="H4; level judgement",
-        doc="Rise in every member's willingness at the incursion rung (x 0.2 at the "
-        "military-technical rung, x 1.7 at invasion): visible aggression mobilises.",
+        doc="Rise in every member's willingness at the incursion rung (times "
+        "alliance.mobilisation_at_military_technical at the military-technical rung and "
+        "alliance.mobilisation_at_invasion at invasion): visible aggression mobilises.",
+    )
+    mobilisation_at_military_technical: float = _param(
+        0.2,
+        (0.0, 0.5),
+        unit="multiplier",
+        source="H4; level judgement",
+        doc="Multiplier of alliance.aggression_mobilisation once the highest rung reached is "
+        "the military-technical build-up: little mobilisation without force.",
+        bounds=(0.0, 3.0),
+    )
+    mobilisation_at_invasion: float = _param(
+        1.7,
+        (1.3, 2.0),
+        unit="multiplier",
+        source="H4; level judgement",
+        doc="Multiplier of alliance.aggression_mobilisation once Russia has invaded: more "
+        "than for an incursion (1 by definition).",
+        bounds=(0.0, 3.0),
     )
     rejection_mobilisation: float = _param(
         0.05,
@@ -677,7 +813,7 @@ class UkraineParams(_Group):
         unit="0-1",
         source=_J,
         doc="Ukraine's resistance capacity at t0 (0-1); Russia's chance of winning a war is "
-        "1 - 0.6 x the resistance it expects.",
+        "1 - russia.victory_slope x the resistance it expects.",
     )
     support_effect: float = _param(
         0.08,
@@ -714,6 +850,23 @@ ORDERED_PAIRS: tuple[tuple[str, str, str], ...] = (
         "alliance.consensus_quantile_high",
         "the Alliance acts at a lower quantile of its members' willingness when cohesion "
         "is 0 than when it is 1",
+    ),
+    (
+        "west.posture_at_military_technical",
+        "west.posture_at_incursion",
+        "the Eastern Flank reinforcement for a military-technical build-up stops short of "
+        "that for an incursion",
+    ),
+    (
+        "west.posture_at_incursion",
+        "west.posture_at_invasion",
+        "the Eastern Flank reinforcement for an incursion stops short of that for an invasion",
+    ),
+    (
+        "west.support_at_military_technical",
+        "west.support_at_incursion",
+        "the support to Ukraine for a military-technical build-up stops short of that for "
+        "an incursion",
     ),
     (
         "west.sanctions_tier_at_incursion",

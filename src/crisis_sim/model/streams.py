@@ -33,7 +33,42 @@ WEEKLY_SLOTS = 4
 CHOICE, CLASH, INADVERTENT = 0, 1, 2
 """Indices of the weekly slots."""
 
-PARAMETER_INDEX = {path: index for index, path in enumerate(parameter_paths())}
+FIRST_LAYOUT_PARAMETERS = 103
+"""Parameters of the first stream layout: they hold rows 0-102, in declaration order."""
+
+ADDED_PARAMETERS = (
+    "russia.cost_sensitivity_slope",
+    "russia.upkeep_doubling_weeks",
+    "russia.incursion_war_share",
+    "russia.victory_slope",
+    "russia.evidence_per_level",
+    "russia.wedge_build_rate",
+    "russia.wedge_collapse_rate",
+    "west.urgency_rungs",
+    "west.posture_at_military_technical",
+    "west.posture_at_incursion",
+    "west.posture_at_invasion",
+    "west.support_at_military_technical",
+    "west.support_at_incursion",
+    "alliance.mobilisation_at_military_technical",
+    "alliance.mobilisation_at_invasion",
+)
+"""Parameters declared after the first layout, in the order they were added.
+
+They take the rows after the first layout's, so adding a parameter never moves the
+draws of another: a new parameter goes at the end of this tuple.
+"""
+
+_PATHS = parameter_paths()
+if len(_PATHS) != FIRST_LAYOUT_PARAMETERS + len(ADDED_PARAMETERS):
+    raise RuntimeError("a parameter has no row of draws: append its path to ADDED_PARAMETERS")
+
+PARAMETER_INDEX = {
+    path: index
+    for index, path in enumerate(
+        [*(path for path in _PATHS if path not in ADDED_PARAMETERS), *ADDED_PARAMETERS]
+    )
+}
 """Row of each parameter path in :attr:`WorldDraws.param_uniform`."""
 
 if len(PARAMETER_INDEX) > PARAMETER_SLOTS:

@@ -24,19 +24,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from crisis_sim.ensemble.results import BINNED, VARIABLES
 from crisis_sim.model.domain import OUTCOMES, Rung
 
 if TYPE_CHECKING:
     from crisis_sim.ensemble.results import Results
 
-OUTCOME_COLOURS: dict[str, str] = {
-    "de_escalation": "#009E73",
-    "standoff": "#56B4E9",
-    "limited_incursion": "#E69F00",
-    "full_invasion": "#D55E00",
-    "nato_russia_clash": "#000000",
-}
-"""Okabe-Ito colour of each outcome, used by every figure."""
+OUTCOME_COLOURS: dict[str, str] = {outcome.key: outcome.colour for outcome in OUTCOMES}
+"""Okabe-Ito colour of each outcome, used by every figure, by key (from
+:data:`~crisis_sim.model.domain.OUTCOME_FACTS`)."""
 
 RUNG_GREYS: dict[str, str] = {
     f"ongoing_{rung.name.lower()}": grey
@@ -46,24 +42,13 @@ RUNG_GREYS: dict[str, str] = {
 }
 """Shades of grey for worlds still running, by rung (darker is higher)."""
 
-OUTCOME_LABELS: dict[str, str] = {
-    "de_escalation": "Negotiated de-escalation",
-    "standoff": "Standoff",
-    "limited_incursion": "Limited incursion",
-    "full_invasion": "Full-scale invasion",
-    "nato_russia_clash": "NATO-Russia clash",
-}
-"""How each outcome is named in figures."""
+OUTCOME_LABELS: dict[str, str] = {outcome.key: outcome.label for outcome in OUTCOMES}
+"""How each outcome is named in figures, by key (from
+:data:`~crisis_sim.model.domain.OUTCOME_FACTS`)."""
 
-UNITS: dict[str, str] = {
-    "rung": "escalation rung (0 diplomacy - 4 invasion)",
-    "sanctions": "sanctions tier (0-3)",
-    "posture": "Eastern Flank posture (0-2)",
-    "support": "support to Ukraine (0-2)",
-    "cohesion": "alliance cohesion (0-1)",
-    "resolve_belief": "Russia's belief in Western resolve (0-1)",
-}
-"""Axis label, with its unit, of each week-by-week variable."""
+UNITS: dict[str, str] = {name: VARIABLES[name].label for name in BINNED}
+"""Axis label, with its unit, of each week-by-week variable (from
+:data:`~crisis_sim.ensemble.results.VARIABLES`)."""
 
 
 NEUTRAL = "#0072B2"
@@ -79,14 +64,9 @@ reddish purple, and grey): none is an outcome colour."""
 SCENARIO_LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
 """Line styles that tell scenarios apart beyond three colours."""
 
-END_STATE_UNITS: dict[str, str] = {
-    **UNITS,
-    "end_rung": "escalation rung at the end (0 diplomacy - 4 invasion)",
-    "max_rung": "highest escalation rung reached (0-4)",
-    "type_belief": "West's belief that Russia is revisionist (0-1)",
-    "concessions_granted": "concessions granted (sum over the six issues, 0-6)",
-}
-"""Axis label, with its unit, of each end-state column of ``Results.worlds``."""
+END_STATE_UNITS: dict[str, str] = {name: variable.label for name, variable in VARIABLES.items()}
+"""Axis label, with its unit, of each end-state column of ``Results.worlds`` (from
+:data:`~crisis_sim.ensemble.results.VARIABLES`)."""
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, Axes]:
@@ -254,10 +234,10 @@ def outcomes_over_time(results: Results, *, ax: Axes | None = None) -> Figure:
     figure, ax = _axes(ax)
     shares = results.state_shares()
     columns = [*RUNG_GREYS, *(o.key for o in OUTCOMES)]
-    colours = [*RUNG_GREYS.values(), *(OUTCOME_COLOURS[o.key] for o in OUTCOMES)]
+    colours = [*RUNG_GREYS.values(), *(o.colour for o in OUTCOMES)]
     labels = [
         *(f"running: {rung.name.lower().replace('_', ' ')}" for rung in Rung),
-        *(OUTCOME_LABELS[o.key] for o in OUTCOMES),
+        *(o.label for o in OUTCOMES),
     ]
     weeks = shares.index.to_numpy()
     bottom = np.zeros(len(weeks))
@@ -301,12 +281,12 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
             weeks,
             100 * shares[outcome.key].to_numpy(),
             where="post",
-            color=OUTCOME_COLOURS[outcome.key],
+            color=outcome.colour,
             linewidth=2,
             marker="o",
             markevery=[len(weeks) - 1],
             markersize=4,
-            label=OUTCOME_LABELS[outcome.key],
+            label=outcome.label,
         )
     ax.set_xlim(0, weeks.max() + 0.5)
     ax.set_ylim(0, None)
@@ -330,7 +310,7 @@ def convergence(results: Results, *, ax: Axes | None = None) -> Figure:
     curve = analysis.convergence(results.worlds)
     for outcome in OUTCOMES:
         part = curve[curve["outcome"] == outcome.key]
-        colour = OUTCOME_COLOURS[outcome.key]
+        colour = outcome.colour
         ax.fill_between(
             part["worlds"], 100 * part["low"], 100 * part["high"], color=colour, alpha=0.2
         )
@@ -339,7 +319,7 @@ def convergence(results: Results, *, ax: Axes | None = None) -> Figure:
             100 * part["probability"],
             color=colour,
             linewidth=2,
-            label=OUTCOME_LABELS[outcome.key],
+            label=outcome.label,
         )
     ax.set_xscale("log")
     ax.set_xlabel("worlds run (log scale)")
@@ -354,7 +334,7 @@ def fan_chart(results: Results, variable: str, *, ax: Axes | None = None) -> Fig
 
     Args:
         results: The ensemble.
-        variable: One of ``UNITS`` (rung, sanctions, posture, support, cohesion,
+        variable: One of ``BINNED`` (rung, sanctions, posture, support, cohesion,
             resolve_belief).
         ax: Axes to draw into; a new figure if None.
     """
@@ -365,8 +345,8 @@ def fan_chart(results: Results, variable: str, *, ax: Axes | None = None) -> Fig
     ax.fill_between(weeks, bands["q25"], bands["q75"], color=NEUTRAL, alpha=0.4, label="50% band")
     ax.plot(weeks, bands["q50"], color=NEUTRAL, linewidth=2, label="median")
     ax.set_xlabel(f"week after {results.scenario.run.start_date.isoformat()}")
-    ax.set_ylabel(UNITS.get(variable, variable))
-    _set_title(ax, f"{UNITS.get(variable, variable).split(' (')[0]} - {_title(results)}")
+    ax.set_ylabel(VARIABLES[variable].label)
+    _set_title(ax, f"{VARIABLES[variable].title} - {_title(results)}")
     ax.legend(fontsize=8, frameon=False)
     return figure
 
@@ -396,7 +376,7 @@ def fan_charts(results: Results, *, axes: Sequence[Axes] | np.ndarray | None = N
         assert isinstance(figure, Figure)
     for ax, variable in zip(panels, FAN_VARIABLES, strict=True):
         fan_chart(results, variable, ax=ax)
-        ax.set_title(UNITS[variable].split(" (")[0], fontsize=10)
+        ax.set_title(VARIABLES[variable].title, fontsize=10)
     figure.suptitle(f"Median, 50% and 90% bands - {_title(results)}")
     return figure
 

@@ -403,15 +403,6 @@ class Scenario(_Strict):
         """The levers and the events, as the model takes them."""
         return [*self.levers, *(event.as_lever() for event in self.events)]
 
-    def sample(self, uniforms: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Per-world values of the uncertain parameters from their probability levels.
-
-        Args:
-            uniforms: For each uncertain parameter's path, the probability levels in
-                (0, 1) of the worlds (see :func:`crisis_sim.model.streams.draw_worlds`).
-        """
-        return {dist.param: dist.quantile(uniforms[dist.param]) for dist in self.uncertain}
-
 
 def _number(value: object) -> float | None:
     """``value`` as a float if it is a number (not a bool); a huge integer is infinite."""

@@ -1,0 +1,105 @@
+"""Bargaining and the deal (model card 5.1): Russia's utility of terms and the package on the table.
+
+Russia values a set of terms by its salience-weighted distance to its demands
+(:func:`issue_utility`). Each week the deal on the table is NATO's offer plus the U.S.
+share of any gap to the U.S. offer, and what Ukraine offers itself; terms about
+Ukraine stand only as far as Ukraine consents (US-P1), and never below what the
+West has granted (:class:`Deal`). The offers themselves move in
+:mod:`crisis_sim.model.west`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from crisis_sim.model.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Issue
+
+if TYPE_CHECKING:
+    from crisis_sim.model.crisis import CrisisModel
+
+UKRAINE_TERMS = np.isin(np.arange(len(Issue)), [int(i) for i in UKRAINE_ISSUES])[:, None]
+"""(issues, 1) True on the issues about Ukraine, which war can take and Ukraine must consent to."""
+
+RECIPROCAL_TERMS = np.isin(np.arange(len(Issue)), [int(i) for i in RECIPROCAL_ISSUES])[:, None]
+"""(issues, 1) True on the reciprocal arms-control issues, the face-saving part of a deal."""
+
+
+def issue_utility(
+    gap: np.ndarray, salience: np.ndarray, exponent: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """Utility of a set of outcomes, from its salience-weighted distance to the ideal.
+
+    ``d = (sum_i (s_i * gap_i)^p / sum_i s_i^p)^(1/p)`` and ``u = 1 - d``. With
+    ``p = 2`` this is the distance of KTAB's Spatial Model of Politics; with ``p = 1``
+    it is the salience-weighted city-block distance of Bueno de Mesquita's models,
+    under which issues are separable: a gain on one issue does not change what the
+    others are worth. ``gap`` and ``salience`` have the issue axis first, shape
+    (issues, R) or (issues, 1); ``exponent`` is a number or shape (R,).
+    """
+    weight = np.sum(salience**exponent, axis=0)
+    total = np.sum((salience * gap) ** exponent, axis=0) / np.where(weight > 0, weight, 1.0)
+    return 1.0 - total ** (1.0 / exponent)
+
+
+def effective_offer(
+    us_offer: np.ndarray, nato_offer: np.ndarray, us_share: np.ndarray, own_offer: np.ndarray
+) -> np.ndarray:
+    """NATO's offer plus the U.S. share of any gap to the U.S. offer, and Ukraine's own terms."""
+    effective = nato_offer + us_share * np.maximum(us_offer - nato_offer, 0.0)
+    return np.maximum(effective, own_offer)
+
+
+def reciprocity(terms: np.ndarray, salience: np.ndarray) -> np.ndarray:
+    """Share of the full reciprocal arms-control package the terms hold, 0-1 (salience-weighted)."""
+    reciprocal = np.where(RECIPROCAL_TERMS, salience, 0.0)
+    weight = np.sum(reciprocal, axis=0)
+    return np.sum(reciprocal * terms, axis=0) / np.where(weight > 0, weight, 1.0)
+
+
+def dispute(us_offer: np.ndarray, nato_offer: np.ndarray, granted: np.ndarray) -> np.ndarray:
+    """The debate the offers spark among the allies (RU-S1): mean U.S.-NATO gap + mean granted."""
+    return np.abs(us_offer - nato_offer).mean(axis=0) + granted.mean(axis=0)
+
+
+class Deal:
+    """The package on the table in each world, re-formed every week before Russia chooses.
+
+    Attributes:
+        terms: (issues, R) the terms Russia can accept.
+        utility: (R,) what the terms are worth to Russia.
+        reciprocity: (R,) share of the reciprocal arms-control package in the terms.
+        ukraine_consent: (R,) share of the terms about it beyond its own offer that
+            Ukraine accepts (1 = all).
+        bypass_consent: (issues, R) issues on which a lever set Ukraine's consent aside.
+        dispute: (R,) the debate among the allies the offers spark.
+
+    Ended worlds keep the deal they ended with.
+    """
+
+    def __init__(self, replications: int) -> None:
+        """Start with nothing on the table and no debate."""
+        size = (len(Issue), replications)
+        self.terms = np.zeros(size)
+        self.ukraine_consent = np.ones(replications)
+        self.bypass_consent = np.zeros(size, dtype=bool)
+        self.dispute = np.zeros(replications)
+        self.utility = np.zeros(replications)
+        self.reciprocity = np.zeros(replications)
+
+    def form(self, model: CrisisModel) -> None:
+        """Form this week's package from the offers, Ukraine's consent and what is granted."""
+        p = model.p
+        us, nato = model.united_states.offer, model.nato.offer
+        effective = effective_offer(us, nato, p.west.us_share, model.ukraine.own_offer)
+        accepted, consent_share = model.ukraine.accepted_terms(effective)
+        granted = model.concessions.granted
+        terms = np.maximum(np.where(self.bypass_consent, effective, accepted), granted)
+        active = model.active
+        self.terms = np.where(active, terms, self.terms)
+        self.ukraine_consent = np.where(active, consent_share, self.ukraine_consent)
+        salience = p.russia.salience
+        self.utility = issue_utility(1.0 - self.terms, salience, p.russia.distance_exponent)
+        self.reciprocity = reciprocity(self.terms, salience)
+        self.dispute = np.where(active, dispute(us, nato, granted), self.dispute)

@@ -1,0 +1,117 @@
+"""Two readings of a concession (model card 5.5): what the West has granted, and what it does.
+
+A ``concede`` lever grants terms unilaterally, now and for good. What was granted
+lives in one place, :class:`Concessions`: per issue (``granted``), as the utility it
+is worth to Russia (``granted_utility``, and ``granted_this_week``), and as the
+status quo and war utilities Russia compares every option with. How Russia reads a
+concession, as appeasement (H1) or as an off-ramp, is the pure rules below; the
+type decides which reading weighs more.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from crisis_sim.model.bargaining import UKRAINE_TERMS, issue_utility
+from crisis_sim.model.domain import Issue
+
+if TYPE_CHECKING:
+    from crisis_sim.model.crisis import CrisisModel
+
+
+def reading_weights(
+    revisionist: np.ndarray, cross_type_weight: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights of the appeasement (H1) and off-ramp readings of a concession.
+
+    Both readings are present in every world; the type decides which weighs more:
+    full weight for its own reading, ``cross_type_weight`` for the other.
+    """
+    return (
+        np.where(revisionist, 1.0, cross_type_weight),
+        np.where(revisionist, cross_type_weight, 1.0),
+    )
+
+
+def aspiration(
+    revisionist: np.ndarray,
+    revisionist_premium: np.ndarray | float,
+    appeasement: np.ndarray,
+    offramp: np.ndarray,
+    granted_utility: np.ndarray,
+) -> np.ndarray:
+    """How much Russia values coercive gains: ``max(1 + premium x rev + shift, 0)``.
+
+    ``shift = (appeasement - offramp) x granted_utility``, with ``appeasement`` and
+    ``offramp`` each a reading's strength times its weight: it rises with concessions
+    read as appeasement (H1) and falls with concessions read as reassurance.
+    """
+    shift = (appeasement - offramp) * granted_utility
+    return np.maximum(1.0 + revisionist_premium * revisionist + shift, 0.0)
+
+
+def face_saving(
+    offramp_strength: np.ndarray | float, offramp_weight: np.ndarray, reciprocity: np.ndarray
+) -> np.ndarray:
+    """Share of the backing-down cost of accepting that a reciprocal deal saves, 0-1."""
+    return np.clip(offramp_strength * offramp_weight * reciprocity, 0.0, 1.0)
+
+
+def appeasement_evidence(
+    appeasement_strength: np.ndarray | float,
+    appeasement_weight: np.ndarray,
+    utility_gain: np.ndarray,
+    prior_strength: np.ndarray | float,
+) -> np.ndarray:
+    """Pseudo-observations that the West gives way (and is weaker than it sounds), per grant."""
+    return appeasement_strength * appeasement_weight * utility_gain * prior_strength
+
+
+class Concessions:
+    """What the West has granted Russia unilaterally in each world, and what it is worth.
+
+    Attributes:
+        granted: (issues, R) the level granted on each issue.
+        granted_utility: (R,) the utility to Russia of all that was granted so far
+            (the sum of each concession's rise in the status quo).
+        granted_this_week: (R,) the utility granted this week (0 in a week of none).
+        status_quo_utility: (R,) Russia's utility of the status quo, what was granted included.
+        war_utility: (R,) Russia's utility of what war could take: the Ukrainian issues
+            in full, what was granted elsewhere.
+    """
+
+    def __init__(self, model: CrisisModel) -> None:
+        """Start with nothing granted."""
+        self._russia = model.p.russia
+        replications = model.replications
+        self.granted = np.zeros((len(Issue), replications))
+        self.granted_utility = np.zeros(replications)
+        self.granted_this_week = np.zeros(replications)
+        self._value()
+
+    def _value(self) -> None:
+        salience, exponent = self._russia.salience, self._russia.distance_exponent
+        granted = self.granted
+        self.status_quo_utility = issue_utility(1.0 - granted, salience, exponent)
+        war_terms = np.where(UKRAINE_TERMS, 1.0, granted)
+        self.war_utility = issue_utility(1.0 - war_terms, salience, exponent)
+
+    def start_week(self) -> None:
+        """Begin a week in which nothing has been granted yet."""
+        self.granted_this_week = np.zeros_like(self.granted_this_week)
+
+    def grant(self, issue: Issue, due: np.ndarray, level: np.ndarray | float) -> np.ndarray:
+        """Grant ``level`` on ``issue`` in the worlds ``due``; return the utility Russia gains.
+
+        A grant never lowers what was granted before.
+        """
+        row = int(issue)
+        before = self.status_quo_utility
+        self.granted[row] = np.where(due, np.maximum(self.granted[row], level), self.granted[row])
+        self._value()
+        gain = self.status_quo_utility - before
+        self.granted_this_week = self.granted_this_week + gain
+        self.granted_utility = self.granted_utility + gain
+        return gain
