@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.scenario.schema import bundled_scenarios, load_scenario
+from crisis_sim.scenario.files import bundled_scenarios, load_scenario
 
 
 def fingerprint(worlds: pd.DataFrame, state_counts: np.ndarray) -> str:

@@ -8,7 +8,7 @@ from crisis_sim.analysis import statistics as analysis
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import Results, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
-from crisis_sim.scenario.schema import load_scenario
+from crisis_sim.scenario.files import load_scenario
 
 RUNS = 3000
 

@@ -22,7 +22,7 @@ from crisis_sim.analysis.reference import actor_positions, weighted_mean_positio
 from crisis_sim.model.brief import BRIEF, cite
 from crisis_sim.model.members import load_members
 from crisis_sim.model.params import iter_params, parameter_paths, with_values
-from crisis_sim.scenario.schema import load_scenario
+from crisis_sim.scenario.files import load_scenario
 
 INFOS = list(iter_params())
 SEED_POSITION_IDS = (

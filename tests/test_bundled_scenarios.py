@@ -10,7 +10,7 @@ from crisis_sim.cli import main
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.model.brief import BRIEF
 from crisis_sim.model.domain import OUTCOMES
-from crisis_sim.scenario.schema import bundled_dir, bundled_scenarios, load_scenario
+from crisis_sim.scenario.files import bundled_dir, bundled_scenarios, load_scenario
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BUNDLED = bundled_scenarios()

@@ -16,7 +16,7 @@ from crisis_sim.cli import main
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import STATE_LABELS, Results, scenario_hash
 from crisis_sim.model.params import parameter_paths
-from crisis_sim.scenario.schema import bundled_scenarios, load_scenario
+from crisis_sim.scenario.files import bundled_scenarios, load_scenario
 
 RUNS = 300
 MALFORMED = Path(__file__).parent / "malformed"

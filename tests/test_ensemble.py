@@ -33,7 +33,7 @@ from crisis_sim.ensemble.results import (
     scenario_hash,
 )
 from crisis_sim.plots import figures as plots
-from crisis_sim.scenario.schema import bundled_scenarios, load_scenario
+from crisis_sim.scenario.files import bundled_scenarios, load_scenario
 
 SCENARIO = load_scenario("baseline")
 RUNS = 4_000

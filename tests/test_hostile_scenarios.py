@@ -24,20 +24,22 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from crisis_sim.problems import MISSING, Problem, show
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import (
+    bundled_dir,
+    json_schema,
+    load_scenario,
+    loads_scenario,
+    scenario_from_dict,
+)
 from crisis_sim.scenario.schema import (
     MAX_BETA_SHAPE,
     MAX_EXTENDS,
     NAME_PATTERN,
     Beta,
     Choice,
-    ScenarioError,
-    bundled_dir,
     cross_problems,
-    json_schema,
-    load_scenario,
-    loads_scenario,
     safe_name,
-    scenario_from_dict,
 )
 
 VALID = 'title = "A scenario"\nquestion = "What happens?"\n'

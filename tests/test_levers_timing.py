@@ -15,7 +15,7 @@ import pytest
 from crisis_sim import CrisisModel, Issue, Lever, LeverActor, LeverKind, Rung
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.model.params import Params
-from crisis_sim.scenario.schema import bundled_scenarios, load_scenario, loads_scenario
+from crisis_sim.scenario.files import bundled_scenarios, load_scenario, loads_scenario
 
 R = 400
 SEED = 2022

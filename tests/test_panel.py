@@ -9,7 +9,8 @@ pytest.importorskip("ipywidgets")
 
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.panel import JUDGEMENTS, Panel
-from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
+from crisis_sim.scenario.files import load_scenario, scenario_from_dict
+from crisis_sim.scenario.schema import Scenario
 
 
 def bar_heights(panel: Panel) -> np.ndarray:

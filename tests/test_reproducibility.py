@@ -14,7 +14,7 @@ from crisis_sim import CrisisModel, Lever, Params
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.model.params import with_values
 from crisis_sim.model.streams import draw_worlds
-from crisis_sim.scenario.schema import load_scenario
+from crisis_sim.scenario.files import load_scenario
 
 SEED = 20220113
 BATCH = 1000

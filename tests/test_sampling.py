@@ -16,7 +16,8 @@ import pytest
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.model.sampling import LHS_BLOCK, SAMPLINGS, parameter_levels
 from crisis_sim.model.streams import PARAMETER_INDEX, draw_worlds
-from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
+from crisis_sim.scenario.files import load_scenario, scenario_from_dict
+from crisis_sim.scenario.schema import Scenario
 
 SEED = 20220113
 BASELINE = load_scenario("baseline")

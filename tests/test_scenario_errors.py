@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from crisis_sim.scenario.schema import (
-    ScenarioError,
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import (
     bundled_scenarios,
     load_scenario,
     loads_scenario,

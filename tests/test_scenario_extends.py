@@ -9,7 +9,8 @@ import pytest
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.levers import LeverKind
 from crisis_sim.model.params import Params
-from crisis_sim.scenario.schema import ScenarioError, bundled_dir, load_scenario, loads_scenario
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import bundled_dir, load_scenario, loads_scenario
 
 DEFAULTS = Params()
 

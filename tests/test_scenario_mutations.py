@@ -25,16 +25,9 @@ from crisis_sim.model.brief import BRIEF
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.levers import Lever, LeverActor, LeverKind
 from crisis_sim.model.params import Params, parameter_paths
-from crisis_sim.scenario.schema import (
-    DISTRIBUTION_TAGS,
-    Event,
-    RunSettings,
-    Scenario,
-    ScenarioError,
-    bundled_scenarios,
-    loads_scenario,
-    scenario_from_dict,
-)
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import bundled_scenarios, loads_scenario, scenario_from_dict
+from crisis_sim.scenario.schema import DISTRIBUTION_TAGS, Event, RunSettings, Scenario
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.domain import Action, Issue, Outcome, Rung
 from crisis_sim.model.levers import Lever, LeverActor, LeverKind
 from crisis_sim.model.params import Params
-from crisis_sim.scenario.schema import Scenario, ScenarioError, load_scenario
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import load_scenario
+from crisis_sim.scenario.schema import Scenario
 from crisis_sim.version import __version__
 
 __all__ = [

@@ -33,15 +33,9 @@ from crisis_sim.ensemble.results import Results, json_safe
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.model.params import iter_params
 from crisis_sim.model.sampling import SAMPLINGS
-from crisis_sim.scenario.schema import (
-    MAX_RUNS,
-    Scenario,
-    ScenarioError,
-    bundled_scenarios,
-    json_schema,
-    load_scenario,
-    safe_name,
-)
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import bundled_scenarios, json_schema, load_scenario
+from crisis_sim.scenario.schema import MAX_RUNS, Scenario, safe_name
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

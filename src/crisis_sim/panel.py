@@ -40,7 +40,8 @@ from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import Results
 from crisis_sim.model.domain import Outcome
 from crisis_sim.plots import figures as plots
-from crisis_sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
+from crisis_sim.scenario.files import load_scenario, scenario_from_dict
+from crisis_sim.scenario.schema import Scenario
 
 __all__ = ["JUDGEMENTS", "OFFERS", "Panel"]
 

@@ -19,7 +19,8 @@ import pandas as pd
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import Z_95, Results, outcome_table, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
-from crisis_sim.scenario.schema import Scenario, load_scenario
+from crisis_sim.scenario.files import load_scenario
+from crisis_sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -34,7 +34,9 @@ import pyarrow as pa
 from crisis_sim.ensemble.outputs import OutputFolder
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.domain import OUTCOMES, Rung
-from crisis_sim.scenario.schema import Scenario, ScenarioError, scenario_from_dict
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import scenario_from_dict
+from crisis_sim.scenario.schema import Scenario
 
 STATE_LABELS: tuple[str, ...] = (
     *(o.key for o in OUTCOMES),

@@ -75,13 +75,9 @@ from crisis_sim.ensemble.results import (
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.model.sampling import SAMPLINGS, Sampling
-from crisis_sim.scenario.schema import (
-    MAX_RUNS,
-    Scenario,
-    ScenarioError,
-    load_scenario,
-    scenario_from_dict,
-)
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import load_scenario, scenario_from_dict
+from crisis_sim.scenario.schema import MAX_RUNS, Scenario
 from crisis_sim.version import __version__
 
 DEFAULT_CHUNK_SIZE = 10_000

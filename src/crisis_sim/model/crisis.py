@@ -258,7 +258,7 @@ class CrisisModel(mesa.Model):
         """The model of worlds ``first_replication ..`` of a scenario.
 
         Args:
-            scenario: A validated scenario (:func:`crisis_sim.scenario.schema.load_scenario`).
+            scenario: A validated scenario (:func:`crisis_sim.scenario.files.load_scenario`).
             replications: Number of worlds.
             seed: The seed; the scenario's if None.
             first_replication: Index of the first world.
