@@ -662,9 +662,7 @@ def _quoted(doc: str | None) -> str:
 def section_randomness() -> str:
     """How the streams and sampling designs work, in the modules' own words, and the layout."""
     generator = streams.replication_generator(SEED, 0).bit_generator
-    parameters = len(streams.PARAMETER_INDEX)
-    slots = streams.PARAMETER_SLOTS
-    width = 1 + streams.MEMBER_SLOTS + slots
+    width = 1 + streams.MEMBER_SLOTS
     layout = markdown_table(
         ["draws, in order", "how many per world", "used for"],
         [
@@ -680,14 +678,6 @@ def section_randomness() -> str:
                 f"({len(load_members())} used)",
             ],
             [
-                "uniform (probability level)",
-                f"{slots}",
-                f"one per parameter path ({parameters} used), in the order of "
-                f"`parameter_paths()`: the quantile level of a parameter a scenario makes "
-                f"uncertain (`monte_carlo` design); the same path gets the same level in "
-                f"every scenario",
-            ],
-            [
                 "uniform",
                 f"{streams.WEEKLY_SLOTS} per week",
                 "slot 0 Russia's choice (inverse CDF), slot 1 the clash hazard, slot 2 "
@@ -699,8 +689,10 @@ def section_randomness() -> str:
         f"From `crisis_sim.model.streams` (bit generator: `{type(generator).__name__}`):\n\n"
         f"{_quoted(streams.__doc__)}\n\n{layout}\n\n"
         f"So a world's block holds {width} numbers before its first week and "
-        f"{streams.WEEKLY_SLOTS} per week after. From `crisis_sim.model.sampling` (Latin "
-        f"hypercube blocks of {sampling.LHS_BLOCK:,} worlds):\n\n{_quoted(sampling.__doc__)}"
+        f"{streams.WEEKLY_SLOTS} per week after; an uncertain parameter's level in world "
+        f"k is the k-th number of that parameter's own stream. From "
+        f"`crisis_sim.model.sampling` (Latin hypercube blocks of {sampling.LHS_BLOCK:,} "
+        f"worlds):\n\n{_quoted(sampling.__doc__)}"
     )
 
 

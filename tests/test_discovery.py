@@ -73,18 +73,17 @@ def test_full_invasion_in_the_baseline(ensemble):
     assert list(found.parameters) == paths
     assert found.n_worlds == 3000
     assert found.base_rate == pytest.approx((ensemble.worlds["outcome"] == "full_invasion").mean())
-    # Recorded from the baseline's first 3,000 worlds (seed 20220113): 592 invasions;
-    # the chosen box is the 55th on the trajectory and holds 179 worlds, 144 of them
-    # invasions, so its density is 144 / 179 and its coverage 144 / 592.
-    assert found.base_rate == 592 / 3000
-    assert found.selected == 54
+    # Recorded from the baseline's first 3,000 worlds (seed 20220113, parameter levels
+    # keyed by path): 633 invasions; the chosen box is the 74th on the trajectory and
+    # holds 176 worlds, 133 of them invasions, so its density is 133 / 176 and its
+    # coverage 133 / 633.
+    assert found.base_rate == 633 / 3000
+    assert found.selected == 73
     selected = found.trajectory.iloc[found.selected]
-    assert (selected["worlds"], selected["cases"]) == (179, 144)
-    assert found.density == pytest.approx(144 / 179, abs=1e-12)
-    assert found.coverage == pytest.approx(144 / 592, abs=1e-12)
-    assert sorted(found.restricted) == sorted(
-        set(paths) - {"russia.wedge_strength", "concessions.appeasement_strength"}
-    )
+    assert (selected["worlds"], selected["cases"]) == (176, 133)
+    assert found.density == pytest.approx(133 / 176, abs=1e-12)
+    assert found.coverage == pytest.approx(133 / 633, abs=1e-12)
+    assert sorted(found.restricted) == sorted(set(paths) - {"west.sanction_credibility"})
     box = found.box.set_index("parameter")
     for dist in ensemble.scenario.uncertain:
         low, high = dist.support()

@@ -1,6 +1,7 @@
 """Sampling designs: Latin hypercube strata, chunk independence, common random numbers.
 
-Both designs fix world k's probability levels by (seed, k) alone. The Latin hypercube
+Both designs fix world k's probability levels by (seed, k) alone, and Monte Carlo
+levels by the parameter's path too, whatever else is declared. The Latin hypercube
 is stratified within every full block of ``LHS_BLOCK`` worlds; Monte Carlo gives a
 parameter the same level in every scenario run with the same seed.
 """
@@ -14,8 +15,9 @@ import pandas as pd
 import pytest
 
 from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.model.params import parameter_paths
 from crisis_sim.model.sampling import LHS_BLOCK, SAMPLINGS, parameter_levels
-from crisis_sim.model.streams import PARAMETER_INDEX, draw_worlds
+from crisis_sim.model.streams import path_key, path_levels
 from crisis_sim.scenario.files import load_scenario, scenario_from_dict
 from crisis_sim.scenario.schema import Scenario
 
@@ -26,8 +28,7 @@ PATHS = [dist.param for dist in BASELINE.uncertain]
 
 def levels(method: str, first: int, count: int, paths=PATHS, seed: int = SEED):
     """The levels of ``paths`` for worlds ``first .. first + count - 1``."""
-    draws = draw_worlds(seed, first, count, 0)
-    return parameter_levels(paths, method, seed=seed, first=first, count=count, draws=draws)
+    return parameter_levels(paths, method, seed=seed, first=first, count=count)
 
 
 def with_uncertain(indices: list[int], **run) -> Scenario:
@@ -161,7 +162,7 @@ def test_an_unknown_sampling_method_is_a_value_error():
 
 @pytest.mark.parametrize("method", SAMPLINGS)
 def test_an_unknown_parameter_path_is_a_value_error_naming_it(method):
-    assert "russia.mood" not in PARAMETER_INDEX
+    assert "russia.mood" not in parameter_paths()
     with pytest.raises(ValueError, match=r"russia\.mood"):
         levels(method, 0, 10, paths=[PATHS[0], "russia.mood"])
 
@@ -190,3 +191,26 @@ def test_the_scenario_sampling_latin_hypercube_is_honoured_by_ensemble_run():
     # The two designs draw every world's level of a continuous parameter apart.
     differs = monte_carlo.worlds[PATHS[0]].to_numpy() != results.worlds[PATHS[0]].to_numpy()
     assert differs.mean() > 0.99
+
+
+def test_a_parameters_levels_are_keyed_by_its_path_alone():
+    # The level of a path in world k does not depend on which other parameters are
+    # uncertain, on their order, or on how the worlds are chunked.
+    alone = levels("monte_carlo", 0, 1_000, paths=["russia.resolve"])["russia.resolve"]
+    among = levels("monte_carlo", 0, 1_000, paths=PATHS[::-1])["russia.resolve"]
+    chunked = np.concatenate(
+        [path_levels(SEED, "russia.resolve", first, 7) for first in range(0, 1_001, 7)]
+    )[:1_000]
+    np.testing.assert_array_equal(alone, among)
+    np.testing.assert_array_equal(alone, chunked)
+    other = levels("monte_carlo", 0, 1_000, paths=["russia.war_cost"])["russia.war_cost"]
+    assert np.corrcoef(alone, other)[0, 1] ** 2 < 0.01, "two paths draw independent levels"
+
+
+def test_a_paths_stream_key_is_its_sha256_with_the_top_bit_set():
+    # sha256(b"russia.resolve") begins 52 a4 1e 0c 53 1f 7e 0b: read little-endian that
+    # is 0x0b7e1f530c1ea452, and with bit 63 set (so it never equals a world's index)
+    # 0x8b7e1f530c1ea452 = 10051505859883607122.
+    assert path_key("russia.resolve") == 10051505859883607122
+    assert all(path_key(path) >= 2**63 for path in parameter_paths())
+    assert len({path_key(path) for path in parameter_paths()}) == len(parameter_paths())

@@ -197,7 +197,6 @@ class CrisisModel(mesa.Model):
             seed=seed,
             first=first_replication,
             count=replications,
-            draws=self.draws,
         )
         for dist in uncertain:
             self.sampled[dist.param] = dist.quantile(levels[dist.param])

@@ -3,13 +3,14 @@
 Two designs, both fixed by (seed, replication) alone, so that world k gets the same
 parameter values whatever the number of worlds, chunks or workers:
 
-- ``monte_carlo``: each world's levels come from its own random stream (one level per
-  parameter path, :mod:`crisis_sim.model.streams`), so a parameter gets the same level in
-  every scenario run with the same seed: common random numbers for comparisons.
+- ``monte_carlo``: a parameter's level in world k comes from the parameter's own
+  stream, keyed by the seed and its path (:func:`crisis_sim.model.streams.path_levels`),
+  so it gets the same level in every scenario run with the same seed, whatever else is
+  declared or uncertain: common random numbers for comparisons.
 - ``latin_hypercube``: worlds are grouped in fixed blocks of :data:`LHS_BLOCK`
   replications; each block is one Latin hypercube (scipy's ``qmc.LatinHypercube``,
-  seeded by the seed and the block's index) over the uncertain parameters, in the
-  order of their paths. Every full block is stratified in every parameter. The
+  seeded by the seed and the block's index) over the uncertain parameters, one column
+  per path in alphabetical order. Every full block is stratified in every parameter. The
   design depends on the set of uncertain parameters, so two scenarios with different
   sets do not share levels: use ``monte_carlo`` for paired comparisons.
 """
@@ -22,7 +23,8 @@ from typing import Literal
 import numpy as np
 from scipy.stats import qmc
 
-from crisis_sim.model.streams import PARAMETER_INDEX, WorldDraws
+from crisis_sim.model.params import parameter_paths
+from crisis_sim.model.streams import path_levels
 
 Sampling = Literal["monte_carlo", "latin_hypercube"]
 """The sampling designs."""
@@ -49,7 +51,6 @@ def parameter_levels(
     seed: int,
     first: int,
     count: int,
-    draws: WorldDraws,
 ) -> dict[str, np.ndarray]:
     """Probability levels in [0, 1) of ``paths`` for worlds ``first .. first + count - 1``.
 
@@ -59,19 +60,19 @@ def parameter_levels(
         seed: The scenario seed.
         first: Index of the first world.
         count: Number of worlds.
-        draws: The worlds' random numbers (used by ``monte_carlo``).
 
     Raises:
         ValueError: For an unknown method or parameter path.
     """
-    unknown = [path for path in paths if path not in PARAMETER_INDEX]
+    known = set(parameter_paths())
+    unknown = [path for path in paths if path not in known]
     if unknown:
         raise ValueError(f"not model parameters: {', '.join(unknown)}")
     if method == "monte_carlo":
-        return {path: draws.parameter_levels(path) for path in paths}
+        return {path: path_levels(seed, path, first, count) for path in paths}
     if method != "latin_hypercube":
         raise ValueError(f"unknown sampling {method!r}; choose one of {', '.join(SAMPLINGS)}")
-    ordered = sorted(paths, key=PARAMETER_INDEX.__getitem__)
+    ordered = sorted(paths)
     if not ordered:
         return {}
     worlds = np.arange(first, first + count)

@@ -1,31 +1,33 @@
-"""Random numbers: one stream per replication, fixed by (seed, replication) alone.
+"""Random numbers: a stream per world and a stream per uncertain parameter, fixed by the seed.
 
 Replication ``k`` of scenario seed ``s`` draws from numpy's counter-based Philox
 bit generator keyed by ``(s, k)`` (Philox4x64-10; Salmon et al. 2011, "Parallel
 random numbers: as easy as 1, 2, 3"): distinct keys give independent streams, and
 re-keying one generator object is far cheaper than seeding a new one per world.
 Each world's numbers are taken in one fixed layout at the start (its latent type,
-its allies' perceptions, one probability level for every model parameter a scenario
-may make uncertain, then a block of uniforms per week), so replication ``k`` is the
-same world whether it runs alone, in a batch of 100,000, on one process or many, and
-whatever the horizon: a longer horizon only appends weeks to the block.
+its allies' perceptions, then a block of uniforms per week), so replication ``k`` is
+the same world whether it runs alone, in a batch of 100,000, on one process or many,
+and whatever the horizon: a longer horizon only appends weeks to the block.
+
+The probability level of an uncertain parameter comes from a stream of its own, keyed
+by the seed and the parameter's path: Philox keyed by ``(s, h)``, where ``h`` is the
+first eight bytes of the SHA-256 of the path with the top bit set (so it is never a
+world's index, which stays below 2**63), read at position ``k`` for world ``k``. A
+level thus depends on the seed, the world and the path alone: declaring, removing or
+reordering parameters moves no other parameter's levels, and two scenarios that make
+the same parameter uncertain share its levels (common random numbers).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
-from crisis_sim.model.params import parameter_paths
-
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
-
-PARAMETER_SLOTS = 128
-"""Probability levels reserved per world for uncertain parameters (one per parameter path;
-room to add parameters without moving the weekly draws)."""
 
 WEEKLY_SLOTS = 4
 """Uniform draws per world and week: Russia's choice, clash, inadvertent escalation, spare."""
@@ -33,48 +35,10 @@ WEEKLY_SLOTS = 4
 CHOICE, CLASH, INADVERTENT = 0, 1, 2
 """Indices of the weekly slots."""
 
-FIRST_LAYOUT_PARAMETERS = 103
-"""Parameters of the first stream layout: they hold rows 0-102, in declaration order."""
+_HEAD = 1 + MEMBER_SLOTS
 
-ADDED_PARAMETERS = (
-    "russia.cost_sensitivity_slope",
-    "russia.upkeep_doubling_weeks",
-    "russia.incursion_war_share",
-    "russia.victory_slope",
-    "russia.evidence_per_level",
-    "russia.wedge_build_rate",
-    "russia.wedge_collapse_rate",
-    "west.urgency_rungs",
-    "west.posture_at_military_technical",
-    "west.posture_at_incursion",
-    "west.posture_at_invasion",
-    "west.support_at_military_technical",
-    "west.support_at_incursion",
-    "alliance.mobilisation_at_military_technical",
-    "alliance.mobilisation_at_invasion",
-)
-"""Parameters declared after the first layout, in the order they were added.
-
-They take the rows after the first layout's, so adding a parameter never moves the
-draws of another: a new parameter goes at the end of this tuple.
-"""
-
-_PATHS = parameter_paths()
-if len(_PATHS) != FIRST_LAYOUT_PARAMETERS + len(ADDED_PARAMETERS):
-    raise RuntimeError("a parameter has no row of draws: append its path to ADDED_PARAMETERS")
-
-PARAMETER_INDEX = {
-    path: index
-    for index, path in enumerate(
-        [*(path for path in _PATHS if path not in ADDED_PARAMETERS), *ADDED_PARAMETERS]
-    )
-}
-"""Row of each parameter path in :attr:`WorldDraws.param_uniform`."""
-
-if len(PARAMETER_INDEX) > PARAMETER_SLOTS:
-    raise RuntimeError("more model parameters than PARAMETER_SLOTS: raise it")
-
-_HEAD = 1 + MEMBER_SLOTS + PARAMETER_SLOTS
+_PATH_KEY_BIT = 1 << 63
+"""Set in every parameter stream's key: world indices stay below it, so no key is shared."""
 
 _TINY = 2.0**-53
 """Keeps the inverse normal CDF finite at a uniform draw of exactly 0."""
@@ -88,20 +52,12 @@ class WorldDraws:
         type_uniform: (R,) uniform deciding each world's latent Russian type.
         member_normal: (MEMBER_SLOTS, R) standard normals for allies' perceptions
             (inverse-CDF transforms of the world's uniforms).
-        param_uniform: (parameters, R) probability levels, one row per parameter path in
-            the order of :func:`crisis_sim.model.params.parameter_paths`, so the same
-            parameter gets the same level in every scenario (common random numbers).
         weekly: (weeks, WEEKLY_SLOTS, R) uniforms, one row of slots per week.
     """
 
     type_uniform: np.ndarray
     member_normal: np.ndarray
-    param_uniform: np.ndarray
     weekly: np.ndarray
-
-    def parameter_levels(self, path: str) -> np.ndarray:
-        """The worlds' probability levels for the parameter at ``path``, shape (R,)."""
-        return self.param_uniform[PARAMETER_INDEX[path]]
 
 
 def replication_generator(seed: int, replication: int) -> np.random.Generator:
@@ -141,6 +97,31 @@ def draw_worlds(seed: int, first: int, count: int, weeks: int) -> WorldDraws:
     return WorldDraws(
         type_uniform=columns[0].copy(),
         member_normal=special.ndtri(np.clip(columns[1 : 1 + MEMBER_SLOTS], _TINY, 1 - _TINY)),
-        param_uniform=columns[1 + MEMBER_SLOTS : _HEAD].copy(),
         weekly=columns[_HEAD:].reshape(weeks, WEEKLY_SLOTS, count).copy(),
     )
+
+
+def path_key(path: str) -> int:
+    """The key word of a parameter's stream: 8 bytes of SHA-256 of its path, top bit set."""
+    digest = hashlib.sha256(path.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little") | _PATH_KEY_BIT
+
+
+def path_levels(seed: int, path: str, first: int, count: int) -> np.ndarray:
+    """Probability levels in [0, 1) of the parameter at ``path`` for worlds ``first ..``.
+
+    World ``k``'s level is the ``k``-th double of the stream keyed by ``(seed,
+    path_key(path))``, so it does not depend on how the worlds are chunked.
+
+    Args:
+        seed: The scenario seed.
+        path: The parameter's dotted path.
+        first: Index of the first world.
+        count: Number of worlds.
+    """
+    if seed < 0 or first < 0 or count < 1:
+        raise ValueError(f"need seed >= 0, first >= 0, count >= 1; got {seed}, {first}, {count}")
+    bit_generator = np.random.Philox(key=np.array([seed, path_key(path)], dtype=np.uint64))
+    bit_generator.advance(first // 4)  # Philox gives four 64-bit words per counter step
+    skip = first % 4
+    return np.random.Generator(bit_generator).random(skip + count)[skip:]
