@@ -275,8 +275,9 @@ def test_a_dollar_in_the_scenario_file_name_neither_breaks_the_figures_nor_the_p
     )
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(scenario), "--runs", "50", "--quiet"]) == 0
-    capsys.readouterr()
+    printed = capsys.readouterr().out
     (folder,) = (tmp_path / "runs").iterdir()
+    assert f"Figures drawn in {Path('runs') / folder.name / 'figures'}/" in printed
     assert "$" not in folder.name
     assert folder.name.startswith("cost_of_war-")
     assert (folder / "figures" / "outcome_probabilities.png").is_file()

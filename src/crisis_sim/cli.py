@@ -198,6 +198,7 @@ def _draw(results: Results, folder: OutputFolder | None, skip: bool) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    print(f"Figures drawn in {folder.path / 'figures'}/")
     return EXIT_OK
 
 
