@@ -1,7 +1,8 @@
 """Analysis of ensembles: statistics and paired comparison, sensitivity, discovery, reference.
 
-:mod:`~crisis_sim.analysis.statistics` (intervals, outcome tables, paired comparison
-on common random numbers, cumulative incidence, convergence),
+:mod:`~crisis_sim.analysis.statistics` (paired comparison on common random numbers,
+cumulative incidence, convergence; the Wilson interval and the outcome table, which
+the results carry, are re-exported here),
 :mod:`~crisis_sim.analysis.sensitivity` (SALib), :mod:`~crisis_sim.analysis.discovery`
 (PRIM) and :mod:`~crisis_sim.analysis.reference` (the weighted-mean reference).
 """
@@ -13,11 +14,10 @@ from crisis_sim.analysis.statistics import (
     format_comparison,
     format_outcome_table,
     independent_difference,
-    outcome_table,
     paired_comparison,
     paired_difference,
-    wilson_interval,
 )
+from crisis_sim.ensemble.results import outcome_table, wilson_interval
 
 __all__ = [
     "compare_scenarios",

@@ -17,27 +17,13 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.results import Z_95, Results, outcome_table, wilson_interval
+from crisis_sim.ensemble.results import Z_95, Results, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.scenario.files import load_scenario
 from crisis_sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-__all__ = [
-    "Results",
-    "compare_scenarios",
-    "convergence",
-    "cumulative_incidence",
-    "format_comparison",
-    "format_outcome_table",
-    "independent_difference",
-    "outcome_table",
-    "paired_comparison",
-    "paired_difference",
-    "wilson_interval",
-]
 
 
 def format_outcome_table(table: pd.DataFrame) -> str:
