@@ -619,11 +619,10 @@ def test_a_discovery_threshold_outside_0_1_is_a_usage_error(capsys):
 
 @pytest.mark.parametrize("command", ["discover", "sensitivity"])
 def test_an_unknown_outcome_is_refused_before_any_work(tmp_path, capsys, command):
-    started = time.perf_counter()
+    # The output folder is claimed just before the work starts: none, no work.
     out = tmp_path / "out"
     assert main([command, "baseline", "--outcome", "bogus", "--out", str(out), "--quiet"]) == 2
     one_line(capsys.readouterr().err, "bogus", "full_invasion")
-    assert time.perf_counter() - started < 30
     assert not out.exists()
 
 
@@ -797,5 +796,5 @@ def test_a_scheduler_at_a_closed_port_is_one_line(tmp_path, capsys):
     started = time.perf_counter()
     args = [*FAST, "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}"]
     assert main(args) == 1
-    assert time.perf_counter() - started < 25
+    assert time.perf_counter() - started < 60, "the run gives up instead of hanging"
     one_line(capsys.readouterr().err, f"127.0.0.1:{port}", "start the scheduler")
