@@ -27,7 +27,7 @@ from crisis_sim.ensemble.outputs import (
     OutputExistsError,
     OutputFolder,
     atomic_write,
-    describe_os_error,
+    describe_failure,
 )
 from crisis_sim.ensemble.results import Results, json_safe
 from crisis_sim.model.domain import OUTCOMES
@@ -189,12 +189,10 @@ def _draw(results: Results, folder: OutputFolder | None, skip: bool) -> int:
         with folder.staging(replace=False) as stage:
             plots.save_main_figures(results, stage / "figures")
     except (KeyboardInterrupt, Exception) as error:
-        reason = "interrupted" if isinstance(error, KeyboardInterrupt) else _one_line(error)
-        if isinstance(error, OSError) and error.errno:
-            reason = describe_os_error(error)
         print(
             f"crisis-sim: the results are saved in {folder.path}, but the figures could not "
-            f"be drawn ({reason}); draw them with crisis-sim plot {shlex.quote(str(folder.path))}",
+            f"be drawn ({describe_failure(error)}); draw them with crisis-sim plot "
+            f"{shlex.quote(str(folder.path))}",
             file=sys.stderr,
         )
         return EXIT_FAILURE
@@ -666,19 +664,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"crisis-sim: {error}", file=sys.stderr)
     except (OutputExistsError, NotADirectoryError) as error:
         print(f"crisis-sim: error: {error}", file=sys.stderr)
-    except OSError as error:
-        message = describe_os_error(error) if error.errno else str(error)
-        print(f"crisis-sim: error: {message}", file=sys.stderr)
-    except (IndexError, KeyError, ValueError, RuntimeError, MemoryError) as error:
-        print(f"crisis-sim: error: {_one_line(error)}", file=sys.stderr)
+    except (OSError, IndexError, KeyError, ValueError, RuntimeError, MemoryError) as error:
+        print(f"crisis-sim: error: {describe_failure(error)}", file=sys.stderr)
     except KeyboardInterrupt:
         print("crisis-sim: interrupted", file=sys.stderr)
     return EXIT_FAILURE
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
 
 
 if __name__ == "__main__":

@@ -467,3 +467,13 @@ def describe_os_error(error: OSError) -> str:
         errno.ECONNREFUSED: "the connection was refused",
     }.get(error.errno or 0, error.strerror or type(error).__name__)
     return f"cannot use{where}: {advice}"
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line on why something stopped: Ctrl-C, an OS error with what to do, or the message."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, OSError) and error.errno:
+        return describe_os_error(error)
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 400 else text[:397] + "..."

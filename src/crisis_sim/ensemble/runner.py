@@ -56,9 +56,9 @@ from tqdm.auto import tqdm
 from crisis_sim.ensemble.outputs import (
     MARKER,
     PARTIAL,
-    OutputExistsError,
     OutputFolder,
     atomic_write,
+    describe_failure,
     describe_os_error,
     sha256,
     write_json,
@@ -701,11 +701,8 @@ def _execute(
         try:
             results.write_into(folder)
         except (KeyboardInterrupt, Exception) as error:
-            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
-            if isinstance(error, OSError) and not isinstance(error, OutputExistsError):
-                reason = describe_os_error(error)
             raise InterruptedRun(
-                folder.path, total, total, f"saving the results failed ({reason})"
+                folder.path, total, total, f"saving the results failed ({describe_failure(error)})"
             ) from None
         folder.finish_partial()
     return results
