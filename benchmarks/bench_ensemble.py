@@ -3,9 +3,9 @@
 Prints its figures, each with the ratio against a baseline measured in the same run
 (machines here are shared and noisy; nothing is asserted):
 
-1. A million worlds of scenarios/baseline.toml, 26 weeks, on two worker processes:
-   wall time and peak memory (this process and its workers). Targets: under 30 s and
-   under 1.5 GB.
+1. A million worlds of the bundled baseline.toml, at its horizon (51 weeks), on two
+   worker processes: wall time and peak memory (this process and its workers).
+   Targets: under 60 s and under 1.5 GB.
 2. The same engine against mesa.batch_run driving the model one world at a time.
    Target: at least 100 times more worlds per second.
 3. Two workers against one on the same work. Target: at least 1.7 times faster.
@@ -17,6 +17,7 @@ Run: .venv/bin/python benchmarks/bench_ensemble.py [--worlds 1000000] [--quick]
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 
@@ -24,6 +25,9 @@ import mesa
 
 from crisis_sim import CrisisModel, load_scenario
 from crisis_sim.ensemble import runner as ensemble
+
+TARGET_SECONDS = 60.0
+"""The million worlds' wall time target (it was 30 s at the old core's 26 weeks)."""
 
 
 def _timed_run(worlds: int, workers: int, seed: int) -> tuple[float, dict]:
@@ -58,7 +62,7 @@ def _batch_run_rate(worlds: int, seed: int) -> float:
         OneWorld,
         parameters={"first_replication": range(worlds)},
         rng=[seed],
-        max_steps=26,
+        max_steps=scenario.run.horizon,
         number_processes=1,
         data_collection_period=-1,
         display_progress=False,
@@ -78,15 +82,24 @@ def main() -> None:
     args = parser.parse_args()
     big = args.worlds // 10 if args.quick else args.worlds
     print("crisis_sim ensemble benchmark")
-    print(f"python {platform.python_version()}, {platform.machine()}, scenario baseline.toml\n")
+    print(
+        f"python {platform.python_version()}, {platform.machine()}, scenario baseline.toml, "
+        f"load average {os.getloadavg()[0]:.2f}\n"
+    )
 
-    print(f"1. {big:,} worlds, 26 weeks, 2 worker processes")
+    horizon = load_scenario("baseline").run.horizon
+    print(f"1. {big:,} worlds, {horizon} weeks, 2 worker processes")
     wall, info = _timed_run(big, 2, args.seed)
     own, child = info["peak_mib_parent"], info["peak_mib_worker"]
     total = own + 2 * child
     print(
-        f"   wall time {wall:.1f} s ({big / wall:,.0f} worlds/s)   target < 30 s: "
-        f"{'MET' if wall < 30 else 'NOT MET'}"
+        f"   wall time {wall:.1f} s ({big / wall:,.0f} worlds/s)   target < "
+        f"{TARGET_SECONDS:.0f} s: "
+        + (
+            ("MET" if wall < TARGET_SECONDS else "NOT MET")
+            if big == 1_000_000
+            else "applies to 1,000,000 worlds"
+        )
     )
     print(
         f"   peak memory: parent {own:,.0f} MiB + 2 workers x {child:,.0f} MiB = "

@@ -177,7 +177,8 @@ def differing_rows(a: pd.Series, b: pd.Series) -> np.ndarray:
     if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
         x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
         return ~((np.abs(x - y) <= FLOAT_TOLERANCE) | (np.isnan(x) & np.isnan(y)))
-    return a.astype(str).to_numpy() != b.astype(str).to_numpy()
+    missing = a.isna().to_numpy() & b.isna().to_numpy()  # NaN != NaN in pandas' strings
+    return (a.astype(str).to_numpy() != b.astype(str).to_numpy()) & ~missing
 
 
 def compare(single: pd.DataFrame, vectorised: pd.DataFrame, pairs: dict[str, str]) -> dict:

@@ -6,21 +6,23 @@ the code, so the model card can be refreshed whenever the model changes:
 
 * static sections, read from the code and data alone (fast): ``params`` (the
   parameter table, :func:`crisis_sim.model.params.parameter_table`), ``constants`` (the
-  structural constants fixed in the code), ``issues`` and
-  ``ladder`` (the issue scales and the escalation ladder at the defaults),
-  ``randomness`` (the streams and sampling designs, in their modules' words),
-  ``brief-ids`` (each brief id, the mechanism it acts in and the parameters that cite
-  it), ``members`` (the 30 allies' traits and willingness, from the model itself),
-  ``t0`` (Russia's first choice, worked through) and ``weekly`` (what an ensemble keeps
-  week by week);
-* simulated sections: ``baseline`` (the outcome distribution over 10,000 worlds at
-  the defaults, by Russia's latent type, and the weighted-mean reference),
-  ``baseline-scenario`` (the bundled ``baseline`` scenario over 10,000 worlds),
-  ``h1`` (the concession of the H1 checks, in the settings ``H1_*`` below, which
+  numbers fixed in the code), ``issues`` and ``ladder`` (the issue scales and the
+  escalation ladder at the defaults), ``randomness`` (the streams and sampling designs,
+  in their modules' words), ``brief-ids`` (each brief id, the mechanism it acts in and
+  the parameters that cite it), ``members`` (the 30 allies' traits and willingness,
+  from the model itself), ``t0`` (Russia's first choice, worked through plan by plan)
+  and ``weekly`` (what an ensemble keeps week by week);
+* simulated sections: ``stakes`` (what is at stake in Russia's choice, against
+  :data:`crisis_sim.model.russia.NEAR_BEST_MARGIN`), ``baseline`` (the outcome
+  distribution over 10,000 worlds at the defaults, by Russia's latent type, why each
+  invasion was chosen, what came after it, and the weighted-mean reference),
+  ``baseline-scenario`` (the bundled ``baseline`` scenario over 10,000 worlds), ``h1``
+  (the concession of the H1 checks, in the settings ``H1_*`` below, which
   ``tests/test_directional.py`` reads from here, with and without the readings),
   ``sunk-sanctions`` (the credibility of threats against the sanctions tier threatened
-  for an incursion) and ``drivers`` (a one-at-a-time sweep of the parameters over their
-  plausible ranges, on common random numbers).
+  for an incursion), ``drivers`` (a one-at-a-time sweep of the parameters over their
+  plausible ranges, on common random numbers) and ``timing`` (what sets the week of an
+  invasion: a one-at-a-time sweep of the tempo parameters and their Sobol indices).
 
 Usage, from the repository root::
 
@@ -28,18 +30,22 @@ Usage, from the repository root::
     .venv/bin/python docs/build_model_card.py --static   # only the static sections
     .venv/bin/python docs/build_model_card.py --check    # exit 1 if MODEL.md is stale
 
-The whole run takes well under a minute on two cores.
+The simulations run on ``--workers`` processes (2 by default); every run depends only
+on its seed and settings, so the card is the same whatever the number of workers. The
+whole run takes about two minutes on two cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +53,26 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.analysis.reference import reference_table
+from crisis_sim.analysis.sensitivity import analyse_function
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import BINNED, STATE_LABELS
 from crisis_sim.model import alliance as alliance_rules
+from crisis_sim.model import concessions as concession_rules
+from crisis_sim.model import plans, sampling, streams
 from crisis_sim.model import russia as choice
-from crisis_sim.model import sampling, streams
 from crisis_sim.model import ukraine as ukraine_rules
 from crisis_sim.model import west as west_rules
 from crisis_sim.model.brief import BRIEF, T0
-from crisis_sim.model.crisis import CrisisModel
-from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, Issue, Outcome, Rung
+from crisis_sim.model.crisis import DEFAULT_HORIZON, CrisisModel
+from crisis_sim.model.domain import (
+    ISSUES,
+    OUTCOMES,
+    Action,
+    InvasionReason,
+    Issue,
+    Outcome,
+    Rung,
+)
 from crisis_sim.model.levers import Lever
 from crisis_sim.model.members import load_members, member_arrays
 from crisis_sim.model.params import Params, iter_params, parameter_table, with_values
@@ -102,23 +118,25 @@ H1_SEED = 2022
 """Seed of the directional and H1 checks (``tests/test_directional.py``) and the H1 section."""
 
 H1_BACKGROUND = {
-    "alliance.concession_debate": 0.09,
-    "west.us_share.exercises": 0.73,
-    "russia.talks_walk_back_cost": 0.15,
-    "russia.audience_cost": 0.15,
-    "west.sanction_credibility": 0.47,
-    "russia.resolve": 0.67,
-    "russia.revisionist_premium": 0.08,
-    "russia.leverage_military_technical": 0.27,
-    "russia.resolve_belief_prior_strength": 15.0,
-    "russia.choice_precision": 46.0,
+    "alliance.concession_debate": 0.26,
+    "west.us_share.exercises": 0.66,
+    "russia.talks_walk_back_cost": 0.08,
+    "russia.audience_cost": 0.18,
+    "west.sanction_credibility": 0.86,
+    "russia.resolve": 0.74,
+    "russia.revisionist_premium": 0.34,
+    "russia.leverage_military_technical": 0.25,
+    "russia.resolve_belief_prior_strength": 4.66,
+    "russia.choice_precision": 141.35,
     "russia.upkeep_cost": 0.03,
-    "russia.threshold_cost": 0.0,
+    "russia.threshold_cost": 0.01,
 }
-"""A setting found by random search over the plausible ranges, in which the two readings
-of a concession decide the sign of its effect: a resolved Russia with high audience and
-walk-back costs, a confident belief about Western resolve, and a U.S. that can deliver
-most of a concession on exercises alone. Only the reading parameters below differ."""
+"""A setting found by random search over the plausible ranges (60 draws, seed 7, 2,000
+worlds each; the draw whose weaker of the two effects was largest in paired standard
+errors), in which the two readings of a concession decide the sign of its effect: a
+resolved, revisionist-leaning Russia with high audience costs, facing highly credible
+threats it holds only a weak prior about, and a U.S. that can deliver most of a
+concession on exercises alone. Only the reading parameters below differ."""
 
 H1_APPEASEMENT_READING = {
     "russia.revisionist_prior": 0.8,
@@ -146,8 +164,43 @@ SUNK_TIERS = (1.0, 1.5, 2.0)
 SUNK_CREDIBILITY = (0.2, 0.5, 0.7, 0.9)
 """Credibility of Western threats in the 'sunk sanctions' table (it must hold the default)."""
 
-SNAPSHOT_WEEKS = (1, 2, 4, 6, 8, 13, 20, 26)
+SNAPSHOT_WEEKS = (1, 2, 4, 6, 8, 13, 17, 26, 39, 51)
 """Weeks at which the baseline's state shares are shown."""
+
+TEMPO_PARAMS = (
+    "russia.discount",
+    "russia.buildup_start",
+    "russia.buildup_weeks",
+    "russia.readiness_weeks",
+    "russia.readiness_decline",
+    "russia.thaw_penalty",
+    "russia.extraction_weeks",
+    "russia.stalemate_learning",
+    "ukraine.adjustment_rate",
+    "ukraine.mobilisation_threshold",
+    "west.support_threshold",
+    "russia.upkeep_cost",
+    "russia.upkeep_doubling_weeks",
+)
+"""The parameters that set the tempo of Russia's plans: swept and Sobol-analysed for timing."""
+
+TIMING_RUNS = 4_000
+"""Worlds per run of the timing sweep (common random numbers: same seed)."""
+
+SOBOL_N = 128
+"""Base sample size of the timing Sobol analysis (``SOBOL_N x (D + 2)`` points)."""
+
+SOBOL_WORLDS = 64
+"""Worlds per point of the timing Sobol analysis."""
+
+SOBOL_EXTRA_ROUNDS = 4
+"""Extra blocks of ``SOBOL_WORLDS`` worlds run at a point where no world invaded yet."""
+
+WORKERS = 2
+"""Processes the simulations run on by default (the card does not depend on it)."""
+
+DOCS = Path(__file__).resolve().parent
+"""This script's folder (put on the workers' path, so they can import it by name)."""
 
 _ID_PATTERN = re.compile(r"\b(?:RU|US|NATO|UA)-[A-Z]*\d+\b|\bH[1-6]\b")
 
@@ -160,12 +213,16 @@ BRIEF_MECHANISMS: dict[str, str] = {
     "a cost to Russia (`posture_cost`)",
     "RU-D3": "Issue scale `ukraine_cooperation`; in the deal only with Ukraine's consent; "
     "war can take it",
-    "RU-P1": "Issue scale `inf_missiles` (1 = full moratorium); a reciprocal, face-saving item",
-    "RU-T1": "Rung 2, military-technical; `leverage_military_technical`, scaled by "
-    "Russia's belief that the West gives way under coercion (`yield_prior`)",
-    "RU-A1": "Initial state: every world starts at rung 1, forces massed",
-    "RU-A2": "Initial state: talks declared pointless; accepting a deal costs "
-    "`talks_walk_back_cost`; H4's rejection mobilisation",
+    "RU-P1": "Issue scale `inf_missiles` (1 = full moratorium); a reciprocal, face-saving "
+    "item, which Russia can agree to on its own in a partial agreement",
+    "RU-T1": "Rung 2, military-technical; `leverage_military_technical` sets how fast "
+    "Russia expects coercion to improve the deal, scaled by its force and by its belief "
+    "that the West gives way under coercion (`yield_prior`)",
+    "RU-A1": "Initial state: every world starts at rung 1, forces massed; the build-up "
+    "completes from `buildup_start` over `buildup_weeks`",
+    "RU-A2": "Initial state: talks declared pointless; settling or agreeing in part costs "
+    "`talks_walk_back_cost`, agreeing in part also `partial_agreement_cost`; H4's "
+    "rejection mobilisation",
     "RU-A3": "Rung 2 (build-up in Crimea, Kaliningrad, Belarus); H3",
     "RU-S1": "The wedge (lowers willingness of gas-dependent, non-bordering allies) and "
     "the debate over offers and concessions; Russia's belief that the West gives way",
@@ -177,25 +234,30 @@ BRIEF_MECHANISMS: dict[str, str] = {
     "US-O2": "U.S. offer on `exercises` (limits and transparency)",
     "US-T1": "Sanctions ladder: tiers threatened at incursion (below invasion's) and at "
     "invasion; U.S. unilateral tier; Russia's belief that the West carries out its threats",
-    "US-T2": "Posture ladder (Eastern Flank reinforcement): levels triggered by rung; "
-    "U.S. unilateral level",
+    "US-T2": "Posture ladder (Eastern Flank reinforcement): levels triggered by rung, "
+    "and level 1 ahead of an attack once the West's estimate of the war risk passes "
+    "`posture_threshold`; U.S. unilateral level",
     "US-P1": "Ukraine's consent, in part, to terms about it (`bypass_ukraine_consent` "
     "levers set it aside); the B9 effect on allies' willingness; enlargement is an "
     "Alliance decision (`us_share` 0)",
-    "US-S1": "Offers move toward reservation points as the risk of war rises "
-    "(`flexibility`); the off-ramp reading of a concession; a deal lifts part of the "
-    "sanctions and reinforcement in force (`sanctions_relief`)",
+    "US-S1": "The West chooses how far its offers go toward its reservation points by "
+    "expected utility, what an offer concedes against the war it may avert "
+    "(`war_aversion`, Fearon 1995); the off-ramp reading of a concession; a deal lifts "
+    "part of the sanctions and reinforcement in force (`sanctions_relief`)",
     "NATO-R1": "Red lines: NATO's offer and reservation are 0 on the first three issues",
     "NATO-O1": "NATO offer on `inf_missiles` and `exercises` (transparency, no limits)",
-    "NATO-O2": "Issue scale `risk_reduction`; channels granted cut the clash and "
-    "inadvertent-escalation hazards (`channels_effect`)",
+    "NATO-O2": "Issue scale `risk_reduction`; channels granted or agreed cut the clash "
+    "and incident hazards (`channels_effect`)",
     "NATO-T1": "Implicit: the same sanctions and posture ladders as US-T1 and US-T2, "
     "capped by allied consensus",
     "NATO-C1": "Solidarity: allies' willingness is pulled toward the Alliance's GDP-weighted mean",
     "NATO-F1": "Not used (background fact)",
     "UA-1": "The threat Ukraine weighs against terms about it (rises with Russia's rung, "
-    "falls with its resistance); Ukraine's resistance",
-    "UA-2": "Ukraine's salience and position on `enlargement` and `ukraine_cooperation`",
+    "falls with its resistance); Ukraine mobilises once the war risk it sees passes "
+    "`mobilisation_threshold`; its resistance",
+    "UA-2": "Ukraine's salience and position on `enlargement` and `ukraine_cooperation`; "
+    "it offers a moratorium on its membership only after force is used and once the war "
+    "risk passes `neutrality_threshold`",
     "UA-3": "As US-P1: terms about Ukraine beyond its own offer need its consent",
     "H1": "Claim to test: appeasement reading of a concession against the off-ramp "
     "reading (see 'Testing the brief's claims')",
@@ -210,16 +272,17 @@ BRIEF_MECHANISMS: dict[str, str] = {
 
 BRIEF_CODE_SITES: dict[str, str] = {
     "RU-A1": "`Russia.__init__`",
-    "RU-T1": "`Russia.rung_prospects`",
-    "RU-A2": "`Russia.__init__`, `Russia.action_utilities`",
+    "RU-T1": "`Russia.prospects`",
+    "RU-A2": "`Russia.__init__`, `Russia.type_values`",
     "RU-S1": "`Nato.update_willingness`, `Nato.advance_wedge`",
     "US-T1": "`West.respond`, `Russia.observe_west`",
     "US-T2": "`West.respond`",
     "US-P1": "`Ukraine.accepted_terms`, `Deal.form`",
-    "US-S1": "`west.revised_offer`, `Russia.action_utilities`",
-    "NATO-O2": "`incidents.inadvertent_escalation`, `incidents.clash_hazard`",
+    "US-S1": "`West.choose_offers`, `Russia.type_values`",
+    "NATO-O2": "`incidents.incidents`, `incidents.clash_hazard`",
     "NATO-C1": "`Nato.update_willingness`",
-    "UA-1": "`Ukraine.accepted_terms`",
+    "UA-1": "`Ukraine.accepted_terms`, `Ukraine.step`",
+    "UA-2": "`Ukraine.step`",
     "H4": "`Nato.update_willingness`",
 }
 """Code sites named next to the parameters, where a mechanism has no parameter of its own."""
@@ -265,7 +328,8 @@ RUNG_MEANINGS: dict[Rung, str] = {
     Rung.MILITARY_TECHNICAL: "'Military-technical' measures: build-up in Belarus, Crimea, "
     "Kaliningrad (RU-T1, RU-A3)",
     Rung.LIMITED_INCURSION: "Recognition of the separatist republics and a limited incursion",
-    Rung.FULL_INVASION: "Full-scale invasion of Ukraine (ends the world)",
+    Rung.FULL_INVASION: "Full-scale invasion of Ukraine: only ever chosen; fixes the "
+    "world's outcome, and the war runs on",
 }
 """What each rung of Russia's ladder stands for."""
 
@@ -283,9 +347,10 @@ class Constant:
 def judgement_constants() -> list[Constant]:
     """The constants fixed in the code, with their values from the code.
 
-    Every judgement number is a parameter (:mod:`crisis_sim.model.params`); what is left
-    here is structural: scales, units and normalisations that a different value would
-    only rename.
+    Almost every judgement number is a parameter (:mod:`crisis_sim.model.params`); what
+    is left here is structural (scales, units, grids and normalisations that a different
+    value would only rename), numerical, or one of the few judgements still written
+    into the code, marked as such.
     """
     return [
         Constant(
@@ -330,9 +395,69 @@ def judgement_constants() -> list[Constant]:
             "`russia.DEAL_MARGIN`",
             f"{choice.DEAL_MARGIN:g}",
             "numerical",
-            "A deal is on offer only if it beats the status quo by more than rounding.",
+            "A partial agreement is open only if it adds more than rounding to the status "
+            "quo; a rise of the deal's worth by more than this is the West giving way.",
+        ),
+        Constant(
+            "`plans.WAITS`",
+            ", ".join(f"{int(k)}" for k in plans.WAITS) + " weeks",
+            "structural",
+            "The holds Russia's plans weigh before their final move (strike or settle); "
+            "a grid dense where plans differ. The last is also the horizon of 'hold to the "
+            "end' (valued as held for ever).",
+        ),
+        Constant(
+            "`plans.THAW`, `plans.AUTUMN_MUD`",
+            f"{_season(plans.THAW)}; {_season(plans.AUTUMN_MUD)}",
+            "judgement (THEORY.md; the dates move by a few weeks from year to year)",
+            "The seasons in which the ground cuts an offensive's force: by "
+            "`russia.thaw_penalty` in the spring thaw (rasputitsa), by half of it in the "
+            "autumn mud (the half is judgement too).",
+        ),
+        Constant(
+            "war cost factor `2 - force`",
+            "1 at full force, 1.4 at the t0 force of 0.6",
+            "judgement",
+            "A war fought with less of the planned force costs more: Russia's cost of war "
+            "is `russia.war_cost x resistance x (2 - force)`.",
+        ),
+        Constant(
+            "upkeep over a hold",
+            "weeks massed + (k - 1) / 2; for ever: + delta / (1 - delta)",
+            "structural",
+            "The upkeep of a hold of k weeks is charged at its mean week; held for ever, "
+            "at the discounted mean.",
+        ),
+        Constant(
+            "`russia.NEAR_BEST_MARGIN`",
+            f"{choice.NEAR_BEST_MARGIN:g}",
+            "reporting only",
+            "An invasion worth less than the best action by at most this is recorded as "
+            "near-best; it changes no choice (section 5.2 compares it with the stakes).",
+        ),
+        Constant(
+            "`west.OFFER_STEPS`",
+            ", ".join(f"{step:g}" for step in west_rules.OFFER_STEPS),
+            "structural",
+            "The offers the West weighs each week: these shares of the way from its t0 "
+            "offers to its reservation points.",
+        ),
+        Constant(
+            "levels ahead of an attack",
+            "posture 1, support 1",
+            "judgement",
+            "What the West does once its estimate of the war risk passes "
+            "`west.posture_threshold` or `west.support_threshold` before Russia uses force: "
+            "the first level of each ladder, no more.",
         ),
     ]
+
+
+def _season(season: tuple[tuple[int, int], tuple[int, int]]) -> str:
+    """``((3, 1), (4, 30))`` -> ``1 Mar to 30 Apr``."""
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    (m0, d0), (m1, d1) = season
+    return f"{d0} {months[m0 - 1]} to {d1} {months[m1 - 1]}"
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -510,56 +635,158 @@ def section_members(params: Params | None = None) -> str:
     )
 
 
-def section_t0(params: Params | None = None) -> str:
-    """Russia's first weekly choice at the defaults, worked through for each type."""
+ACTION_NAMES: dict[Action, str] = {
+    Action.DE_ESCALATE: "step down",
+    Action.HOLD: "hold",
+    Action.ESCALATE: "climb",
+    Action.ACCEPT: "settle",
+    Action.INVADE: "invade",
+    Action.ACCEPT_PARTIAL: "agree in part",
+}
+"""How the card names Russia's actions."""
+
+
+def _week_one(params: Params | None = None) -> CrisisModel:
+    """A one-world model at the start of week 1, up to Russia's choice (no levers)."""
     model = CrisisModel(params, replications=1, seed=SEED, event_log=False)
+    model.week = 1
+    model.concessions.start_week()
+    model.west.choose_offers()
+    model.deal.form(model)
+    return model
+
+
+def plan_values(
+    model: CrisisModel, prospects: choice.Prospects, revisionist: bool
+) -> dict[tuple[int, str], np.ndarray]:
+    """Russia's plans of holding k weeks at rungs 1-3, by final move, in one world.
+
+    The values of :meth:`crisis_sim.model.russia.Russia.type_values` before the best is
+    taken: ``(rung, "strike")`` and ``(rung, "settle")`` over :data:`plans.WAITS`, and
+    ``(rung, "ever")`` for holding to the end. Checked against the model's own values.
+    """
+    p = model.p
     russia = model.russia
-    p = model.p.russia
-    threshold = choice.cost_sensitivity(p.resolve, p.cost_sensitivity_slope) * p.threshold_cost
-    rows_values = []
-    rows_choice = []
-    for label, revisionist in (("revisionist", True), ("security-seeking", False)):
-        types = np.array([revisionist])
-        values = russia.rung_values(types)[:, 0]
-        plans = choice.ladder_plan_values(russia.rung_values(types), threshold)[:, 0]
-        utilities, available = russia.action_utilities(types)
-        probabilities = choice.logit_choice_probabilities(utilities, available, p.choice_precision)[
+    types = np.array([revisionist])
+    aspiration = float(russia.aspiration(types)[0])
+    weights = concession_rules.reading_weights(types, p.concessions.cross_type_weight)
+    saved = 1.0 - float(
+        concession_rules.face_saving(
+            p.concessions.offramp_strength, weights[1], model.deal.reciprocity
+        )[0]
+    )
+    pr = prospects
+    status_quo = float(pr.status_quo[0])
+    threshold = float(np.asarray(pr.threshold))
+    settle_base = status_quo * (1.0 - aspiration) - float(pr.in_force[0])
+    settle_base -= p.russia.talks_walk_back_cost * saved
+    war_later = status_quo + aspiration * pr.war_gain[:, 0] - pr.war_cost[:, 0]
+    values: dict[tuple[int, str], np.ndarray] = {}
+    for index, rung in enumerate(choice.RUNG_LEVERAGE):
+        flow = pr.flows[index][:, :1]
+        strike = war_later[:, None] - threshold * (int(Rung.FULL_INVASION) - int(rung))
+        settle = settle_base - p.russia.audience_cost * int(rung) * saved
+        settle = settle + aspiration * pr.deals[index][:, :1]
+        values[int(rung), "strike"] = plans.hold_then(flow, strike, p.russia.discount, plans.WAITS)[
             :, 0
         ]
-        rows_values.append(
-            [label]
-            + [f"{values[r]:+.4f} / {plans[r]:+.4f}" for r in (1, 2, 3, 4)]
-            + [f"{float(russia.aspiration(types)[0]):.2f}"]
+        values[int(rung), "settle"] = plans.hold_then(flow, settle, p.russia.discount, plans.WAITS)[
+            :, 0
+        ]
+        values[int(rung), "ever"] = pr.forever[index][:1]
+    utilities = russia.type_values(types, prospects).utilities[:, 0]
+    here = int(russia.rung[0])
+    best_here = max(float(np.max(values[here, kind])) for kind in ("strike", "settle", "ever"))
+    best_up = max(float(np.max(values[here + 1, kind])) for kind in ("strike", "settle", "ever"))
+    if not (
+        math.isclose(best_here, utilities[Action.HOLD], abs_tol=1e-12)
+        and math.isclose(best_up - threshold, utilities[Action.ESCALATE], abs_tol=1e-12)
+    ):
+        raise RuntimeError(
+            "the worked example of section 5.2 no longer matches Russia.type_values: "
+            "update plan_values in docs/build_model_card.py"
         )
+    return values
+
+
+def section_t0(params: Params | None = None) -> str:
+    """Russia's first weekly choice at the defaults, worked through plan by plan."""
+    model = _week_one(params)
+    russia = model.russia
+    p = model.p
+    pr = russia.prospects()
+    force = float(russia.massed_force()[0])
+    deal = float(model.deal.utility[0])
+    prize = float(model.concessions.war_utility[0] - model.concessions.status_quo_utility[0])
+    rates = [1.0 - (1.0 - float(pr.deals[index][0, 0])) / (1.0 - deal) for index in range(3)]
+    rows_choice = []
+    rows_plans = []
+    bests = []
+    for label, revisionist in (("revisionist", True), ("security-seeking", False)):
+        types = np.array([revisionist])
+        values = russia.type_values(types, pr)
+        probabilities = choice.war_choice_probabilities(
+            values.utilities, values.available, p.russia.choice_precision, p.russia.war_precision
+        )[:, 0]
         rows_choice.append(
-            [label]
+            [label, f"{float(values.aspiration[0]):.2f}"]
             + [
-                f"{utilities[a, 0]:+.4f} (p = {probabilities[a]:.3f})"
-                if available[a, 0]
+                f"{values.utilities[a, 0]:+.4f} (p = {probabilities[a]:.3f})"
+                if values.available[a, 0]
                 else "not available"
                 for a in Action
             ]
         )
-    terms = ", ".join(f"{v:g}" for v in model.deal.terms[:, 0])
-    values_table = markdown_table(
-        ["type", "V(1) / C(1)", "V(2) / C(2)", "V(3) / C(3)", "V(4) / C(4)", "aspiration"],
-        rows_values,
-    )
+        table = plan_values(model, pr, revisionist)
+        best_value, best_plan = -np.inf, ""
+        for rung in (int(Rung.BUILD_UP), int(Rung.MILITARY_TECHNICAL)):
+            for kind, then in (("strike", "invade"), ("settle", "settle")):
+                row = table[rung, kind]
+                rows_plans.append(
+                    [label, str(rung), then]
+                    + [f"{v:+.3f}" for v in row]
+                    + [f"{float(table[rung, 'ever'][0]):+.3f}" if kind == "settle" else ""]
+                )
+                k = int(np.argmax(row))
+                if rung == int(Rung.BUILD_UP) and row[k] > best_value:
+                    best_value, best_plan = row[k], f"hold {plans.WAITS[k]} weeks, then {then}"
+        if float(table[int(Rung.BUILD_UP), "ever"][0]) > best_value:
+            best_plan = "hold to the end"
+        bests.append(f"{label}: {best_plan}")
     choice_table = markdown_table(
-        ["type"] + [a.name.lower().replace("_", "-") for a in Action], rows_choice
+        ["type", "aspiration"] + [ACTION_NAMES[a] for a in Action], rows_choice
     )
+    plan_table = markdown_table(
+        ["type", "hold at rung", "then"]
+        + [f"n = {int(k)}" for k in plans.WAITS]
+        + ["hold to the end"],
+        rows_plans,
+    )
+    week_one = pd.Timestamp(T0) + pd.Timedelta(weeks=1)
     return (
-        f"At t0 ({T0}): rung 1, status-quo utility {model.concessions.status_quo_utility[0]:.3f}, "
-        f"deal on the table ({terms}) worth {model.deal.utility[0]:.4f} to Russia, "
-        f"reciprocity {model.deal.reciprocity[0]:.3f}, war utility "
-        f"{model.concessions.war_utility[0]:.4f}, Russia's belief that the West carries out "
-        f"its threats {float(russia.resolve_belief[0]):.2f} and that it gives way under "
-        f"coercion {float(russia.yield_belief[0]):.2f}, NATO participation "
-        f"{float(model.nato.participation[0]):.3f} and consensus level "
-        f"{float(model.nato.consensus[0]):.3f} (this world's allied draws).\n\n"
-        f"Rung values V(L) and plan values C(L):\n\n{values_table}\n\n"
-        f"Week 1 expected utilities and logit probabilities (lambda = "
-        f"{p.choice_precision:g}):\n\n{choice_table}"
+        f"Week 1 ({week_one.date().isoformat()}), this world's allied draws: rung 1, "
+        f"weeks massed 0, force {force:.2f} (`russia.buildup_start`), ground "
+        f"{float(model.ground[1]):g}; Russia's chance of winning if it invaded now "
+        f"{float(pr.victory_now[0]):.3f}, against the resistance it expects "
+        f"{float(model.ukraine.resistance[0] * (1 - russia.resistance_error[0])):.3f}; "
+        f"war's prize {prize:.4f} (x the chance: {float(pr.war_gain_now[0]):.4f}), its cost "
+        f"{float(pr.war_cost_now[0]):.4f}; status-quo utility "
+        f"{float(model.concessions.status_quo_utility[0]):.3f}; the deal on the table "
+        f"({', '.join(f'{v:g}' for v in model.deal.terms[:, 0])}) worth {deal:.4f}, "
+        f"reciprocity {float(model.deal.reciprocity[0]):.3f}, agreeing to its reciprocal "
+        f"items alone worth +{float(pr.partial_gain[0]):.4f}; Russia's belief that the West "
+        f"carries out its threats {float(russia.resolve_belief[0]):.2f} and that it gives "
+        f"way under coercion {float(russia.yield_belief[0]):.2f}, so it expects the deal's "
+        f"remaining gap to close by {', '.join(f'{100 * r:.2f}%' for r in rates)} a week "
+        f"while it holds at rungs 1, 2, 3; NATO participation "
+        f"{float(model.nato.participation[0]):.3f}.\n\n"
+        f"Values of the actions (their best plans) and choice probabilities (weekly "
+        f"precision {p.russia.choice_precision:g}, war precision "
+        f"{p.russia.war_precision:g}):\n\n{choice_table}\n\n"
+        f"The plans behind holding (rung 1) and climbing (rung 2, before the threshold "
+        f"cost of {float(np.asarray(pr.threshold)):.3f}): hold n weeks, then invade or "
+        f"settle on the deal expected by then (plans at rung 3 omitted):\n\n"
+        f"{plan_table}\n\nBest plan of holding at rung 1: {'; '.join(bests)}."
     )
 
 
@@ -680,8 +907,10 @@ def section_randomness() -> str:
             [
                 "uniform",
                 f"{streams.WEEKLY_SLOTS} per week",
-                "slot 0 Russia's choice (inverse CDF), slot 1 the clash hazard, slot 2 "
-                "inadvertent escalation, slot 3 spare",
+                f"slot {streams.CHOICE} Russia's choice (inverse CDF), slot {streams.CLASH} "
+                f"the clash hazard, slot {streams.INCIDENT} a military incident, slot "
+                f"{streams.COLLAPSE} an early collapse of Ukraine's defence, slot "
+                f"{streams.CEASEFIRE} a ceasefire, the rest spare",
             ],
         ],
     )
@@ -707,13 +936,92 @@ def section_weekly() -> str:
     return (
         f"Chunks of {ensemble.DEFAULT_CHUNK_SIZE:,} worlds by default. Each week, the "
         f"number of worlds in each state ({states}) and a histogram of each of these "
-        f"variables over the worlds (ended worlds keep their final values):\n\n{table}"
+        f"variables over the worlds (a world ended by a deal or a clash keeps its final "
+        f"values; in a world ended by an invasion the war runs on, and with it the "
+        f"ladders, the allies and Ukraine):\n\n{table}"
+    )
+
+
+MECHANISM_PARAMS: dict[str, tuple[str, ...]] = {
+    "params-plans": (
+        "russia.discount",
+        "russia.buildup_start",
+        "russia.buildup_weeks",
+        "russia.readiness_weeks",
+        "russia.readiness_decline",
+        "russia.thaw_penalty",
+        "russia.extraction_weeks",
+        "russia.leverage_build_up",
+        "russia.leverage_military_technical",
+        "russia.leverage_incursion",
+        "russia.upkeep_cost",
+        "russia.upkeep_doubling_weeks",
+        "russia.threshold_cost",
+        "russia.war_cost",
+        "russia.incursion_war_share",
+        "russia.victory_slope",
+        "russia.choice_precision",
+        "russia.war_precision",
+    ),
+    "params-west": (
+        "west.war_aversion",
+        "west.posture_threshold",
+        "west.support_threshold",
+        "west.sanctions_tier_at_incursion",
+        "west.sanctions_tier_at_invasion",
+        "west.posture_at_military_technical",
+        "west.posture_at_incursion",
+        "west.posture_at_invasion",
+        "west.support_at_military_technical",
+        "west.support_at_incursion",
+        "west.us_unilateral_sanctions",
+        "west.us_unilateral_posture",
+    ),
+    "params-ukraine": (
+        "ukraine.resistance",
+        "ukraine.support_effect",
+        "ukraine.adjustment_rate",
+        "ukraine.mobilisation_effect",
+        "ukraine.mobilisation_rate",
+        "ukraine.mobilisation_threshold",
+        "ukraine.neutrality_threshold",
+        "ukraine.neutrality_level",
+        "ukraine.threat_weight",
+    ),
+    "params-incidents": (
+        "west.incident_hazard",
+        "alliance.incident_tension",
+        "west.clash_hazard",
+        "west.channels_effect",
+    ),
+    "params-partial": ("russia.partial_agreement_cost", "russia.talks_walk_back_cost"),
+    "params-war": tuple(info.path for info in iter_params() if info.path.split(".", 1)[0] == "war"),
+}
+"""The parameters listed with each mechanism of section 5 (defaults, ranges, sources)."""
+
+
+def section_mechanism_params(paths: Iterable[str]) -> str:
+    """Default, plausible range and source of some parameters, from their declarations."""
+    infos = {info.path: info for info in iter_params()}
+    return markdown_table(
+        ["parameter", "default", "plausible range", "unit", "source"],
+        (
+            [
+                f"`{path}`",
+                f"{infos[path].default:g}",
+                f"{infos[path].plausible[0]:g} to {infos[path].plausible[1]:g}",
+                infos[path].unit,
+                infos[path].source,
+            ]
+            for path in paths
+        ),
     )
 
 
 def static_sections() -> dict[str, str]:
     """Every section generated from the code and data alone, by marker name."""
     return {
+        **{name: section_mechanism_params(paths) for name, paths in MECHANISM_PARAMS.items()},
         "params": section_params(),
         "constants": section_constants(),
         "issues": section_issues(),
@@ -729,6 +1037,101 @@ def static_sections() -> dict[str, str]:
 # -- simulated sections ---------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One run of the model, as a worker process gets it.
+
+    Attributes:
+        values: Parameters set away from their defaults, as (dotted path, value) pairs.
+        runs: Worlds.
+        seed: The scenario seed.
+        levers: Levers pulled.
+        first: Index of the first world (its randomness is keyed by its index).
+        sampled: Per-world parameter values, as (dotted path, (runs,) array) pairs.
+    """
+
+    values: tuple[tuple[str, float], ...] = ()
+    runs: int = BASELINE_RUNS
+    seed: int = SEED
+    levers: tuple[Lever, ...] = ()
+    first: int = 0
+    sampled: tuple[tuple[str, np.ndarray], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Ends:
+    """How the worlds of a task ended, per world.
+
+    Attributes:
+        outcome: Outcome code.
+        week: The outcome's week.
+        incursion: Whether Russia stood at the incursion rung (3) at the end of some week;
+            an invasion launched from rung 2 does not count.
+    """
+
+    outcome: np.ndarray
+    week: np.ndarray
+    incursion: np.ndarray
+
+
+def simulate(task: Task) -> Ends:
+    """Run one task to the horizon (in a worker process, or here)."""
+    model = CrisisModel(
+        with_values(Params(), dict(task.values)),
+        replications=task.runs,
+        seed=task.seed,
+        first_replication=task.first,
+        levers=task.levers,
+        sampled=dict(task.sampled) or None,
+        event_log=False,
+        record_history=False,
+    )
+    incursion = np.zeros(task.runs, dtype=bool)
+    while model.running:  # as CrisisModel.run, noting the worlds that stand at rung 3
+        model.step()
+        incursion |= model.russia.rung == int(Rung.LIMITED_INCURSION)
+    return Ends(model.outcome.copy(), model.outcome_week.copy(), incursion)
+
+
+class Simulator:
+    """Runs tasks, in order, on worker processes (spawned afresh) or, with one worker, here.
+
+    Every task depends only on its own settings and seed, so the results are the same
+    whatever the number of workers.
+    """
+
+    def __init__(self, workers: int = 1) -> None:
+        """Prepare ``workers`` processes (started on entering the context)."""
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Simulator:
+        """Start the workers."""
+        if self.workers > 1:
+            if str(DOCS) not in sys.path:  # workers import this file by its module's name
+                sys.path.insert(0, str(DOCS))
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the workers."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def run(self, tasks: Sequence[Task]) -> list[Ends]:
+        """The ends of every task, in the tasks' order."""
+        if self._pool is None:
+            return [simulate(task) for task in tasks]
+        return list(self._pool.map(simulate, tasks))
+
+
+SERIAL = Simulator(1)
+"""Runs every task in this process."""
+
+
 def run_worlds(
     params: Params | None = None, runs: int = BASELINE_RUNS, *, history: bool = False
 ) -> CrisisModel:
@@ -741,6 +1144,81 @@ def run_worlds(
         record_history=history,
     )
     return model.run()
+
+
+@dataclass(frozen=True, slots=True)
+class Stakes:
+    """What was at stake in Russia's choices: |best war plan - best peace plan|.
+
+    Attributes:
+        every_week: One value per world and week in which Russia chose (its own type).
+        at_invasion: One value per world, in the week it invaded.
+    """
+
+    every_week: np.ndarray
+    at_invasion: np.ndarray
+
+
+def run_baseline(runs: int = BASELINE_RUNS) -> tuple[CrisisModel, Stakes]:
+    """The baseline at the defaults, with its history, and the stakes of Russia's choices.
+
+    The model is stepped as :meth:`CrisisModel.run` steps it; after each week the values
+    Russia chose by (``Russia.by_type``) are read under each world's own type.
+    """
+    model = CrisisModel(None, replications=runs, seed=SEED, event_log=False, record_history=True)
+    russia = model.russia
+    every_week, at_invasion = [], []
+    while model.running:
+        choosing = model.active & (russia.rung < int(Rung.FULL_INVASION))
+        model.step()
+        if russia.by_type is None:
+            continue
+        revisionist, secure = russia.by_type
+        war = np.where(russia.revisionist, revisionist.war_plan, secure.war_plan)
+        peace = np.where(russia.revisionist, revisionist.peace_plan, secure.peace_plan)
+        stake = np.abs(war - peace)
+        every_week.append(stake[choosing])
+        at_invasion.append(stake[choosing & (russia.last_action == int(Action.INVADE))])
+    return model, Stakes(np.concatenate(every_week), np.concatenate(at_invasion))
+
+
+def section_stakes(stakes: Stakes, runs: int = BASELINE_RUNS) -> str:
+    """The stakes of Russia's choices at the defaults, against the near-best margin."""
+    margin = choice.NEAR_BEST_MARGIN
+    rows = []
+    for label, values in (
+        ("every week Russia chose", stakes.every_week),
+        ("the week it invaded", stakes.at_invasion),
+    ):
+        q1, median, q3 = np.percentile(values, [25, 50, 75])
+        rows.append(
+            [
+                label,
+                f"{values.size:,}",
+                f"{median:.3f}",
+                f"{q1:.3f} to {q3:.3f}",
+                _pct(float(np.mean(values <= margin))),
+                f"{median / margin:.0f} x",
+            ]
+        )
+    table = markdown_table(
+        [
+            "choices",
+            "world-weeks",
+            "median stake",
+            "quartiles",
+            f"stake at most the margin ({margin:g})",
+            "median stake / margin",
+        ],
+        rows,
+    )
+    return (
+        f"{runs:,} worlds at the defaults, seed {SEED}. The stake of a choice is |value "
+        f"of Russia's best plan ending in war - value of its best plan that does not| "
+        f"(`TypeValues.war_plan`, `TypeValues.peace_plan`, under the world's own type), in "
+        f"the units of Russia's utility (1 = the whole distance from the status quo to all "
+        f"its demands):\n\n{table}"
+    )
 
 
 def _outcome_rows(outcomes: pd.DataFrame) -> list[list[str]]:
@@ -812,25 +1290,170 @@ def _overall_table(outcomes: pd.DataFrame) -> str:
     )
 
 
-def section_baseline(model: CrisisModel) -> str:
-    """Baseline outcome shares, by type, paths through rung 3, and the reference table."""
-    outcomes = model.outcomes()
-    total = len(outcomes)
-    reached = outcomes["max_rung"] >= int(Rung.LIMITED_INCURSION)
-    reached_two = outcomes["max_rung"] >= int(Rung.MILITARY_TECHNICAL)
-    path_rows = []
+def _reasons_table(outcomes: pd.DataFrame) -> str:
+    """Why each invasion was chosen: best reply, near-best, or a low-probability draw."""
+    invaded = outcomes[outcomes["outcome"] == Outcome.FULL_INVASION.key]
+    total = len(invaded)
+    rows = []
+    for reason in InvasionReason:
+        if reason is InvasionReason.NONE:
+            continue
+        mask = (invaded["invasion_reason"] == reason.key).to_numpy()
+        margins = invaded.loc[mask, "invasion_margin"]
+        rows.append(
+            [
+                f"`{reason.key}`",
+                f"{int(mask.sum()):,}",
+                _share_cell(mask, total) if total else "-",
+                _median_week(invaded.loc[mask, "week"]),
+                f"{margins.median():.4f}" if len(margins) else "-",
+            ]
+        )
+    return markdown_table(
+        [
+            "reason",
+            "invasions",
+            "share of invasions (95% Wilson)",
+            "median week",
+            "median margin below the best action",
+        ],
+        rows,
+    )
+
+
+def _reasons_text(outcomes: pd.DataFrame) -> str:
+    """The reasons table with its margin stated, and the invasions a clash overtook."""
+    clashed = outcomes[
+        (outcomes["outcome"] == Outcome.NATO_RUSSIA_CLASH.key) & outcomes["invasion_reason"].notna()
+    ]
+    return (
+        f"Why each invasion was chosen (`invasion_reason`): a best reply (invading was worth "
+        f"the most of Russia's actions that week), near-best (within `NEAR_BEST_MARGIN` = "
+        f"{choice.NEAR_BEST_MARGIN:g} of the best), or a low-probability draw of the choice "
+        f"noise (further below). Over the worlds whose outcome is `full_invasion`; "
+        f"{len(clashed):,} more worlds invaded in a week in which a clash fired, and count "
+        f"as `nato_russia_clash`:\n\n{_reasons_table(outcomes)}"
+    )
+
+
+def _war_table(outcomes: pd.DataFrame, horizon: int) -> str:
+    """What came after the invasions, at the horizon."""
+    invaded = outcomes[outcomes["outcome"] == Outcome.FULL_INVASION.key]
+    total = len(invaded)
+    if not total:
+        return "No world invaded."
+    collapse = (invaded["war_collapse_week"] >= 0).to_numpy()
+    ceased = (invaded["ceasefire_week"] >= 0).to_numpy()
+    agreed = ceased & ~collapse
+    clash = (invaded["war_clash_week"] >= 0).to_numpy()
+    before = (
+        (invaded["partial_week"] >= 0) & (invaded["partial_week"] < invaded["week"])
+    ).to_numpy()
+    duration = (invaded["ceasefire_week"] - invaded["week"])[ceased]
+    front = invaded["war_front"]
+    f1, f2, f3 = np.percentile(front, [25, 50, 75])
+
+    def mean(column: str) -> str:
+        return f"{invaded[column].mean():.2f}"
+
+    rows = [
+        ["the war still fought at the horizon", _share_cell(~ceased, total)],
+        ["a ceasefire, the front stalled", _share_cell(agreed, total)],
+        [
+            "Ukraine's defence collapsed early (a ceasefire on Russia's terms)",
+            _share_cell(collapse, total),
+        ],
+        ["a direct NATO-Russia clash during the war", _share_cell(clash, total)],
+        ["a partial agreement made before the invasion", _share_cell(before, total)],
+        [
+            "weeks from the invasion to the end of the fighting, where it ended (median)",
+            f"{duration.median():g}" if len(duration) else "-",
+        ],
+        [
+            "front at the horizon: share of Ukraine beyond the 2021 line of contact "
+            "Russia holds (median, quartiles)",
+            f"{f2:.2f} ({f1:.2f} to {f3:.2f})",
+        ],
+        [
+            "Russia's chance of winning as it saw it when it invaded (median)",
+            f"{invaded['invasion_victory'].median():.2f}",
+        ],
+        ["Ukraine's resistance at the horizon (mean)", mean("resistance")],
+        ["Ukraine mobilised at the horizon (mean, 0-1)", mean("mobilised")],
+        ["sanctions tier at the horizon (mean, of 3)", mean("sanctions")],
+        ["Eastern Flank posture at the horizon (mean, of 2)", mean("posture")],
+        ["allied cohesion at the horizon (mean)", mean("cohesion")],
+    ]
+    return (
+        f"What came after the {total:,} invasions, at the horizon (week {horizon}); the "
+        f"outcome stays `full_invasion`, dated by the week of the invasion:\n\n"
+        + markdown_table(["after the invasion", "share of invaded worlds, or value"], rows)
+    )
+
+
+def _partial_table(outcomes: pd.DataFrame) -> str:
+    """Partial agreements (5.10) by outcome."""
+    rows = []
     for outcome in OUTCOMES:
-        ended = outcomes.loc[reached, "outcome"] == outcome.key
-        path_rows.append([f"`{outcome.key}`", _share_cell(ended.to_numpy(), int(reached.sum()))])
-    paths = markdown_table(["outcome", "share of worlds that reached rung 3"], path_rows)
-    first = model.russia.first_incursion_week
-    began = first[first >= 0]
-    q1, median, q3 = np.percentile(began, [25, 50, 75]) if began.size else (np.nan,) * 3
+        subset = outcomes[outcomes["outcome"] == outcome.key]
+        made = (subset["partial_week"] >= 0).to_numpy()
+        rows.append(
+            [f"`{outcome.key}`", _share_cell(made, len(subset)) if len(subset) else "-"]
+            + [_median_week(subset.loc[made, "partial_week"])]
+            + [
+                f"{subset[f'agreed_{issue.key}'].mean():.2f}" if len(subset) else "-"
+                for issue in (Issue.INF_MISSILES, Issue.EXERCISES, Issue.RISK_REDUCTION)
+            ]
+        )
+    made = (outcomes["partial_week"] >= 0).to_numpy()
+    return (
+        f"Partial agreements (5.10): {_share_cell(made, len(outcomes))} of worlds agreed to "
+        f"the reciprocal items on the table at some point.\n\n"
+        + markdown_table(
+            [
+                "outcome",
+                "worlds with a partial agreement",
+                "median week of the first",
+                "agreed on `inf_missiles` (mean)",
+                "on `exercises`",
+                "on `risk_reduction`",
+            ],
+            rows,
+        )
+    )
+
+
+def _invasion_rungs(model: CrisisModel) -> str:
+    """The rung each invasion was launched from, from the history."""
     assert model.history is not None
     rungs = np.stack(model.history["rung"])
+    invaded = np.flatnonzero(model.outcome == int(Outcome.FULL_INVASION))
+    if not invaded.size:
+        return "no world invaded"
+    launched = rungs[model.outcome_week[invaded] - 1, invaded]
+    return ", ".join(
+        f"{_pct(float(np.mean(launched == int(r))))} from rung {int(r)}"
+        for r in (Rung.BUILD_UP, Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION)
+    )
+
+
+def section_baseline(model: CrisisModel) -> str:
+    """Baseline outcomes, by type, reasons, paths, after the invasions, and the reference."""
+    outcomes = model.outcomes()
+    total = len(outcomes)
+    assert model.history is not None
+    rungs = np.stack(model.history["rung"])  # (weeks + 1, R), rung 4 once invaded
+    stood = rungs == int(Rung.LIMITED_INCURSION)
+    reached = stood.any(axis=0)
+    reached_two = (rungs == int(Rung.MILITARY_TECHNICAL)).any(axis=0)
+    began = np.argmax(stood, axis=0)[reached]
+    q1, median, q3 = np.percentile(began, [25, 50, 75]) if began.size else (np.nan,) * 3
     deals = np.flatnonzero(model.outcome == int(Outcome.DE_ESCALATION))
     deal_rungs = rungs[model.outcome_week[deals] - 1, deals]
-    at_three = int(np.sum(deal_rungs == int(Rung.LIMITED_INCURSION)))
+    deal_text = ", ".join(
+        f"{int(np.sum(deal_rungs == int(r))):,} at rung {int(r)}"
+        for r in (Rung.BUILD_UP, Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION)
+    )
     reference = reference_table(outcomes, model.params)
     reference_rows = [
         [
@@ -851,16 +1474,20 @@ def section_baseline(model: CrisisModel) -> str:
         reference_rows,
     )
     return (
-        f"{total:,} worlds, seed {SEED}, horizon {model.horizon} weeks, default parameters "
-        f"(none drawn per world), no levers.\n\n{_overall_table(outcomes)}\n\n"
+        f"{total:,} worlds, seed {SEED}, horizon {model.horizon} weeks (to "
+        f"{_week_date(model.horizon)}), default parameters (none drawn per world), no "
+        f"levers.\n\n{_overall_table(outcomes)}\n\n"
         f"By Russia's latent type (column `revisionist`):\n\n{_by_type_table(outcomes)}\n\n"
-        f"Paths: {_pct(reached_two.mean())} of worlds reached rung 2 and "
-        f"{_pct(reached.mean())} reached rung 3 (a limited incursion) at some point; the "
-        f"first incursion began in week {median:g} at the median (quartiles weeks {q1:g} "
-        f"and {q3:g}). Of the {deals.size:,} deals, {at_three:,} were accepted by a Russia "
-        f"standing at rung 3. How the worlds that reached rung 3 ended:\n\n{paths}\n\n"
-        f"State of the worlds by week (still running at a rung, or ended):\n\n"
-        f"{_state_shares(model)}\n\n"
+        f"{_reasons_text(outcomes)}\n\n"
+        f"Paths: {_pct(reached_two.mean())} of worlds stood at rung 2 and "
+        f"{_pct(reached.mean())} at rung 3 (a limited incursion) at some point; the first "
+        f"incursion began in week {median:g} at the median (quartiles weeks {q1:g} and "
+        f"{q3:g}). Invasions were launched {_invasion_rungs(model)}. Of the "
+        f"{deals.size:,} deals, Russia accepted {deal_text}.\n\n"
+        f"State of the worlds by week (still in crisis at a rung, or ended; a world "
+        f"ended by an invasion is counted under `full_invasion` while its war runs "
+        f"on):\n\n{_state_shares(model)}\n\n"
+        f"{_war_table(outcomes, model.horizon)}\n\n{_partial_table(outcomes)}\n\n"
         f"Weighted-mean reference (Achen 2006; Bueno de Mesquita 2011) beside the "
         f"model, per issue (0 = Western status quo, 1 = Russia's demand):\n\n{reference_md}"
     )
@@ -884,13 +1511,15 @@ def section_baseline_scenario(runs: int = BASELINE_RUNS) -> str:
     )
     return (
         f"`scenarios/{scenario.name}.toml` ({scenario.title}): {len(outcomes):,} worlds, seed "
-        f"{SEED}, {design} sampling, no levers, with these parameters drawn per world (all "
-        f"others at their defaults):\n\n{uncertain}\n\n{_overall_table(outcomes)}\n\n"
-        f"By Russia's latent type:\n\n{_by_type_table(outcomes)}"
+        f"{SEED}, horizon {scenario.run.horizon} weeks, {design} sampling, no levers, with "
+        f"these parameters drawn per world (all others at their defaults):\n\n{uncertain}\n\n"
+        f"{_overall_table(outcomes)}\n\nBy Russia's latent type:\n\n{_by_type_table(outcomes)}"
+        f"\n\n{_reasons_text(outcomes)}\n\n{_war_table(outcomes, scenario.run.horizon)}\n\n"
+        f"{_partial_table(outcomes)}"
     )
 
 
-def section_h1() -> str:
+def section_h1(sim: Simulator = SERIAL) -> str:
     """The concession of the H1 checks (``H1_*`` above), measured.
 
     Each setting runs with and without the concession on common random numbers (the
@@ -925,17 +1554,16 @@ def section_h1() -> str:
         ("defaults, `russia.distance_exponent` 2", "as set (0.5 each)", {_EXPONENT: 2.0}),
         ("defaults, `russia.distance_exponent` 2", "both at 0", {**off, _EXPONENT: 2.0}),
     ]
+    tasks = [
+        Task(tuple(values.items()), runs, seed, chosen)
+        for _, _, values in cases
+        for chosen in ((), tuple(levers))
+    ]
+    ends = sim.run(tasks)
     inv, de = int(Outcome.FULL_INVASION), int(Outcome.DE_ESCALATION)
     rows = []
-    for setting, reading, values in cases:
-        params = with_values(Params(), values)
-        ends = [
-            CrisisModel(params, replications=runs, seed=seed, levers=chosen, record_history=False)
-            .run()
-            .outcome
-            for chosen in ((), levers)
-        ]
-        without, with_it = ends
+    for index, (setting, reading, _) in enumerate(cases):
+        without, with_it = ends[2 * index].outcome, ends[2 * index + 1].outcome
         delta, half = _paired(without == inv, with_it == inv)
         rows.append(
             [
@@ -963,49 +1591,53 @@ def section_h1() -> str:
         f"{Params().west.us_share.exercises:g} x level by default; the settings raise its "
         f"share). Settings of `tests/test_directional.py` (all other parameters at their "
         f"defaults, every value within its plausible range):\n\n{settings_table}\n\n"
-        f"{runs:,} worlds per run, seed {seed} (the tests' own), with and without the "
-        f"concession on common random numbers; the change is paired world by world, with "
-        f"the half-width of its 95% normal interval:\n\n{effects}"
+        f"{runs:,} worlds per run, seed {seed} (the tests' own), horizon {DEFAULT_HORIZON} "
+        f"weeks, with and without the concession on common random numbers; the change is "
+        f"paired world by world, with the half-width of its 95% normal interval:\n\n{effects}"
     )
 
 
-def section_sunk_sanctions(runs: int = BASELINE_RUNS) -> str:
+def section_sunk_sanctions(sim: Simulator = SERIAL, runs: int = BASELINE_RUNS) -> str:
     """Credibility of threats against the gap between incursion and invasion sanctions."""
     inv = int(Outcome.FULL_INVASION)
     de = int(Outcome.DE_ESCALATION)
     default = Params().west.sanction_credibility
+    grid = [(tier, credibility) for tier in SUNK_TIERS for credibility in SUNK_CREDIBILITY]
+    ends = dict(
+        zip(
+            grid,
+            sim.run([Task(((_TIER, t), (_CREDIBILITY, c)), runs) for t, c in grid]),
+            strict=True,
+        )
+    )
     rows = []
-    for tier in SUNK_TIERS:
-        runs_by_credibility = {
-            credibility: run_worlds(
-                with_values(Params(), {_TIER: tier, _CREDIBILITY: credibility}), runs
-            )
-            for credibility in SUNK_CREDIBILITY
-        }
-        reference = runs_by_credibility[default].outcome == inv
-        for credibility, model in runs_by_credibility.items():
-            invaded = model.outcome == inv
-            reached = model.russia.max_rung >= int(Rung.LIMITED_INCURSION)
-            change = "-" if credibility == default else _points(*_paired(reference, invaded))
-            rows.append(
-                [
-                    f"{tier:g}",
-                    f"{credibility:g}",
-                    _pct(invaded.mean()),
-                    change,
-                    _pct(reached.mean()),
-                    _pct(invaded[reached].mean()) if reached.any() else "-",
-                    _pct(np.mean(model.outcome == de)),
-                ]
-            )
+    for tier, credibility in grid:
+        reference = ends[tier, default].outcome == inv
+        end = ends[tier, credibility]
+        invaded = end.outcome == inv
+        reached = end.incursion
+        change = "-" if credibility == default else _points(*_paired(reference, invaded))
+        rows.append(
+            [
+                f"{tier:g}",
+                f"{credibility:g}",
+                _pct(invaded.mean()),
+                change,
+                _pct(reached.mean()),
+                _pct(invaded[reached].mean()) if reached.any() else "-",
+                _pct(invaded[~reached].mean()) if (~reached).any() else "-",
+                _pct(np.mean(end.outcome == de)),
+            ]
+        )
     table = markdown_table(
         [
             "`west.sanctions_tier_at_incursion`",
             "`west.sanction_credibility`",
             "P(full_invasion)",
             f"change from credibility {default:g}, points (± 95%)",
-            "reached rung 3",
-            "P(full_invasion) among those",
+            "stood at rung 3 (an incursion)",
+            "P(full_invasion) after an incursion",
+            "P(full_invasion) in the other worlds (from rung 1 or 2)",
             "P(de_escalation)",
         ],
         rows,
@@ -1051,21 +1683,24 @@ def _paired(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     return float(diff.mean()), float(half)
 
 
-def run_sweep(
-    runs: int = SWEEP_RUNS, progress: Callable[[str], None] | None = None
-) -> list[SweepRow]:
-    """One-at-a-time sweep over the plausible ranges, on common random numbers."""
+def run_sweep(sim: Simulator = SERIAL, runs: int = SWEEP_RUNS) -> tuple[list[SweepRow], Ends]:
+    """One-at-a-time sweep over the plausible ranges, on common random numbers.
+
+    Returns the rows, sorted by the larger effect, and the baseline run at this size.
+    """
     infos = {info.path: info for info in iter_params()}
+    paths = sweep_paths()
+    tasks = [Task((), runs)] + [
+        Task(((path, value),), runs) for path in paths for value in infos[path].plausible
+    ]
+    ends = sim.run(tasks)
+    baseline, ends = ends[0], ends[1:]
+    inv = int(Outcome.FULL_INVASION)
+    de = int(Outcome.DE_ESCALATION)
     rows = []
-    for path in sweep_paths():
+    for index, path in enumerate(paths):
         lo, hi = infos[path].plausible
-        ends = []
-        for value in (lo, hi):
-            outcome = run_worlds(with_values(Params(), {path: value}), runs).outcome
-            ends.append(outcome)
-        low, high = ends
-        inv = int(Outcome.FULL_INVASION)
-        de = int(Outcome.DE_ESCALATION)
+        low, high = ends[2 * index].outcome, ends[2 * index + 1].outcome
         d_inv, h_inv = _paired(low == inv, high == inv)
         d_de, h_de = _paired(low == de, high == de)
         rows.append(
@@ -1081,9 +1716,7 @@ def run_sweep(
                 h_de,
             )
         )
-        if progress:
-            progress(path)
-    return sorted(rows, key=lambda row: -row.size)
+    return sorted(rows, key=lambda row: -row.size), baseline
 
 
 def _points(delta: float, half: float) -> str:
@@ -1116,7 +1749,7 @@ def _sweep_table(rows: list[SweepRow], first_rank: int = 1) -> str:
     )
 
 
-def section_drivers(rows: list[SweepRow], baseline: CrisisModel) -> str:
+def section_drivers(rows: list[SweepRow], baseline: Ends) -> str:
     """The top drivers of the sweep, then the full table folded away."""
     outcome = baseline.outcome
     inv = float(np.mean(outcome == int(Outcome.FULL_INVASION)))
@@ -1150,15 +1783,277 @@ def section_drivers(rows: list[SweepRow], baseline: CrisisModel) -> str:
     )
     return (
         f"{len(rows)} parameters, each moved from the low to the high end of its plausible "
-        f"range with all others at their defaults; {len(baseline.outcome):,} worlds per "
-        f"run, seed {SEED}, so every run sees the same worlds (common random numbers) and "
-        f"the change is paired. Baseline at this size: P(full_invasion) = {_pct(inv)}, "
-        f"P(de_escalation) = {_pct(de)}. Changes are in percentage points, with the "
-        f"half-width of a 95% normal interval of the paired difference; sorted by the "
-        f"larger of the two absolute changes.\n\n"
+        f"range with all others at their defaults; {len(outcome):,} worlds per "
+        f"run, seed {SEED}, horizon {DEFAULT_HORIZON} weeks, so every run sees the same "
+        f"worlds (common random numbers) and the change is paired. Baseline at this size: "
+        f"P(full_invasion) = {_pct(inv)}, P(de_escalation) = {_pct(de)}. Changes are in "
+        f"percentage points, with the half-width of a 95% normal interval of the paired "
+        f"difference; sorted by the larger of the two absolute changes.\n\n"
         f"{_sweep_table(rows[:TOP_DRIVERS])}\n\n"
         f"<details><summary>All {len(rows)} swept parameters</summary>\n\n"
         f"{_sweep_table(rows)}\n\n</details>\n\n{bent_text}\n\n{inert_text}"
+    )
+
+
+# -- what sets the timing ---------------------------------------------------------------
+
+
+def _thaw_week() -> int:
+    """The first week (from t0) on or after the start of the spring thaw of 2022."""
+    (month, day), _ = plans.THAW
+    start = pd.Timestamp(T0)
+    thaw = pd.Timestamp(year=start.year, month=month, day=day)
+    return math.ceil((thaw - start).days / 7)
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """When the invasions of one run came."""
+
+    share: float
+    median: float
+    q1: float
+    q3: float
+    mean: float
+    before_thaw: float
+
+    @classmethod
+    def of(cls, ends: Ends) -> Timing:
+        """Read the invasions' weeks from a run."""
+        invaded = ends.outcome == int(Outcome.FULL_INVASION)
+        weeks = ends.week[invaded].astype(float)
+        if not weeks.size:
+            return cls(0.0, math.nan, math.nan, math.nan, math.nan, math.nan)
+        q1, median, q3 = np.percentile(weeks, [25, 50, 75])
+        before = float(np.mean(weeks < _thaw_week()))
+        return cls(float(invaded.mean()), median, q1, q3, float(weeks.mean()), before)
+
+    def median_cell(self) -> str:
+        """Median week with its quartiles."""
+        if math.isnan(self.median):
+            return "-"
+        return f"{self.median:g} ({self.q1:g} to {self.q3:g})"
+
+
+@dataclass(frozen=True, slots=True)
+class TimingRow:
+    """The invasions' timing at the low and the high end of one tempo parameter's range."""
+
+    path: str
+    low: float
+    high: float
+    at_low: Timing
+    at_high: Timing
+
+    @property
+    def shift(self) -> float:
+        """Change of the mean invasion week from the low to the high end."""
+        return self.at_high.mean - self.at_low.mean
+
+
+def run_timing(sim: Simulator = SERIAL, runs: int = TIMING_RUNS) -> tuple[Timing, list[TimingRow]]:
+    """One-at-a-time sweep of the tempo parameters, on common random numbers."""
+    infos = {info.path: info for info in iter_params()}
+    tasks = [Task((), runs)] + [
+        Task(((path, value),), runs) for path in TEMPO_PARAMS for value in infos[path].plausible
+    ]
+    ends = sim.run(tasks)
+    rows = []
+    for index, path in enumerate(TEMPO_PARAMS):
+        lo, hi = infos[path].plausible
+        rows.append(
+            TimingRow(path, lo, hi, Timing.of(ends[1 + 2 * index]), Timing.of(ends[2 + 2 * index]))
+        )
+    rows.sort(key=lambda row: -abs(row.shift) if not math.isnan(row.shift) else 0.0)
+    return Timing.of(ends[0]), rows
+
+
+@dataclass(frozen=True, slots=True)
+class TimingSobol:
+    """Sobol indices of the invasions' timing (and of their share) over the tempo parameters."""
+
+    week: Any
+    share: Any
+    points: int
+    worlds: int
+    extra_points: int
+    empty_points: int
+    noise: float
+    mean_week: float
+
+
+def run_timing_sobol(
+    sim: Simulator = SERIAL, n: int = SOBOL_N, worlds: int = SOBOL_WORLDS
+) -> TimingSobol:
+    """First- and total-order Sobol indices of the mean invasion week among invading worlds.
+
+    SALib's Saltelli sample over the tempo parameters' plausible ranges (uniform), through
+    :func:`crisis_sim.analysis.sensitivity.analyse_function`. Point ``i`` of ``P`` runs
+    worlds ``i x w .. i x w + w - 1``; a point where no world has invaded yet runs another
+    ``w`` worlds (the next block of indices) up to :data:`SOBOL_EXTRA_ROUNDS` times; a
+    point that never sees an invasion, where the week is undefined, takes the mean over
+    the other points (it then adds nothing to any index). The share of worlds that invade
+    (first block only) is analysed on the same sample.
+    """
+    infos = {info.path: info for info in iter_params()}
+    names = list(TEMPO_PARAMS)
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(infos[path].plausible) for path in names],
+    }
+    kept: dict[str, Any] = {}
+    per_task = max(1, ensemble.DEFAULT_CHUNK_SIZE // worlds)
+
+    def mean_invasion_week(samples: np.ndarray) -> np.ndarray:
+        points = len(samples)
+        count = np.zeros(points)
+        total = np.zeros(points)
+        squares = np.zeros(points)
+        share = np.zeros(points)
+        todo = np.arange(points)
+        extra = 0
+        for round_ in range(1 + SOBOL_EXTRA_ROUNDS):
+            if not todo.size:
+                break
+            if round_:
+                extra += todo.size
+            base = round_ * points * worlds
+            groups = [todo[a : a + per_task] for a in range(0, todo.size, per_task)]
+            tasks = []
+            for number, group in enumerate(groups):
+                first = base + number * per_task * worlds
+                sampled = tuple(
+                    (path, np.repeat(samples[group, column], worlds))
+                    for column, path in enumerate(names)
+                )
+                tasks.append(Task(runs=group.size * worlds, first=first, sampled=sampled))
+            for group, end in zip(groups, sim.run(tasks), strict=True):
+                invaded = (end.outcome == int(Outcome.FULL_INVASION)).reshape(group.size, worlds)
+                weeks = np.where(invaded, end.week.reshape(group.size, worlds), 0).astype(float)
+                count[group] += invaded.sum(axis=1)
+                total[group] += weeks.sum(axis=1)
+                squares[group] += (weeks**2).sum(axis=1)
+                if not round_:
+                    share[group] = invaded.mean(axis=1)
+            todo = np.flatnonzero(count == 0)
+        seen = count > 0
+        mean = total / np.maximum(count, 1)
+        mean = np.where(seen, mean, float(np.mean(mean[seen])))
+        spread = np.where(count > 1, (squares - count * mean**2) / np.maximum(count - 1, 1), 0.0)
+        noise = float(np.mean(np.where(seen, spread / np.maximum(count, 1), 0.0)))
+        kept.update(
+            samples=samples.copy(),
+            share=share,
+            extra=extra,
+            empty=int(np.sum(~seen)),
+            noise=noise / float(np.var(mean, ddof=1)),
+            mean=float(np.mean(mean[seen])),
+        )
+        return mean
+
+    week = analyse_function(problem, mean_invasion_week, "sobol", n=n, seed=SEED)
+
+    def invasion_share(samples: np.ndarray) -> np.ndarray:
+        if not np.array_equal(samples, kept["samples"]):
+            raise RuntimeError("SALib's sample changed between two analyses of one seed")
+        return kept["share"]
+
+    share = analyse_function(problem, invasion_share, "sobol", n=n, seed=SEED)
+    return TimingSobol(
+        week=week,
+        share=share,
+        points=week.n_points,
+        worlds=worlds,
+        extra_points=kept["extra"],
+        empty_points=kept["empty"],
+        noise=kept["noise"],
+        mean_week=kept["mean"],
+    )
+
+
+def _index_cell(value: float, half: float) -> str:
+    return f"{value:.2f} (± {half:.2f})"
+
+
+def section_timing(baseline: Timing, rows: list[TimingRow], sobol: TimingSobol) -> str:
+    """What sets the week of an invasion: the one-at-a-time sweep, then the Sobol indices."""
+    thaw = _thaw_week()
+    sweep = markdown_table(
+        [
+            "rank",
+            "parameter",
+            "low to high",
+            "P(full_invasion) low, high",
+            "median week (quartiles), low",
+            "high",
+            "mean week low, high",
+            "change of the mean, weeks",
+            f"invaded before the thaw (week < {thaw}), low, high",
+        ],
+        (
+            [
+                str(rank),
+                f"`{row.path}`",
+                f"{row.low:g} to {row.high:g}",
+                f"{_pct(row.at_low.share)}, {_pct(row.at_high.share)}",
+                row.at_low.median_cell(),
+                row.at_high.median_cell(),
+                f"{row.at_low.mean:.1f}, {row.at_high.mean:.1f}",
+                f"{row.shift:+.1f}",
+                f"{_pct(row.at_low.before_thaw)}, {_pct(row.at_high.before_thaw)}",
+            ]
+            for rank, row in enumerate(rows, start=1)
+        ),
+    )
+    week = sobol.week.indices.set_index("parameter")
+    share = sobol.share.indices.set_index("parameter")
+    order = week.sort_values("ST", ascending=False).index
+    indices = markdown_table(
+        [
+            "parameter",
+            "mean invasion week: first-order S1 (± 95%)",
+            "total ST (± 95%)",
+            "P(full_invasion): S1 (± 95%)",
+            "ST (± 95%)",
+        ],
+        (
+            [
+                f"`{path}`",
+                _index_cell(week.at[path, "S1"], week.at[path, "S1_conf"]),
+                _index_cell(week.at[path, "ST"], week.at[path, "ST_conf"]),
+                _index_cell(share.at[path, "S1"], share.at[path, "S1_conf"]),
+                _index_cell(share.at[path, "ST"], share.at[path, "ST_conf"]),
+            ]
+            for path in order
+        ),
+    )
+    empty = (
+        f"the {sobol.empty_points} that saw none even then take the mean week of the other "
+        f"points (their week is undefined; so they add nothing to any index)"
+        if sobol.empty_points
+        else "every point saw at least one"
+    )
+    return (
+        f"**One at a time.** Each tempo parameter moved from the low to the high end of its "
+        f"plausible range, all others at their defaults; {TIMING_RUNS:,} worlds per run, "
+        f"seed {SEED}, common random numbers. At the defaults: P(full_invasion) "
+        f"{_pct(baseline.share)}, median week {baseline.median_cell()}, mean week "
+        f"{baseline.mean:.1f}, {_pct(baseline.before_thaw)} of invasions before the thaw "
+        f"(week {thaw} is the first on or after {_season(plans.THAW).split(' to ')[0]}). "
+        f"Weeks count from t0 among the worlds that invaded; sorted by the change of the "
+        f"mean week.\n\n{sweep}\n\n"
+        f"**Sobol indices** (Sobol 2001; Saltelli et al. 2010) of the mean week of "
+        f"invasion among the invading worlds at each point, with the share of worlds that "
+        f"invade beside it, over the {len(TEMPO_PARAMS)} tempo parameters drawn uniformly "
+        f"from their plausible ranges (all others at their defaults): SALib's Saltelli "
+        f"sample of N = {SOBOL_N} ({sobol.points:,} points), {sobol.worlds} worlds per "
+        f"point (each point its own worlds), seed {SEED}, bootstrap 95% intervals; "
+        f"{sobol.extra_points} points with no invasion in their first {sobol.worlds} "
+        f"worlds ran up to {SOBOL_EXTRA_ROUNDS} more blocks of {sobol.worlds}, and "
+        f"{empty}. Mean invasion week over the points {sobol.mean_week:.1f}; the worlds' own "
+        f"noise is about {_pct(sobol.noise)} of the variance of the points' means (it adds "
+        f"to every total index). Sorted by the total index of the week:\n\n{indices}"
     )
 
 
@@ -1194,7 +2089,9 @@ def replace_section(text: str, name: str, body: str) -> str:
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
-def build(static_only: bool = False, verbose: bool = True) -> dict[str, str]:
+def build(
+    static_only: bool = False, verbose: bool = True, workers: int = WORKERS
+) -> dict[str, str]:
     """Generate the sections; the simulated ones too unless ``static_only``."""
 
     def say(message: str) -> None:
@@ -1206,24 +2103,22 @@ def build(static_only: bool = False, verbose: bool = True) -> dict[str, str]:
     say(f"static sections built ({time.perf_counter() - started:.1f} s)")
     if static_only:
         return sections
-    baseline = run_worlds(runs=BASELINE_RUNS, history=True)
-    sections["baseline"] = section_baseline(baseline)
-    sections["baseline-scenario"] = section_baseline_scenario()
-    say(f"baselines of {BASELINE_RUNS:,} worlds ({time.perf_counter() - started:.1f} s)")
-    sections["h1"] = section_h1()
-    sections["sunk-sanctions"] = section_sunk_sanctions()
-    say(f"H1 checks and sunk sanctions ({time.perf_counter() - started:.1f} s)")
-    count = len(sweep_paths())
-    done = [0]
-
-    def progress(path: str) -> None:
-        done[0] += 1
-        if done[0] % 10 == 0 or done[0] == count:
-            say(f"  sweep {done[0]}/{count} ({time.perf_counter() - started:.1f} s)")
-
-    rows = run_sweep(SWEEP_RUNS, progress)
-    sections["drivers"] = section_drivers(rows, run_worlds(runs=SWEEP_RUNS))
-    say(f"sweep done ({time.perf_counter() - started:.1f} s)")
+    with Simulator(workers) as sim:
+        baseline, stakes = run_baseline(BASELINE_RUNS)
+        sections["stakes"] = section_stakes(stakes)
+        sections["baseline"] = section_baseline(baseline)
+        sections["baseline-scenario"] = section_baseline_scenario()
+        say(f"baselines of {BASELINE_RUNS:,} worlds ({time.perf_counter() - started:.1f} s)")
+        sections["h1"] = section_h1(sim)
+        sections["sunk-sanctions"] = section_sunk_sanctions(sim)
+        say(f"H1 checks and sunk sanctions ({time.perf_counter() - started:.1f} s)")
+        at_default, rows = run_timing(sim)
+        sobol = run_timing_sobol(sim)
+        sections["timing"] = section_timing(at_default, rows, sobol)
+        say(f"timing sweep and Sobol indices ({time.perf_counter() - started:.1f} s)")
+        sweep, sweep_baseline = run_sweep(sim)
+        sections["drivers"] = section_drivers(sweep, sweep_baseline)
+        say(f"sweep of {len(sweep)} parameters done ({time.perf_counter() - started:.1f} s)")
     return sections
 
 
@@ -1237,9 +2132,15 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="do not write; exit 1 if a section is stale"
     )
     parser.add_argument("--path", type=Path, default=MODEL_MD, help="the model card to update")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help=f"processes for the simulations (default {WORKERS}; the card does not depend on it)",
+    )
     args = parser.parse_args(argv)
     text = args.path.read_text(encoding="utf-8")
-    sections = build(static_only=args.static)
+    sections = build(static_only=args.static, workers=args.workers)
     if args.check:
         stale = [name for name, body in sections.items() if read_section(text, name) != body]
         if stale:

@@ -6,7 +6,7 @@ import pytest
 
 from crisis_sim.analysis import statistics as analysis
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.results import Results, wilson_interval
+from crisis_sim.ensemble.results import EVENT_OUTCOMES, Results, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.scenario.files import load_scenario
 
@@ -121,8 +121,18 @@ def test_the_paired_interval_is_narrower_than_the_independent_one_on_the_bundled
     independent = table["independent_high"] - table["independent_low"]
     moved = table["gained"] + table["lost"] > 0
     assert moved.any()
-    assert (paired[moved] < independent[moved]).all()
-    assert paired[moved].mean() < 0.6 * independent[moved].mean()
+    # Narrower in almost every row. Pairing can widen an interval only where a lever moves
+    # the same outcome into some worlds and out of others at once (here, a rare outcome
+    # in one row, by 0.4%), so no row may be much wider.
+    assert (paired[moved] < independent[moved]).mean() > 0.8
+    assert (paired[moved] < 1.05 * independent[moved]).all()
+    # The bound was 0.6 under the old core. In the strategic core a lever changes a
+    # week's plan choice, and the world's path then diverges for the rest of a 51-week
+    # horizon, so many worlds move in both directions (e.g. us_exercise_limits gains
+    # some 580 de-escalations of 3,000 and loses some 280): the pairing still narrows
+    # every interval, but less. Measured: 0.74 to 0.79 of the independent width on the
+    # cores of December 2026.
+    assert paired[moved].mean() < 0.85 * independent[moved].mean()
 
 
 def test_a_comparison_has_one_row_per_scenario_and_outcome_against_the_reference(runs):
@@ -149,7 +159,14 @@ def test_results_of_different_seeds_cannot_be_paired(runs):
 def test_cumulative_incidence_ends_at_the_outcome_probabilities_and_never_falls(runs):
     incidence = analysis.cumulative_incidence(runs[0])
     table = runs[0].outcome_table()
+    # the outcomes that are events in time; a standoff and a limited incursion are
+    # classes given at the horizon, not reached by any earlier week
+    assert list(dict.fromkeys(incidence["outcome"])) == [o.key for o in EVENT_OUTCOMES]
+    assert list(incidence.columns) == ["week", "date", "outcome", "share", "low", "high"]
+    wide = runs[0].cumulative_incidence()
     for outcome, part in incidence.groupby("outcome"):
+        np.testing.assert_array_equal(part["share"], wide[outcome])
+        np.testing.assert_array_equal(part["date"], wide["date"])
         shares = part.sort_values("week")["share"].to_numpy()
         assert np.all(np.diff(shares) >= -1e-12)
         assert shares[-1] == pytest.approx(table.loc[outcome, "probability"])

@@ -243,9 +243,17 @@ def largest_change(a, b) -> float:
     """The largest change of any world's outcome-table value or weekly state."""
     (table_a, history_a), (table_b, history_b) = a, b
     numeric = table_a.select_dtypes(include=["number", "bool"]).columns
+    values_a = table_a[numeric].to_numpy(float)
+    values_b = table_b[numeric].to_numpy(float)
+    # Columns such as invasion_margin are NaN where there was no invasion: NaN in both
+    # is no change, NaN in one only is a change (a max over NaNs would hide every change).
+    nan_a, nan_b = np.isnan(values_a), np.isnan(values_b)
+    difference = np.where(nan_a | nan_b, np.where(nan_a == nan_b, 0.0, np.inf), 0.0)
+    both = ~(nan_a | nan_b)
+    difference[both] = np.abs(values_a[both] - values_b[both])
     changes = [
         float((table_a["outcome"] != table_b["outcome"]).any()),
-        float(np.abs(table_a[numeric].to_numpy(float) - table_b[numeric].to_numpy(float)).max()),
+        float(difference.max()),
     ]
     for name, values in history_a.items():
         other = history_b[name]
@@ -269,6 +277,7 @@ REFERENCE_PARAMETERS = [
 ]
 
 
+@pytest.mark.slow  # a run of 51 weeks per parameter, about a minute in all: CI runs it
 @pytest.mark.parametrize("info", MODEL_PARAMETERS, ids=lambda info: info.path)
 def test_moving_each_parameter_to_the_far_end_of_its_plausible_range_changes_the_model(info):
     value = far_end(info)
@@ -282,6 +291,25 @@ def test_moving_each_parameter_to_the_far_end_of_its_plausible_range_changes_the
         f"no state by more than {MEANINGFUL:g} in any of {', '.join(SCENARIOS)} ({R} worlds, "
         f"seed {SEED})"
     )
+
+
+def test_largest_change_sees_a_change_in_a_column_that_is_nan_in_some_worlds():
+    # invasion_margin is NaN where no invasion came: a plain max over NaN hid every change
+    table = pd.DataFrame({"outcome": ["standoff", "full_invasion"], "margin": [np.nan, 0.1]})
+    history = {"rung": np.zeros((2, 2))}
+    moved = table.assign(margin=[np.nan, 0.3])
+    assert largest_change((table, history), (moved, history)) == pytest.approx(0.2)
+    assert largest_change((table, history), (table.copy(), history)) == 0.0
+    appeared = table.assign(margin=[0.5, 0.1])
+    assert largest_change((table, history), (appeared, history)) == np.inf
+
+
+def test_the_baseline_signature_has_early_collapses_for_the_war_parameters_to_act_on():
+    # war.collapse_control acts only in an early collapse, war.advance_rate only in a war:
+    # the fixed-seed baseline must hold both, or their test above would prove nothing
+    table, _ = signature((), "baseline")
+    assert (table["outcome"] == "full_invasion").sum() >= 100
+    assert (table["war_collapse_week"] >= 0).sum() >= 10
 
 
 @pytest.mark.parametrize("info", REFERENCE_PARAMETERS, ids=lambda info: info.path)

@@ -20,7 +20,12 @@ from crisis_sim.scenario.files import bundled_scenarios, load_scenario
 
 RUNS = 300
 MALFORMED = Path(__file__).parent / "malformed"
-FIGURES = ("outcome_probabilities.png", "outcomes_over_time.png", "fan_charts.png")
+FIGURES = (
+    "outcome_probabilities.png",
+    "outcomes_over_time.png",
+    "cumulative_incidence.png",
+    "fan_charts.png",
+)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -132,6 +137,28 @@ def test_run_prints_the_scenario_and_the_outcome_table(baseline_run):
     assert scenario.title in printed
     assert "full_invasion" in printed
     assert f"{RUNS:,} worlds" in printed
+
+
+def test_run_prints_the_share_reached_by_three_dates_and_the_full_invasions(baseline_run):
+    out, printed = baseline_run
+    loaded = Results.load(out)
+    by_date = analysis.format_by_date(analysis.by_date(loaded))
+    assert by_date in printed
+    header = by_date.splitlines()[1]
+    for date, week in (("2022-02-28", 6), ("2022-06-30", 24), ("2022-12-31", 50)):
+        assert f"{date} (wk {week})" in header
+    invasions = analysis.format_invasions(
+        loaded.invasion_reasons(), loaded.invasion_end_state(), loaded.runs
+    )
+    assert invasions in printed
+    for text in ("best reply", "near-best", "low-probability draw", "median week"):
+        assert text in invasions
+    for text in ("front held by Russia", "ceasefire", "collapsed", "sanctions tier", "cohesion"):
+        assert text in invasions
+    # the tables come after the outcome table, in this order
+    order = [printed.index(analysis.format_outcome_table(loaded.outcome_table()))]
+    order += [printed.index(by_date), printed.index(invasions)]
+    assert order == sorted(order)
 
 
 def test_loading_a_cli_run_gives_the_worlds_of_a_direct_run_exactly(baseline_run):

@@ -23,8 +23,15 @@ def model(values: dict[str, float] | None = None, **kwargs) -> CrisisModel:
 
 
 def incidents(count: int, week: int = 1) -> list[Lever]:
-    """``count`` military incidents in ``week``, each pushing Russia one rung up."""
+    """``count`` military incidents in ``week``: each raises tension, none moves the rung."""
     return [Lever(actor="event", kind="incident", level=1.0, week=week) for _ in range(count)]
+
+
+def stand_at(m: CrisisModel, rung: Rung) -> CrisisModel:
+    """Put Russia at ``rung`` in every world before its first choice."""
+    m.russia.rung = np.full(m.replications, int(rung))
+    m.russia.max_rung = m.russia.rung.copy()
+    return m
 
 
 # -- the deal on the table ---------------------------------------------------------------
@@ -159,18 +166,21 @@ def test_terms_on_issues_not_about_ukraine_need_no_consent():
 UNITED = [Lever(actor="event", kind="cohesion_shock", level=0.5)]
 DIVIDED = [Lever(actor="event", kind="cohesion_shock", level=-1.0)]
 RANDOM_RUSSIA = {"russia.choice_precision": 0.0}
-"""Logit precision 0: Russia picks uniformly among its available actions, so that every
-state a set-up aims at is reached in many worlds whatever the utilities."""
+"""Logit precision 0: Russia picks uniformly among its available actions other than
+invading, so that every state a set-up aims at is reached in many worlds whatever the
+utilities (invading is decided on its own, at ``russia.war_precision``)."""
+RANDOM_WAR = {**RANDOM_RUSSIA, "russia.war_precision": 0.0}
+"""War precision 0 as well: Russia invades in half the worlds, whatever it is worth."""
 
 
 def test_threatened_sanctions_are_imposed_when_the_trigger_occurs_and_the_allies_agree():
-    values = {**RANDOM_RUSSIA, "alliance.solidarity": 0.8, "west.us_unilateral_sanctions": 0.0}
-    m = model(values, replications=1000, seed=2, levers=incidents(2) + UNITED)
+    values = {**RANDOM_WAR, "alliance.solidarity": 0.8, "west.us_unilateral_sanctions": 0.0}
+    m = stand_at(model(values, replications=1000, seed=2, levers=UNITED), Rung.LIMITED_INCURSION)
     m.step()
     rung = m.russia.rung
     triggered = rung >= Rung.LIMITED_INCURSION
-    assert triggered.sum() > 200  # the incidents put Russia at the incursion rung or above
-    assert (rung == Rung.LIMITED_INCURSION).any() and (rung == Rung.FULL_INVASION).any()
+    assert triggered.sum() > 200  # Russia held at the incursion rung or invaded
+    assert (rung == Rung.LIMITED_INCURSION).sum() > 100 and (rung == Rung.FULL_INVASION).sum() > 100
     west = Params().west
     threatened = np.where(
         rung == Rung.FULL_INVASION,
@@ -181,12 +191,13 @@ def test_threatened_sanctions_are_imposed_when_the_trigger_occurs_and_the_allies
     np.testing.assert_allclose(m.west.sanctions[triggered], threatened[triggered])
     np.testing.assert_allclose(m.west.posture[triggered], 2.0)
     np.testing.assert_allclose(m.west.support[triggered], 2.0)
+    assert (~triggered).sum() > 100  # stepped down or settled
     np.testing.assert_array_equal(m.west.sanctions[~triggered], 0.0)
 
 
 def test_threatened_sanctions_fall_short_when_the_allies_cannot_agree():
     values = {**RANDOM_RUSSIA, "alliance.solidarity": 0.0, "west.us_unilateral_sanctions": 0.0}
-    m = model(values, replications=1000, seed=2, levers=incidents(2) + DIVIDED)
+    m = stand_at(model(values, replications=1000, seed=2, levers=DIVIDED), Rung.LIMITED_INCURSION)
     before = m.russia.weakness_evidence.copy()
     m.step()
     rung = m.russia.rung
@@ -205,7 +216,7 @@ def test_threatened_sanctions_fall_short_when_the_allies_cannot_agree():
 
 def test_the_united_states_imposes_its_unilateral_tier_whatever_the_allies_decide():
     values = {**RANDOM_RUSSIA, "alliance.solidarity": 0.0, "west.us_unilateral_sanctions": 1.0}
-    m = model(values, replications=1000, seed=2, levers=incidents(2) + DIVIDED)
+    m = stand_at(model(values, replications=1000, seed=2, levers=DIVIDED), Rung.LIMITED_INCURSION)
     m.step()
     at_incursion = m.russia.rung == Rung.LIMITED_INCURSION
     assert at_incursion.sum() > 100
@@ -239,15 +250,23 @@ def test_backing_down_costs_more_the_higher_the_rung():
         utilities = []
         for m in (quiet, loud):
             m.russia.rung = np.full(50, int(rung))
-            utilities.append(m.russia.action_utilities(m.russia.revisionist)[0])
+            russia = m.russia
+            utilities.append(russia.type_values(russia.revisionist, russia.prospects()).utilities)
         penalty = utilities[0] - utilities[1]
-        np.testing.assert_allclose(penalty[Action.DE_ESCALATE], 0.1 * rung)
-        np.testing.assert_allclose(penalty[Action.HOLD], 0.0, atol=1e-15)
-        np.testing.assert_allclose(penalty[Action.ESCALATE], 0.0, atol=1e-15)
-        # Accepting: 0.1 x rung x (1 - face-saving), face-saving 0.5 x w_off x 0.6 / 1.1
+        # Accepting now: 0.1 x rung x (1 - face-saving), face-saving 0.5 x w_off x 0.6 / 1.1
         # (the t0 deal's reciprocity), w_off 0.25 for a revisionist and 1 for a security seeker.
         saved = np.where(m.russia.revisionist, 0.5 * 0.25, 0.5) * 0.6 / 1.1
         np.testing.assert_allclose(penalty[Action.ACCEPT], 0.1 * rung * (1 - saved))
+        # Stepping down pays it now, and its plans may pay it again (from one rung lower)
+        # when they settle later; holding and climbing pay it only in a later settlement.
+        now = 0.1 * rung * (1 - saved)
+        assert np.all(penalty[Action.DE_ESCALATE] >= now - 1e-12)
+        assert np.all(penalty[Action.DE_ESCALATE] <= now + 0.1 * (rung - 1) * (1 - saved) + 1e-12)
+        assert np.all(penalty[Action.HOLD] >= -1e-12)
+        assert np.all(penalty[Action.HOLD] <= 0.1 * rung * (1 - saved) + 1e-12)
+        assert np.all(penalty[Action.ESCALATE] >= -1e-12)
+        # No audience cost in a war: invading is worth the same.
+        np.testing.assert_allclose(penalty[Action.INVADE], 0.0, atol=1e-15)
         penalties[rung] = penalty
     for action in (Action.DE_ESCALATE, Action.ACCEPT):
         assert np.all(
@@ -258,18 +277,18 @@ def test_backing_down_costs_more_the_higher_the_rung():
 # -- what the West learns about Russia (Bayes) -----------------------------------------------
 
 
-def test_the_west_believes_russia_more_revisionist_after_an_escalation_likelier_under_that_type():
+def test_the_west_believes_russia_more_revisionist_after_an_action_likelier_under_that_type():
     m = model({"russia.choice_precision": 30.0}, replications=2000, seed=4)
     prior = m.west.type_belief.copy()
     m.step()
     russia = m.russia
-    escalated = russia.last_action == Action.ESCALATE
-    likelier = (
-        russia.probabilities_if_revisionist[Action.ESCALATE]
-        > russia.probabilities_if_security_seeking[Action.ESCALATE]
-    )
-    assert (escalated & likelier).sum() > 20  # the premise holds in many worlds
-    assert np.all(m.west.type_belief[escalated & likelier] > prior[escalated & likelier])
+    chosen = russia.last_action[None]
+    if_revisionist = np.take_along_axis(russia.probabilities_if_revisionist, chosen, axis=0)[0]
+    if_security = np.take_along_axis(russia.probabilities_if_security_seeking, chosen, axis=0)[0]
+    likelier, unlikelier = if_revisionist > if_security, if_revisionist < if_security
+    assert likelier.sum() > 20 and unlikelier.sum() > 20  # the premise holds in many worlds
+    assert np.all(m.west.type_belief[likelier] > prior[likelier])
+    assert np.all(m.west.type_belief[unlikelier] < prior[unlikelier])
 
 
 def test_the_wests_bayes_update_reads_the_likelihood_of_the_action_chosen_under_each_type():
@@ -288,11 +307,13 @@ def test_the_wests_bayes_update_reads_the_likelihood_of_the_action_chosen_under_
     np.testing.assert_allclose(m.west.type_belief, [0.8, 1 / 3, 0.9])
 
 
-def test_a_revisionist_russia_escalates_more_often_than_a_security_seeker():
-    m = model({"russia.choice_precision": 30.0}, replications=2000, seed=4)
-    m.step()
-    escalated = m.russia.last_action == Action.ESCALATE
-    assert escalated[m.russia.revisionist].mean() > escalated[~m.russia.revisionist].mean()
+def test_a_revisionist_russia_climbs_higher_and_invades_more_often_than_a_security_seeker():
+    m = model({"russia.choice_precision": 30.0}, replications=2000, seed=4).run()
+    table = m.outcomes()
+    revisionist = table["revisionist"]
+    invaded = table["outcome"] == "full_invasion"
+    assert table["max_rung"][revisionist].mean() > table["max_rung"][~revisionist].mean() + 0.2
+    assert invaded[revisionist].mean() > 2 * invaded[~revisionist].mean()
 
 
 # -- the Alliance: cohesion, wedge, mobilisation ---------------------------------------------
@@ -329,7 +350,7 @@ def test_stronger_aggression_mobilisation_raises_cohesion_once_force_is_used():
 
 def test_an_incursion_draws_the_allies_together_in_the_running_model():
     calm = model(replications=500, seed=8)
-    pushed = model(replications=500, seed=8, levers=incidents(2))
+    pushed = stand_at(model(replications=500, seed=8), Rung.LIMITED_INCURSION)
     calm.step()
     pushed.step()
     assert np.all(pushed.russia.max_rung >= Rung.LIMITED_INCURSION)
@@ -449,94 +470,150 @@ def test_the_appeasement_reading_lowers_russias_belief_in_western_resolve():
     assert np.all(appeased.russia.yield_belief > plain.russia.yield_belief)
 
 
-def test_under_pressure_the_west_moves_its_offers_toward_its_reservation_points():
-    m = model(replications=2)
-    m.russia.rung = np.array([int(Rung.LIMITED_INCURSION), int(Rung.LIMITED_INCURSION)])
-    m.west.type_belief = np.array([0.0, 1.0])  # security-seeking for sure, revisionist for sure
-    m.united_states.step()
-    west = Params().west
-    flexibility = west.flexibility
-    for issue in ISSUES:
-        t0 = getattr(west.us_offer, issue.key)
-        reservation = getattr(west.us_reservation, issue.key)
-        moved = t0 + max(reservation - t0, 0.0) * flexibility
-        np.testing.assert_allclose(m.united_states.offer[issue], [moved, t0])
-
-
-# -- the ladder: incidents, inadvertent escalation, clashes ---------------------------------
-
-
-def test_an_incident_pushes_russia_one_rung_up_before_it_chooses():
-    m = model(replications=20, seed=1, levers=incidents(1, week=0))
-    np.testing.assert_array_equal(m.russia.rung, int(Rung.MILITARY_TECHNICAL))
-    np.testing.assert_array_equal(m.russia.max_rung, int(Rung.MILITARY_TECHNICAL))
-
-
-def test_an_incident_that_pushes_russia_into_full_invasion_ends_the_world_as_an_invasion():
-    m = model(RANDOM_RUSSIA, replications=500, seed=1, levers=incidents(3))
-    m.run()
-    table = m.outcomes()
-    invaded = table["max_rung"] == Rung.FULL_INVASION
-    assert invaded.all()
-    ended = table.loc[invaded, "outcome"]
-    assert ended.isin(["full_invasion", "nato_russia_clash"]).all(), ended.value_counts().to_dict()
-
-
-@pytest.mark.parametrize(("hazard", "slips"), [(1.0, True), (0.0, False)])
-def test_inadvertent_escalation_pushes_a_hold_one_rung_up(hazard, slips):
-    values = {**RANDOM_RUSSIA, "west.inadvertent_escalation": hazard, "west.clash_hazard": 0.0}
-    m = model(values, replications=500, seed=3, levers=incidents(1))
+def test_fearing_war_the_west_moves_its_offers_to_its_reservation_points_and_not_otherwise():
+    # With a war aversion of 10, a certain war outweighs any concession short of the whole
+    # scale: the West takes the offer Russia is likeliest to accept, its reservation points.
+    # With no risk of war, any concession is a pure loss: it keeps its t0 offers.
+    m = model({"west.war_aversion": 10.0}, replications=4, seed=1)
     m.step()
-    held = m.russia.last_action == Action.HOLD
-    assert held.sum() > 50
-    expected = Rung.LIMITED_INCURSION if slips else Rung.MILITARY_TECHNICAL
-    np.testing.assert_array_equal(m.russia.rung[held], int(expected))
+    m.west.offer_step = np.zeros(4)
+    m.west.war_risk = np.array([0.0, 1.0, 0.0, 1.0])
+    m.west.type_belief = np.array([0.0, 0.0, 1.0, 1.0])  # security-seeking, revisionist
+    m.west.choose_offers()
+    np.testing.assert_array_equal(m.west.offer_step, [0.0, 1.0, 0.0, 1.0])
+    assert np.all(m.west.acceptance[[1, 3]] > m.west.acceptance[[0, 2]])
+    west = Params().west
+    for issue in ISSUES:
+        us_t0, us_r = getattr(west.us_offer, issue.key), getattr(west.us_reservation, issue.key)
+        nato_t0 = getattr(west.nato_offer, issue.key)
+        nato_r = getattr(west.nato_reservation, issue.key)
+        us = [us_t0, max(us_r, us_t0)] * 2
+        nato = [nato_t0, max(nato_r, nato_t0)] * 2
+        np.testing.assert_allclose(m.united_states.offer[issue], us, err_msg=issue.key)
+        np.testing.assert_allclose(m.nato.offer[issue], nato, err_msg=issue.key)
+    # Offers once made are not withdrawn, even when the fear is gone.
+    m.west.war_risk = np.zeros(4)
+    m.west.choose_offers()
+    np.testing.assert_array_equal(m.west.offer_step, [0.0, 1.0, 0.0, 1.0])
+    assert m.united_states.offer[Issue.INF_MISSILES, 1] == west.us_reservation.inf_missiles
 
 
-def test_risk_reduction_channels_granted_cut_the_inadvertent_hazard():
-    values = {
-        **RANDOM_RUSSIA,
-        "west.inadvertent_escalation": 1.0,
-        "west.channels_effect": 1.0,
-        "west.clash_hazard": 0.0,
-    }
-    channels = Lever(actor="nato", kind="concede", issue="risk_reduction", level=1.0, week=0)
-    m = model(values, replications=500, seed=3, levers=[channels, *incidents(1)])
+# -- incidents and clashes: tension by accident, never a move up the ladder -----------------
+
+
+def test_an_incident_raises_the_allies_tension_and_leaves_russias_rung():
+    calm = model(replications=20, seed=1)
+    m = model(replications=20, seed=1, levers=incidents(2, week=0))
+    np.testing.assert_array_equal(m.russia.rung, int(Rung.BUILD_UP))
+    np.testing.assert_array_equal(m.russia.max_rung, int(Rung.BUILD_UP))
+    np.testing.assert_allclose(m.nato.shock, 2 * Params().alliance.incident_tension)
+    assert np.all(m.nato.willingness.mean(axis=0) > calm.nato.willingness.mean(axis=0))
+
+
+def test_incidents_never_put_russia_at_war():
+    # Under a uniformly random choice, what Russia does cannot depend on the tension an
+    # incident raises: three incidents a week and one every week at the hazard's bound
+    # leave every rung and every invasion as they were.
+    values = {**RANDOM_WAR, "west.clash_hazard": 0.0}
+    calm = model(values, replications=500, seed=1).run()
+    tense = model(
+        {**values, "west.incident_hazard": 1.0},
+        replications=500,
+        seed=1,
+        levers=[*incidents(3), *incidents(3, week=4)],
+    ).run()
+    assert (tense.nato.shock > calm.nato.shock).any()
+    np.testing.assert_array_equal(np.stack(tense.history["rung"]), np.stack(calm.history["rung"]))
+    np.testing.assert_array_equal(tense.outcome, calm.outcome)
+    np.testing.assert_array_equal(tense.outcome_week, calm.outcome_week)
+
+
+@pytest.mark.parametrize("hazard", [1.0, 0.0])
+def test_a_hold_stays_at_its_rung_whatever_the_incident_hazard(hazard):
+    values = {**RANDOM_RUSSIA, "west.incident_hazard": hazard, "west.clash_hazard": 0.0}
+    m = stand_at(model(values, replications=500, seed=3), Rung.MILITARY_TECHNICAL)
     m.step()
     held = m.russia.last_action == Action.HOLD
     assert held.sum() > 50
     np.testing.assert_array_equal(m.russia.rung[held], int(Rung.MILITARY_TECHNICAL))
+    tension = hazard * Params().alliance.incident_tension
+    np.testing.assert_allclose(m.nato.shock[held], tension)
+
+
+def test_risk_reduction_channels_granted_cut_the_incident_hazard():
+    values = {
+        **RANDOM_RUSSIA,
+        "west.incident_hazard": 1.0,
+        "west.channels_effect": 1.0,
+        "west.clash_hazard": 0.0,
+    }
+    channels = Lever(actor="nato", kind="concede", issue="risk_reduction", level=1.0, week=0)
+    m = stand_at(
+        model(values, replications=500, seed=3, levers=[channels]), Rung.MILITARY_TECHNICAL
+    )
+    m.step()
+    held = m.russia.last_action == Action.HOLD
+    assert held.sum() > 50
+    np.testing.assert_array_equal(m.russia.rung[held], int(Rung.MILITARY_TECHNICAL))
+    np.testing.assert_array_equal(m.nato.shock, 0.0)
 
 
 def test_a_clash_comes_only_at_the_incursion_rung_with_the_flank_reinforced():
-    values = {**RANDOM_RUSSIA, "west.clash_hazard": 1.0, "alliance.solidarity": 0.8}
-    m = model(values, replications=500, seed=2, levers=[*incidents(2), *UNITED])
+    values = {
+        **RANDOM_WAR,
+        "west.clash_hazard": 1.0,
+        "west.channels_effect": 0.0,
+        "alliance.solidarity": 0.8,
+    }
+    m = stand_at(model(values, replications=500, seed=2, levers=UNITED), Rung.LIMITED_INCURSION)
     m.step()
     table = m.outcomes()
     high = table["end_rung"] >= Rung.LIMITED_INCURSION
-    assert high.sum() > 100
-    assert (table.loc[high, "outcome"] == "nato_russia_clash").all()
+    assert high.sum() > 100 and (~high).sum() > 50
+    np.testing.assert_array_equal(table.loc[high, "posture"], 2.0)
+    # Russia's choice comes first in the week: a world that invaded clashes in its war.
+    invaded = table["outcome"] == "full_invasion"
+    assert (table.loc[high & ~invaded, "outcome"] == "nato_russia_clash").all()
+    np.testing.assert_array_equal(table.loc[high & invaded, "war_clash_week"], 1)
     assert not (table.loc[~high, "outcome"] == "nato_russia_clash").any()
 
 
 def test_a_world_at_the_invasion_rung_after_russias_choice_ends_as_full_invasion():
-    m = model(RANDOM_RUSSIA, replications=500, seed=2, levers=incidents(2))
+    m = model(RANDOM_WAR, replications=500, seed=2)
     m.step()
     invaded = m.russia.rung == Rung.FULL_INVASION
-    assert invaded.any()
-    assert np.all(np.isin(m.outcome[invaded], [Outcome.FULL_INVASION, Outcome.NATO_RUSSIA_CLASH]))
+    assert invaded.sum() > 100
+    np.testing.assert_array_equal(m.russia.last_action[invaded], int(Action.INVADE))
+    np.testing.assert_array_equal(m.outcome[invaded], int(Outcome.FULL_INVASION))
     assert not m.active[invaded].any()
     np.testing.assert_array_equal(m.outcome_week[invaded], 1)
+    # The outcome is fixed; the war it starts runs on.
+    war = invaded
+    assert war.any()
+    assert m.war.at_war[war].all()
+    np.testing.assert_array_equal(m.war.start_week[war], 1)
+    assert not m.war.at_war[~invaded].any()
 
 
 # -- Ukraine and what Russia learns ----------------------------------------------------------
 
 
-def test_western_support_raises_ukraines_resistance():
+def test_western_support_raises_ukraines_resistance_week_by_week_toward_what_it_allows():
+    # Support 2 allows 0.45 + 2 x 0.08 = 0.61; resistance closes 0.15 of the gap a week:
+    # 0.45 + 0.15 x 0.16 = 0.474, then 0.474 + 0.15 x 0.136 = 0.4944, then 0.51174.
+    # (Ukraine mobilises only at war here: its threshold is the highest chance of war.)
     lever = Lever(actor="west", kind="support", level=2.0, week=0)
-    m = model(replications=3, levers=[lever])
+    m = model({"ukraine.mobilisation_threshold": 1.0}, replications=3, seed=1, levers=[lever])
     p = Params().ukraine
-    np.testing.assert_allclose(m.ukraine.resistance, p.resistance + 2.0 * p.support_effect)
+    np.testing.assert_allclose(m.ukraine.resistance, p.resistance)
+    for expected in (0.474, 0.4944, 0.51174):
+        m.step()
+        assert not m.war.at_war.any()
+        np.testing.assert_allclose(m.ukraine.resistance, expected)
+    m.run()
+    never_at_war = m.war.start_week < 0
+    assert never_at_war.any()
+    assert np.all(m.ukraine.resistance[never_at_war] <= 0.61)
 
 
 def test_russia_learns_the_west_will_not_give_way_from_a_week_of_coercion_that_wins_nothing():
@@ -583,33 +660,37 @@ def test_russias_belief_that_the_west_gives_way_starts_at_its_prior():
 
 def test_coercion_gains_at_rungs_1_to_3_rest_on_the_belief_that_the_west_gives_way():
     m = model(replications=50, seed=4)
-    russia, p = m.russia, Params().russia
-    gains, _ = russia.rung_prospects()
-    coercion = russia.yield_belief * (1.0 - m.concessions.status_quo_utility)
-    assert np.all(coercion > 0.0)
-    for rung, leverage in (
-        (Rung.BUILD_UP, p.leverage_build_up),
-        (Rung.MILITARY_TECHNICAL, p.leverage_military_technical),
-        (Rung.LIMITED_INCURSION, p.leverage_incursion),
-    ):
-        np.testing.assert_allclose(gains[rung], leverage * coercion)
-    coercive = slice(Rung.BUILD_UP, Rung.LIMITED_INCURSION + 1)
+    russia = m.russia
+    deals = russia.prospects().deals  # (rungs 1-3, waits, R)
+    # The t0 deal is worth 1 - (1 + 0.8 + 0.7 + 0.5 x 0.5 + 0.4 x 0.625) / 3.6 = 1/6. At the
+    # build-up rung the gap to 1 shrinks each week by leverage 0.15 x force 0.6 x yield
+    # belief 0.5 / 8 extraction weeks = 0.005625: after a week 1 - 5/6 x 0.994375.
+    np.testing.assert_allclose(m.deal.utility, 1 / 6)
+    np.testing.assert_allclose(deals[0, 0], 1 - 5 / 6 * 0.994375)
+    # More leverage higher up the ladder, more gained the longer the coercion lasts.
+    assert np.all(deals[0] < deals[1]) and np.all(deals[1] < deals[2])
+    assert np.all(np.diff(deals, axis=1) > 0)
     # The belief in Western threats prices the costs, not the gains...
     russia.resolve_evidence = russia.resolve_evidence + 10.0
-    np.testing.assert_allclose(russia.rung_prospects()[0][coercive], gains[coercive])
-    # ...while firmer evidence that the West will not give way shrinks them.
+    np.testing.assert_allclose(russia.prospects().deals, deals)
+    # ...while firmer evidence that the West will not give way shrinks them...
     russia.firmness_evidence = russia.firmness_evidence + 10.0
-    assert np.all(russia.rung_prospects()[0][coercive] < gains[coercive])
+    assert np.all(russia.prospects().deals < deals)
+    # ...and with no belief that it gives way, coercion is expected to gain nothing.
+    russia.yield_evidence = np.zeros(50)
+    np.testing.assert_allclose(russia.prospects().deals, 1 / 6)
 
 
-def test_fighting_teaches_russia_ukraines_real_resistance():
-    m = model(RANDOM_RUSSIA, replications=500, seed=2, levers=incidents(2))
+def test_fighting_teaches_russia_ukraines_real_resistance_as_far_as_it_fights():
+    m = stand_at(model(RANDOM_WAR, replications=500, seed=2), Rung.LIMITED_INCURSION)
     m.step()
-    fought = m.russia.rung >= Rung.LIMITED_INCURSION
-    assert fought.sum() > 100
+    rung = m.russia.rung
+    incursion, war = rung == Rung.LIMITED_INCURSION, rung == Rung.FULL_INVASION
+    assert incursion.sum() > 100 and war.sum() > 100
     p = Params().russia
-    np.testing.assert_allclose(
-        m.russia.resistance_error[fought],
-        p.resistance_underestimate * (1 - p.resistance_learning),
-    )
-    np.testing.assert_allclose(m.russia.resistance_error[~fought], p.resistance_underestimate)
+    assert (p.resistance_underestimate, p.resistance_learning) == (0.4, 0.5)
+    # A war teaches half the error away (0.4 x 0.5); an incursion fights 0.3 of a war and
+    # teaches 0.3 of that (0.4 x (1 - 0.5 x 0.3)); stepping down or settling teaches nothing.
+    np.testing.assert_allclose(m.russia.resistance_error[war], 0.2)
+    np.testing.assert_allclose(m.russia.resistance_error[incursion], 0.34)
+    np.testing.assert_allclose(m.russia.resistance_error[rung < Rung.LIMITED_INCURSION], 0.4)

@@ -34,7 +34,7 @@ def test_stored_without_outputs(path: Path) -> None:
     assert 'WORLDS = int(os.environ.get("CRISIS_SIM_WORLDS", "10000"))' in first_code.source
 
 
-@pytest.mark.slow  # 3-8 s each: a Jupyter kernel starts and runs every cell
+@pytest.mark.slow  # 4-10 s each: a Jupyter kernel starts and runs every cell
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_runs_top_to_bottom(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CRISIS_SIM_WORLDS", WORLDS)

@@ -21,7 +21,8 @@ from matplotlib.collections import LineCollection, PathCollection, PolyCollectio
 from matplotlib.colors import same_color
 from matplotlib.container import BarContainer, ErrorbarContainer
 
-from crisis_sim.ensemble.results import BINNED, VARIABLES, Results
+from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES, Results
 from crisis_sim.model.domain import OUTCOME_FACTS, OUTCOMES, Outcome
 from crisis_sim.plots import figures as plots
 from crisis_sim.plots.figures import OUTCOME_COLOURS, OUTCOME_LABELS
@@ -37,8 +38,26 @@ def baseline(bundled_ensemble) -> Results:
 
 @pytest.fixture(scope="module")
 def deterrence(bundled_ensemble) -> Results:
-    """A scenario without any deal on the table: no world de-escalates."""
+    """The West offers nothing; only Ukraine's own offer of neutrality can make a deal."""
     return bundled_ensemble("deterrence_only", RUNS)
+
+
+@pytest.fixture(scope="module")
+def no_deal(tmp_path_factory) -> Results:
+    """A scenario without any deal on the table: no world de-escalates.
+
+    deterrence_only with Ukraine never offering neutrality on its own (its threshold of
+    war risk at 1, which the West's estimate never passes): nobody offers anything.
+    """
+    path = tmp_path_factory.mktemp("no_deal") / "no_deal.toml"
+    path.write_text(
+        'extends = "deterrence_only"\n'
+        'title = "No deal on the table"\n'
+        'question = "What if nobody offers anything?"\n'
+        "[params.ukraine]\nneutrality_threshold = 1.0\n",
+        encoding="utf-8",
+    )
+    return ensemble.run(path, runs=RUNS, progress=False)
 
 
 @pytest.fixture(autouse=True)
@@ -189,6 +208,29 @@ def test_figures_and_results_read_units_and_bins_from_the_one_variable_table():
     assert set(plots.END_STATE_UNITS) == set(VARIABLES)
 
 
+def test_every_end_state_column_of_the_worlds_has_its_unit(baseline):
+    # so that figures label every column: all but the world's index, its outcome's
+    # week and date, its type, why it was invaded (categories, not values) and the
+    # sampled parameters (labelled by their paths)
+    worlds = baseline.worlds
+    sampled = {dist.param for dist in baseline.scenario.uncertain}
+    columns = set(worlds.columns) - sampled
+    columns -= {"replication", "outcome", "week", "date", "revisionist", "invasion_reason"}
+    assert columns - set(VARIABLES) == set()
+    units = {name: VARIABLES[name].label for name in ("war_front", "ceasefire_week", "resistance")}
+    assert units == {
+        "war_front": "front held by Russia (share of Ukraine beyond the 2021 line)",
+        "ceasefire_week": "week of the ceasefire (weeks after t0)",
+        "resistance": "Ukraine's resistance (0-1)",
+    }
+    assert [name for name, v in VARIABLES.items() if v.none is not None] == [
+        "partial_week",
+        "war_collapse_week",
+        "ceasefire_week",
+        "war_clash_week",
+    ]
+
+
 # -- outcome probabilities ------------------------------------------------------------
 
 
@@ -240,11 +282,11 @@ def test_scenarios_side_by_side_have_a_bar_per_outcome_and_scenario(baseline, de
     assert "baseline" in title and "deterrence_only" in title and f"{RUNS} worlds" in title
 
 
-def test_an_outcome_no_world_reached_draws_a_zero_bar(deterrence):
+def test_an_outcome_no_world_reached_draws_a_zero_bar(no_deal):
     # Wilson's lower bound for 0 of n is a rounding error above 0: still drawn, at 0
-    table = deterrence.outcome_table()
+    table = no_deal.outcome_table()
     assert table.loc["de_escalation", "worlds"] == 0
-    (bars,) = bar_containers(plots.outcome_probabilities(deterrence).axes[0])
+    (bars,) = bar_containers(plots.outcome_probabilities(no_deal).axes[0])
     assert bars.patches[0].get_height() == 0
     low, high = vertical_whiskers(bars)[0]
     assert low == pytest.approx(0, abs=1e-12)
@@ -260,22 +302,39 @@ def test_one_scenario_in_a_list_is_drawn_as_one_scenario(baseline):
 # -- over time ------------------------------------------------------------------------
 
 
-def test_cumulative_incidence_has_one_rising_step_line_per_outcome(baseline):
+def test_cumulative_incidence_has_one_rising_step_line_and_band_per_event_outcome(baseline):
     ax = plots.cumulative_incidence(baseline).axes[0]
-    shares = baseline.state_shares()
-    assert len(ax.lines) == len(KEYS)
-    for line, key in zip(ax.lines, KEYS, strict=True):
+    table = baseline.cumulative_incidence()
+    events = [o.key for o in EVENT_OUTCOMES]
+    # a standoff and a limited incursion are classes at the horizon, not events in time
+    assert events == ["de_escalation", "full_invasion", "nato_russia_clash"]
+    assert len(ax.lines) == len(events)
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == len(events)
+    for line, band, key in zip(ax.lines, bands, events, strict=True):
         assert same_color(line.get_color(), OUTCOME_COLOURS[key])
+        assert same_color(band.get_facecolor()[0][:3], OUTCOME_COLOURS[key])
         assert line.get_label() == OUTCOME_LABELS[key]
         assert line.get_drawstyle() == "steps-post"
-        np.testing.assert_array_equal(line.get_xdata(), shares.index.to_numpy())
-        np.testing.assert_allclose(line.get_ydata(), 100 * shares[key])
+        np.testing.assert_array_equal(line.get_xdata(), table.index.to_numpy())
+        np.testing.assert_allclose(line.get_ydata(), 100 * table[key])
         assert np.all(np.diff(line.get_ydata()) >= 0)
-    # at the horizon every world has reached an outcome
-    final = sum(line.get_ydata()[-1] for line in ax.lines)
-    assert final == pytest.approx(100)
+        # the band spans the 95% interval
+        heights = band.get_paths()[0].vertices[:, 1]
+        assert heights.min() == pytest.approx(100 * table[f"{key}_low"].min())
+        assert heights.max() == pytest.approx(100 * table[f"{key}_high"].max())
+    # at the horizon each line is the outcome's probability
+    final = baseline.outcome_table()
+    for line, key in zip(ax.lines, events, strict=True):
+        assert line.get_ydata()[-1] == pytest.approx(100 * final.loc[key, "probability"])
     assert "week after 2022-01-13" in ax.get_xlabel()
-    assert "%" in ax.get_ylabel()
+    assert "%" in ax.get_ylabel() and "95% interval" in ax.get_ylabel()
+    # the top axis names the months: February 2022 sits at week 19 / 7 (1 February)
+    (top,) = ax.child_axes
+    labels = [label.get_text() for label in top.get_xticklabels()]
+    assert labels[:2] == ["Feb", "Mar"] and labels[-1] == "Jan 2023"
+    assert top.get_xticks()[0] == pytest.approx(19 / 7)
+    assert "date" in flat(ax.get_title())
 
 
 def test_outcomes_over_time_stacks_to_all_worlds_every_week(baseline):
@@ -358,6 +417,25 @@ def test_violins_one_per_scenario_at_their_medians(baseline, deterrence):
     assert ticks == [f"baseline ({RUNS} worlds)", f"deterrence_only ({RUNS} worlds)"]
     title = flat(ax.get_title())
     assert "baseline" in title and "deterrence_only" in title and f"{RUNS} worlds" in title
+
+
+def test_a_week_of_an_event_that_did_not_come_is_left_out_of_its_distribution(baseline):
+    # ceasefire_week is -1 where no war ended in a ceasefire: those worlds are not drawn
+    weeks = baseline.worlds["ceasefire_week"].to_numpy()
+    came = weeks[weeks >= 0]
+    assert 0 < came.size < weeks.size
+    ax = plots.end_state_distributions(baseline, "ceasefire_week", kind="hist").axes[0]
+    (patch,) = ax.patches
+    heights = patch.get_path().vertices[:, 1]
+    assert heights.max() == pytest.approx(100 * np.bincount(came).max() / came.size)
+    edges = patch.get_path().vertices[:, 0]
+    assert edges.min() == pytest.approx(came.min() - 0.5)
+    assert ax.get_xlabel() == "week of the ceasefire (weeks after t0)"
+    # a violin of war fronts is drawn from the invaded worlds only (NaN elsewhere)
+    ax = plots.end_state_distributions(baseline, "war_front").axes[0]
+    (median,) = [c for c in ax.collections if isinstance(c, LineCollection)][-1:]
+    invaded = baseline.worlds["war_front"].dropna()
+    assert median.get_segments()[0][0, 1] == pytest.approx(float(np.median(invaded)))
 
 
 def test_histograms_of_whole_weeks_have_one_bin_per_week_in_percent(baseline, deterrence):

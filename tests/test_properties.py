@@ -82,6 +82,13 @@ def levers(draw: st.DrawFn) -> Lever:
     )
 
 
+RUNS_ON = ("sanctions", "posture", "support", "cohesion")
+"""What keeps evolving in a world at war after its invasion week (the war runs on)."""
+
+INVASION_ONLY = ("invasion_margin", "invasion_victory")
+"""Columns recorded only for a world Russia invaded (NaN otherwise)."""
+
+
 def check_invariants(m: CrisisModel) -> None:
     """Every state in bounds and finite; every world ended in one class, in time."""
     r = m.replications
@@ -92,7 +99,7 @@ def check_invariants(m: CrisisModel) -> None:
     assert table["outcome"].notna().all()
     assert table["week"].between(1, m.horizon).all()
     assert not m.active.any()
-    numeric = table.select_dtypes(include=["number", "bool"])
+    numeric = table.select_dtypes(include=["number", "bool"]).drop(columns=list(INVASION_ONLY))
     assert np.isfinite(numeric.to_numpy(dtype=float)).all(), numeric.columns[
         ~np.isfinite(numeric.to_numpy(dtype=float)).all(axis=0)
     ].tolist()
@@ -108,14 +115,38 @@ def check_invariants(m: CrisisModel) -> None:
     assert (top >= end).all()
     for issue in ISSUES:
         assert table[f"gain_{issue.key}"].between(0.0, 1.0).all()
+        assert table[f"agreed_{issue.key}"].between(0.0, 1.0).all()
     assert (table["concessions_granted"] >= 0).all()
+    # An invasion, and only one, has a reason, a margin and a chance of victory; it ends
+    # the world as a full invasion (a clash in its week is a clash in the war).
+    invaded = end == Rung.FULL_INVASION
+    assert (table["invasion_reason"].notna() == invaded).all()
+    for name in INVASION_ONLY:
+        assert (np.isfinite(table[name]) == invaded).all(), name
+    assert (table.loc[invaded, "invasion_margin"] >= 0).all()
+    assert table.loc[invaded, "invasion_victory"].between(0.0, 1.0).all()
+    assert (outcome[invaded] == "full_invasion").all()
+    # The war and the actors' choices, in their bounds.
+    for name in ("offer_step", "war_risk", "resistance", "mobilised", "war_front"):
+        assert table[name].between(0.0, 1.0).all(), name
+    for name in ("war_collapse_week", "ceasefire_week", "war_clash_week"):
+        assert (table.loc[~invaded, name] == -1).all(), name
+        weeks = table.loc[invaded, name]
+        after = (
+            weeks >= table.loc[invaded, "week"]
+            if name == "war_clash_week"
+            else weeks > table.loc[invaded, "week"]
+        )
+        assert ((weeks == -1) | after).all(), name
+    assert (table.loc[~invaded, "war_front"] == 0).all()
     # The alliance's and Ukraine's states.
     for name in ("willingness", "cohesion", "consensus", "participation", "wedge"):
         values = getattr(m.nato, name)
         assert np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all(), name
     assert np.isfinite(m.ukraine.resistance).all()
     assert ((m.ukraine.resistance >= 0) & (m.ukraine.resistance <= 1)).all()
-    # The history: in bounds, finite, ratchets never step down, ended worlds frozen.
+    # The history: in bounds, finite, ratchets never step down, ended worlds frozen (but
+    # for the West's response and the allies' cohesion in a world at war).
     assert m.history is not None
     history = {name: np.stack(values) for name, values in m.history.items()}
     weeks = history["rung"].shape[0]
@@ -135,7 +166,10 @@ def check_invariants(m: CrisisModel) -> None:
         else:
             assert ended == m.outcome_week[world]
         assert history["state"][ended, world] == m.outcome[world]
-        for name in (*STATE_BOUNDS, "state"):
+        frozen = (*STATE_BOUNDS, "state")
+        if m.russia.rung[world] == Rung.FULL_INVASION:
+            frozen = tuple(name for name in frozen if name not in RUNS_ON)
+        for name in frozen:
             assert (history[name][ended:, world] == history[name][ended, world]).all(), name
     # A limited incursion dates from the first week Russia stood at the incursion rung.
     incursion = np.flatnonzero(m.outcome == Outcome.LIMITED_INCURSION)

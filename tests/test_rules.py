@@ -15,7 +15,17 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from crisis_sim import CrisisModel, Params
-from crisis_sim.model import alliance, bargaining, concessions, incidents, russia, ukraine, west
+from crisis_sim.model import (
+    alliance,
+    bargaining,
+    concessions,
+    incidents,
+    plans,
+    russia,
+    ukraine,
+    west,
+)
+from crisis_sim.model.domain import Issue
 from crisis_sim.model.params import with_values
 
 unit_floats = st.floats(0.0, 1.0, allow_nan=False)
@@ -115,36 +125,57 @@ def test_expected_level_never_falls_below_what_is_in_force():
     assert russia.expected_level(np.array([3.0]), np.array([1.0]), np.array([1.0])) == 3.0
 
 
-# -- ladder_plan_values ----------------------------------------------------------------------
+# -- hold_then: the value of a plan in weeks (MODEL.md 5.2) ----------------------------------
 
 
-def test_ladder_plan_values_take_the_best_plan_up_the_ladder_net_of_thresholds():
-    values = np.array([-np.inf, 0.0, 0.1, 0.5, 0.2])[:, None]
-    plans = russia.ladder_plan_values(values, 0.1)
-    # C4 = 0.2; C3 = max(0.5, 0.1); C2 = max(0.1, 0.4); C1 = max(0, 0.3); C0 = max(-inf, 0.2)
-    np.testing.assert_allclose(plans[:, 0], [0.2, 0.3, 0.4, 0.5, 0.2])
+def test_hold_then_weighs_the_hold_and_the_final_move_by_the_discount_over_the_wait():
+    # (1 - 0.9^k) x 0.2 + 0.9^k x 0.5: k = 1 gives 0.02 + 0.45, k = 2 gives 0.038 + 0.405,
+    # k = 3 gives 0.0542 + 0.3645.
+    value = plans.hold_then(np.array([0.2]), np.array([0.5]), 0.9, np.array([1, 2, 3]))
+    np.testing.assert_allclose(value[:, 0], [0.47, 0.443, 0.4187])
 
 
-def test_ladder_plan_values_stand_where_climbing_does_not_pay():
-    values = np.array([-np.inf, 0.4, 0.3, 0.2, 0.1])[:, None]
-    plans = russia.ladder_plan_values(values, 0.0)
-    np.testing.assert_allclose(plans[1:, 0], [0.4, 0.3, 0.2, 0.1])
+def test_hold_then_of_a_state_held_for_ever_is_its_weekly_flow():
+    # The normalisation of MODEL.md 5.2: a plan whose final move is worth its flow is
+    # worth that flow, however long the hold.
+    value = plans.hold_then(np.array([0.3, -0.2]), np.array([0.3, -0.2]), 0.98, plans.WAITS)
+    np.testing.assert_allclose(value, np.array([[0.3, -0.2]]).repeat(len(plans.WAITS), 0))
 
 
-def test_ladder_plan_values_work_per_world_with_a_threshold_per_world():
-    values = np.array(
-        [[-np.inf, -np.inf], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [1.0, 1.0]], dtype=float
-    )
-    plans = russia.ladder_plan_values(values, np.array([0.1, 0.5]))
-    np.testing.assert_allclose(plans[1:, 0], [0.7, 0.8, 0.9, 1.0])
-    np.testing.assert_allclose(plans[1:, 1], [0.0, 0.0, 0.5, 1.0])
+def test_hold_then_is_the_final_move_without_discounting_and_the_flow_at_full_discounting():
+    flow, final = np.array([0.1]), np.array([0.7])
+    np.testing.assert_allclose(plans.hold_then(flow, final, 1.0, plans.WAITS), 0.7)
+    np.testing.assert_allclose(plans.hold_then(flow, final, 0.0, plans.WAITS), 0.1)
 
 
-def test_ladder_plan_values_leave_their_input_unchanged():
-    values = np.array([-np.inf, 0.0, 0.1, 0.5, 0.2])[:, None]
-    before = values.copy()
-    russia.ladder_plan_values(values, 0.1)
-    np.testing.assert_array_equal(values, before)
+def test_hold_then_works_per_world_with_a_final_per_wait_and_a_discount_per_world():
+    flow = np.array([0.0, 1.0])
+    final = np.array([[1.0, 0.0], [0.5, 0.0]])  # (waits, R): the final move after 1 and 2 weeks
+    value = plans.hold_then(flow, final, np.array([0.5, 0.8]), np.array([1, 2]))
+    # world 0: 0.5 x 1, 0.25 x 0.5; world 1: 0.2 x 1, 0.36 x 1
+    np.testing.assert_allclose(value, [[0.5, 0.2], [0.125, 0.36]])
+
+
+def test_hold_then_leaves_its_inputs_unchanged():
+    flow, final = np.array([0.2, 0.1]), np.array([[0.5, 0.4]])
+    before = (flow.copy(), final.copy())
+    plans.hold_then(flow, final, 0.9, np.array([3]))
+    np.testing.assert_array_equal(flow, before[0])
+    np.testing.assert_array_equal(final, before[1])
+
+
+@given(
+    flow=st.floats(-1.0, 1.0),
+    final=st.floats(-1.0, 1.0),
+    discount=st.floats(0.0, 1.0),
+)
+def test_hold_then_lies_between_the_flow_and_the_final_move(flow, final, discount):
+    value = plans.hold_then(np.array([flow]), np.array([final]), discount, plans.WAITS)
+    assert np.all(value >= min(flow, final) - 1e-12)
+    assert np.all(value <= max(flow, final) + 1e-12)
+    # The longer the wait, the closer to the flow.
+    gaps = np.abs(value[:, 0] - flow)
+    assert np.all(np.diff(gaps) <= 1e-12)
 
 
 # -- logit_choice_probabilities and draw_choice ---------------------------------------------
@@ -400,7 +431,7 @@ def test_the_ladders_follow_their_parameters_world_by_world():
     np.testing.assert_array_equal(m.nato.mobilisation[:, 0], [0, 0, 0.2, 1, 1.3])
 
 
-# -- the clash hazard and inadvertent escalation (MODEL.md 5.9) ------------------------------
+# -- the clash and incident hazards (MODEL.md 5.9) ------------------------------------------
 
 
 def test_clash_hazard_on_hand_computed_cases():
@@ -435,6 +466,31 @@ def test_the_model_draws_clashes_at_the_documented_hazard():
     m.west.posture = np.full(4000, 1.0)
     share = incidents.clashes(m).mean()
     assert share == pytest.approx(0.2, abs=4 * 0.0063)
+
+
+@pytest.mark.parametrize(("granted", "share"), [(0.0, 0.4), (1.0, 0.2)])
+def test_the_model_draws_incidents_at_the_documented_hazard_and_leaves_the_rung(granted, share):
+    # 4,000 worlds at the military-technical rung with a hazard of 0.4: an incident in 40%
+    # of them, 20% once channels are granted in full at effect 0.5 (standard error <= 0.0078).
+    values = {"west.incident_hazard": 0.4, "west.channels_effect": 0.5}
+    m = CrisisModel(with_values(Params(), values), replications=4000)
+    m.week = 1
+    m.russia.rung = np.full(4000, 2)
+    m.concessions.granted[Issue.RISK_REDUCTION] = granted
+    incidents.incidents(m)
+    occurred = m.nato.shock > 0
+    assert occurred.mean() == pytest.approx(share, abs=4 * 0.0078)
+    np.testing.assert_allclose(m.nato.shock[occurred], Params().alliance.incident_tension)
+    np.testing.assert_array_equal(m.russia.rung, 2)
+
+
+@pytest.mark.parametrize("rung", [0, 1, 4])
+def test_no_incident_occurs_below_the_military_technical_rung_or_at_war(rung):
+    m = CrisisModel(with_values(Params(), {"west.incident_hazard": 1.0}), replications=50)
+    m.week = 1
+    m.russia.rung = np.full(50, rung)
+    incidents.incidents(m)
+    np.testing.assert_array_equal(m.nato.shock, 0.0)
 
 
 # -- bargaining, concessions, Ukraine, the wedge ------------------------------------------------
@@ -489,13 +545,37 @@ def test_the_wedge_builds_a_quarter_of_the_way_and_collapses_by_half():
     )
 
 
-def test_the_wests_offer_moves_by_flexibility_times_urgency():
-    m = CrisisModel(replications=4)
-    # urgency = clip((L - 1) / 2, 0, 1) x (1 - pi); moved = o0 + (r - o0) x 0.5 x urgency
-    m.russia.rung = np.array([1, 2, 3, 3])
-    m.west.type_belief = np.array([0.0, 0.0, 0.0, 0.5])
-    t0, reservation = np.full((1, 4), 0.5), np.full((1, 4), 0.7)
-    offer = west.revised_offer(t0, reservation, np.zeros((1, 4)), m)
-    np.testing.assert_allclose(offer[0], [0.5, 0.55, 0.6, 0.55])
-    floor = np.full((1, 4), 0.65)
-    np.testing.assert_allclose(west.revised_offer(t0, reservation, floor, m)[0], 0.65)
+def test_offer_utility_on_hand_computed_cases():
+    # -P(accept) x concession - (1 - P(accept)) x war_aversion x P(war)
+    acceptance = np.array([0.5, 1.0, 0.0, 0.25])
+    concession = np.array([0.2, 0.3, 0.3, 0.0])
+    war_risk = np.array([0.4, 0.9, 0.5, 0.8])
+    utility = west.offer_utility(acceptance, concession, war_risk, np.array([1.0, 1.0, 0.6, 2.0]))
+    # -0.1 - 0.2; an accepted offer costs only its concession; a refused one only the war
+    # risk, 0.6 x 0.5; nothing conceded: 0.75 x 2 x 0.8
+    np.testing.assert_allclose(utility, [-0.3, -0.3, -0.3, -1.2])
+
+
+@given(
+    acceptance=st.floats(0.0, 1.0),
+    concession=st.floats(0.0, 1.0),
+    war_risk=st.floats(0.0, 1.0),
+    aversion=st.floats(0.0, 10.0),
+)
+def test_offer_utility_falls_with_the_concession_the_war_risk_and_the_aversion_to_war(
+    acceptance, concession, war_risk, aversion
+):
+    def u(a=acceptance, c=concession, r=war_risk, w=aversion):
+        return west.offer_utility(np.array([a]), np.array([c]), np.array([r]), w)[0]
+
+    assert u(c=min(1.0, concession + 0.1)) <= u()
+    assert u(r=min(1.0, war_risk + 0.1)) <= u()
+    assert u(w=aversion + 0.5) <= u()
+    assert -1.0 - aversion <= u() <= 0.0
+
+
+def test_logistic_is_a_half_at_zero_and_saturates_without_overflow():
+    x = np.array([0.0, 2.0, -2.0, 1e6, -1e6])
+    np.testing.assert_allclose(
+        west.logistic(x), [0.5, 1 / (1 + math.exp(-2)), 1 / (1 + math.exp(2)), 1.0, 0.0]
+    )

@@ -73,7 +73,7 @@ KITCHEN_SINK: dict[str, Any] = {
             "high": 0.7,
         },
         {
-            "param": "west.flexibility",
+            "param": "west.sanctions_relief",
             "distribution": "normal",
             "mean": 0.5,
             "sd": 0.1,
@@ -168,6 +168,8 @@ EDGE_NUMBERS = st.sampled_from(
         4,
         5,
         27,
+        51,  # the default horizon, and one past it
+        52,
         104,
         105,
         -(2**63),

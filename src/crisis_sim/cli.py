@@ -78,6 +78,14 @@ def _share(text: str) -> float:
 def _print_results(results: Results) -> None:
     print()
     print(analysis.format_outcome_table(results.outcome_table()))
+    print()
+    print(analysis.format_by_date(analysis.by_date(results)))
+    print()
+    print(
+        analysis.format_invasions(
+            results.invasion_reasons(), results.invasion_end_state(), results.runs
+        )
+    )
     reference = reference_table(results.worlds, results.scenario.params)
     print("\nRussia's gains per issue (0 = Western status quo, 1 = Russia's demand):")
     print(reference.round(3).to_string())

@@ -1,17 +1,21 @@
 """Analysis of ensembles: statistics and paired comparison, sensitivity, discovery, reference.
 
 :mod:`~crisis_sim.analysis.statistics` (paired comparison on common random numbers,
-cumulative incidence, convergence; the Wilson interval and the outcome table, which
-the results carry, are re-exported here),
+cumulative incidence and the share reached by a few dates, convergence, and the text
+tables of the command line; the Wilson interval and the outcome table, which the
+results carry, are re-exported here),
 :mod:`~crisis_sim.analysis.sensitivity` (SALib), :mod:`~crisis_sim.analysis.discovery`
 (PRIM) and :mod:`~crisis_sim.analysis.reference` (the weighted-mean reference).
 """
 
 from crisis_sim.analysis.statistics import (
+    by_date,
     compare_scenarios,
     convergence,
     cumulative_incidence,
+    format_by_date,
     format_comparison,
+    format_invasions,
     format_outcome_table,
     independent_difference,
     paired_comparison,
@@ -20,10 +24,13 @@ from crisis_sim.analysis.statistics import (
 from crisis_sim.ensemble.results import outcome_table, wilson_interval
 
 __all__ = [
+    "by_date",
     "compare_scenarios",
     "convergence",
     "cumulative_incidence",
+    "format_by_date",
     "format_comparison",
+    "format_invasions",
     "format_outcome_table",
     "independent_difference",
     "outcome_table",

@@ -10,6 +10,7 @@ coverage for rare outcomes such as a direct NATO-Russia clash.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.results import Z_95, Results, wilson_interval
+from crisis_sim.ensemble.results import EVENT_OUTCOMES, Z_95, Results, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.scenario.files import load_scenario
 from crisis_sim.scenario.schema import Scenario
@@ -162,30 +163,141 @@ def format_comparison(table: pd.DataFrame) -> str:
 
 
 def cumulative_incidence(results: Results) -> pd.DataFrame:
-    """Share of worlds that have reached each outcome by each week, with 95% intervals.
+    """Share of all worlds that have reached each event outcome by each week, long form.
 
-    Returns a long table: week, outcome, share, low, high (Wilson). At the horizon
-    the worlds still running are classed as a standoff or a limited incursion, so
-    those two outcomes jump in the last week by construction.
+    The table of :meth:`Results.cumulative_incidence` with one row per (week, outcome):
+    week, date, outcome, share, low, high (95% Wilson). Only the outcomes that are events
+    in time (:data:`~crisis_sim.ensemble.results.EVENT_OUTCOMES`: de-escalation, full
+    invasion, NATO-Russia clash); a standoff and a limited incursion are classes given at
+    the horizon, whose probabilities are in the outcome table.
     """
-    shares = results.state_shares()
-    runs = results.runs
-    frames = []
-    for outcome in OUTCOMES:
-        share = shares[outcome.key].to_numpy()
-        low, high = wilson_interval(np.round(share * runs), runs)
-        frames.append(
-            pd.DataFrame(
+    wide = results.cumulative_incidence()
+    frames = [
+        pd.DataFrame(
+            {
+                "week": wide.index.to_numpy(),
+                "date": wide["date"].to_numpy(),
+                "outcome": outcome.key,
+                "share": wide[outcome.key].to_numpy(),
+                "low": wide[f"{outcome.key}_low"].to_numpy(),
+                "high": wide[f"{outcome.key}_high"].to_numpy(),
+            }
+        )
+        for outcome in EVENT_OUTCOMES
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+BY_DATES: tuple[dt.date, ...] = (
+    dt.date(2022, 2, 28),
+    dt.date(2022, 6, 30),
+    dt.date(2022, 12, 31),
+)
+"""The dates of the short "by date" table ``crisis-sim run`` prints: the ends of
+February, June and December 2022 (those within the result's weeks)."""
+
+
+def by_date(results: Results, dates: Sequence[dt.date | str] | None = None) -> pd.DataFrame:
+    """The share of all worlds that reached each event outcome by each of a few dates.
+
+    Args:
+        results: The ensemble.
+        dates: The dates; by default those of :data:`BY_DATES` within the result's weeks,
+            or the horizon's date if none is.
+
+    Returns:
+        One row per (date, outcome): date (as asked), week (the last one counted),
+        outcome, worlds, probability, low, high (95% Wilson).
+
+    Raises:
+        ValueError: If a date given is outside the result's weeks.
+    """
+    run = results.scenario.run
+    if dates is None:
+        start = run.start_date
+        end = start + dt.timedelta(weeks=run.horizon)
+        dates = [date for date in BY_DATES if start <= date <= end] or [end]
+    rows = []
+    for date in dates:
+        asked = dt.date.fromisoformat(str(date))
+        for outcome in EVENT_OUTCOMES:
+            found = results.probability_by(asked, outcome.key)
+            rows.append(
                 {
-                    "week": shares.index.to_numpy(),
+                    "date": asked,
+                    "week": found.week,
                     "outcome": outcome.key,
-                    "share": share,
-                    "low": low,
-                    "high": high,
+                    "worlds": found.worlds,
+                    "probability": found.probability,
+                    "low": found.low,
+                    "high": found.high,
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def format_by_date(table: pd.DataFrame) -> str:
+    """A :func:`by_date` table as aligned text: one row per outcome, one column per date."""
+    dates = list(dict.fromkeys(table["date"]))
+    cell = 24
+    header = f"{'reached by':<20}" + "".join(
+        f"{f'{date.isoformat()} (wk {int(week)})':>{cell}}"
+        for date, week in table.drop_duplicates("date")[["date", "week"]].itertuples(index=False)
+    )
+    lines = ["Share of all worlds that reached each outcome by a date (95% interval):", header]
+    for outcome in dict.fromkeys(table["outcome"]):
+        part = table[table["outcome"] == outcome].set_index("date")
+        cells = "".join(
+            f"{_share_with_interval(*part.loc[date, ['probability', 'low', 'high']]):>{cell}}"
+            for date in dates
         )
-    return pd.concat(frames, ignore_index=True)
+        lines.append(f"{outcome:<20}{cells}")
+    return "\n".join(lines)
+
+
+def _share_with_interval(share: float, low: float, high: float) -> str:
+    """``12.3% (11.1-13.6)``: a share in percent with its interval."""
+    return f"{100 * share:5.1f}% ({100 * low:4.1f}-{100 * high:4.1f})"
+
+
+REASON_LABELS = {
+    "best_reply": "best reply",
+    "near_best": "near-best",
+    "low_probability": "low-probability draw",
+}
+"""How the reasons for an invasion are named in text."""
+
+
+def format_invasions(reasons: pd.DataFrame, end_state: pd.DataFrame, runs: int) -> str:
+    """Full invasions as aligned text: the share by reason, then the end state after them.
+
+    Args:
+        reasons: :meth:`Results.invasion_reasons`.
+        end_state: :meth:`Results.invasion_end_state`.
+        runs: The number of worlds.
+    """
+    count = int(reasons.attrs.get("invasions", reasons["worlds"].sum()))
+    lines = [f"Full invasions: {count:,} of {runs:,} worlds ({100 * count / runs:.1f}%)"]
+    if count == 0:
+        return "\n".join(lines)
+    lines.append(f"{'why Russia invaded':<22} {'share of invasions':>19}  {'median week':>11}")
+    for reason, row in reasons.iterrows():
+        week = "-" if np.isnan(row["median_week"]) else f"{row['median_week']:.0f}"
+        share = _share_with_interval(row["share"], row["low"], row["high"])
+        lines.append(f"{REASON_LABELS.get(str(reason), str(reason)):<22} {share:>19}  {week:>11}")
+    lines.append("After the invasion, at the horizon:")
+    labels = [
+        row["title"] if row["statistic"] == "share" else f"{row['title']} ({row['unit']})"
+        for _, row in end_state.iterrows()
+    ]
+    width = max(len(label) for label in labels)
+    for label, (_, row) in zip(labels, end_state.iterrows(), strict=True):
+        if row["statistic"] == "share":
+            value = _share_with_interval(row["value"], row["low"], row["high"])
+        else:
+            value = f"median {row['value']:.2f} (quartiles {row['low']:.2f}-{row['high']:.2f})"
+        lines.append(f"  {label:<{width}}  {value}")
+    return "\n".join(lines)
 
 
 def convergence(worlds: pd.DataFrame, points: int = 25) -> pd.DataFrame:

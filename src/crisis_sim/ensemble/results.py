@@ -8,9 +8,14 @@ A result folder holds everything needed to reproduce every table and figure:
 - ``trajectories.parquet``: the full week-by-week state of the worlds asked for;
 - ``figures/``: the main figures as PNG and SVG, when the command line (or
   :func:`crisis_sim.plots.save_main_figures`) draws them: saving writes data only;
-- ``summary.json``: the scenario (in full), its hash, the seed, the outcome table,
-  package and dependency versions, the executor and timings; written last, so a
-  folder without it is incomplete.
+- ``summary.json``: the scenario (in full), its hash, the seed, the outcome table
+  (``outcomes``), the cumulative incidence (``cumulative_incidence``: one record per
+  week 0..horizon with its ``date`` and, for each outcome that is an event in time,
+  the share of all worlds that reached it by that week and its 95% Wilson interval,
+  as :meth:`Results.cumulative_incidence`), the full invasions (``invasions``:
+  ``worlds``, ``reasons`` as :meth:`Results.invasion_reasons` and ``end_state`` as
+  :meth:`Results.invasion_end_state`), package and dependency versions, the executor
+  and timings; written last, so a folder without it is incomplete.
 
 Results are written into a staging folder inside the output folder and moved into
 place, ``summary.json`` last, so a crash never leaves a half-written folder that looks
@@ -20,6 +25,7 @@ files (:mod:`crisis_sim.ensemble.outputs`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -33,7 +39,7 @@ import pyarrow as pa
 
 from crisis_sim.ensemble.outputs import OutputFolder
 from crisis_sim.model.crisis import CrisisModel
-from crisis_sim.model.domain import OUTCOMES, Rung
+from crisis_sim.model.domain import ISSUES, OUTCOMES, InvasionReason, Outcome, Rung
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.files import scenario_from_dict
 from crisis_sim.scenario.schema import Scenario
@@ -55,6 +61,9 @@ class Variable:
     """Its unit or scale (``"0-3"``)."""
     bins: tuple[float, float, int] | None = None
     """(low edge, high edge, bins) of its week-by-week histogram; None if not kept weekly."""
+    none: float | None = None
+    """The value that means "did not happen" (-1 for the week of an event that did not
+    come); figures of the distribution leave it out. None if every value is a value."""
 
     @property
     def label(self) -> str:
@@ -73,10 +82,56 @@ VARIABLES: dict[str, Variable] = {
     "max_rung": Variable("highest escalation rung reached", "0-4"),
     "type_belief": Variable("West's belief that Russia is revisionist", "0-1"),
     "concessions_granted": Variable("concessions granted", "sum over the six issues, 0-6"),
+    "partial_week": Variable("week of the first partial agreement", "weeks after t0", none=-1),
+    "offer_step": Variable(
+        "how far the West's offers moved", "0 the t0 offers - 1 the reservation points"
+    ),
+    "war_risk": Variable("West's estimate of the chance of invasion", "0-1; 1 at war"),
+    "resistance": Variable("Ukraine's resistance", "0-1"),
+    "mobilised": Variable("Ukraine's mobilisation", "0-1"),
+    "invasion_margin": Variable(
+        "how far invading fell short of Russia's best plan", "demand units, 0 = best reply"
+    ),
+    "invasion_victory": Variable("chance of winning Russia saw when it invaded", "0-1"),
+    "war_front": Variable("front held by Russia", "share of Ukraine beyond the 2021 line"),
+    "war_collapse_week": Variable("week Ukraine's defence collapsed", "weeks after t0", none=-1),
+    "ceasefire_week": Variable("week of the ceasefire", "weeks after t0", none=-1),
+    "war_clash_week": Variable(
+        "week of a NATO-Russia clash during the war", "weeks after t0", none=-1
+    ),
+    **{
+        f"gain_{issue.key}": Variable(
+            f"Russia's gain on {issue.key.replace('_', ' ')}", "issue scale 0-1"
+        )
+        for issue in ISSUES
+    },
+    **{
+        f"agreed_{issue.key}": Variable(
+            f"agreed in part on {issue.key.replace('_', ' ')}", "issue scale 0-1"
+        )
+        for issue in ISSUES
+    },
 }
 """The per-variable table: each week-by-week variable and end-state column of
 :attr:`Results.worlds` with its unit, and the histogram of those kept week by week.
-Figures label their axes from it."""
+Figures label their axes from it. The columns of the war (``war_*``, ``ceasefire_week``,
+``invasion_*``) hold values only in the worlds Russia invaded: NaN, or -1 for a week,
+elsewhere."""
+
+EVENT_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome.DE_ESCALATION,
+    Outcome.FULL_INVASION,
+    Outcome.NATO_RUSSIA_CLASH,
+)
+"""The outcomes that are events in time, reached in the week a world records: a deal,
+an invasion, a clash. A standoff and a limited incursion are classes given at the
+horizon to the worlds still in crisis, so no world "reaches" them by an earlier week."""
+
+INVASION_REASONS: tuple[InvasionReason, ...] = tuple(
+    reason for reason in InvasionReason if reason is not InvasionReason.NONE
+)
+"""Why an invasion was chosen: Russia's best reply, within a small margin of it, or a
+low-probability draw of its choice noise (:class:`~crisis_sim.model.domain.InvasionReason`)."""
 
 BINNED: dict[str, tuple[float, float, int]] = {
     name: variable.bins for name, variable in VARIABLES.items() if variable.bins is not None
@@ -89,6 +144,10 @@ FORMAT_VERSION = 1
 
 REQUIRED_SUMMARY_KEYS = ("format_version", "scenario", "seed", "runs", "sampling")
 """Keys ``summary.json`` must hold for a result folder to be read."""
+
+SUMMARY_TABLE_KEYS = ("cumulative_incidence", "invasions")
+"""Keys of ``summary.json`` that hold tables computed from the worlds: not read back,
+since loading computes them again from ``worlds.parquet``."""
 
 
 class ResultsFolderError(ValueError):
@@ -171,6 +230,335 @@ def outcome_table(worlds: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("outcome")
 
 
+def _event_outcome(outcome: str | Outcome) -> Outcome:
+    """The event outcome named ``outcome``; a clear ValueError for any other name."""
+    keys = {o.key: o for o in EVENT_OUTCOMES}
+    key = outcome.key if isinstance(outcome, Outcome) else str(outcome)
+    if key in keys:
+        return keys[key]
+    if key in {o.key for o in OUTCOMES}:
+        raise ValueError(
+            f"{key} is not an event in time: it is the class of the worlds still in crisis "
+            "at the horizon, so no world reaches it by an earlier week (outcome_table() has "
+            f"its probability); choose from {', '.join(keys)}"
+        )
+    raise ValueError(f"no outcome {key!r}; choose from {', '.join(keys)}")
+
+
+def _event_weeks(worlds: pd.DataFrame, horizon: int) -> dict[str, np.ndarray]:
+    """Each event outcome's weeks, checked to lie in 0..``horizon``."""
+    if len(worlds) == 0:
+        raise ValueError("no worlds to summarise")
+    outcomes = worlds["outcome"].to_numpy()
+    weeks = worlds["week"].to_numpy()
+    found = {}
+    for outcome in EVENT_OUTCOMES:
+        reached = weeks[outcomes == outcome.key].astype(np.int64)
+        outside = np.unique(reached[(reached < 0) | (reached > horizon)])
+        if outside.size:
+            raise ValueError(
+                f"{outcome.key} recorded in week {', '.join(map(str, outside))}: outside "
+                f"the weeks 0..{horizon} of this result"
+            )
+        found[outcome.key] = reached
+    return found
+
+
+def cumulative_incidence(
+    worlds: pd.DataFrame, horizon: int, start_date: dt.date | str
+) -> pd.DataFrame:
+    """Share of all worlds that have reached each event outcome by each week.
+
+    Args:
+        worlds: A per-world table with ``outcome`` and ``week`` columns.
+        horizon: The last week simulated.
+        start_date: The date of week 0.
+
+    Returns:
+        One row per week 0..``horizon`` (the index, ``week``): ``date`` (of the week),
+        then for each outcome of :data:`EVENT_OUTCOMES` its share of all worlds reached
+        by that week (in that week or before) and ``<outcome>_low``, ``<outcome>_high``,
+        the 95% Wilson interval. Each share only rises, and ends at the outcome's
+        probability in :func:`outcome_table`. ``attrs["runs"]`` is the number of worlds.
+    """
+    total = len(worlds)
+    found = _event_weeks(worlds, horizon)
+    start = np.datetime64(dt.date.fromisoformat(str(start_date)).isoformat(), "D")
+    weeks = np.arange(horizon + 1)
+    table: dict[str, Any] = {"date": (start + 7 * weeks).astype("datetime64[ns]")}
+    for key, reached in found.items():
+        counts = np.cumsum(np.bincount(reached, minlength=horizon + 1))
+        low, high = wilson_interval(counts, total)
+        table[key] = counts / total
+        table[f"{key}_low"] = low
+        table[f"{key}_high"] = high
+    frame = pd.DataFrame(table, index=pd.Index(weeks, name="week"))
+    frame.attrs["runs"] = total
+    return frame
+
+
+def week_by(when: int | str | dt.date, horizon: int, start_date: dt.date | str) -> int:
+    """The last week whose date is on or before ``when``; a week number is itself.
+
+    Args:
+        when: A week number (0..``horizon``), a date, or an ISO date (``"2022-02-24"``).
+        horizon: The last week simulated.
+        start_date: The date of week 0.
+
+    Raises:
+        ValueError: If ``when`` is before week 0 or after the horizon, or is neither a
+            week nor a date.
+    """
+    start = dt.date.fromisoformat(str(start_date))
+    end = start + dt.timedelta(weeks=horizon)
+    if isinstance(when, bool):
+        raise ValueError(f"expected a week number or a date, got {when!r}")
+    if isinstance(when, int | np.integer):
+        if not 0 <= when <= horizon:
+            raise ValueError(
+                f"week {when} is outside this result's weeks 0..{horizon} "
+                f"({start.isoformat()} to {end.isoformat()})"
+            )
+        return int(when)
+    if isinstance(when, str):
+        try:
+            when = dt.date.fromisoformat(when.strip())
+        except ValueError:
+            raise ValueError(
+                f"expected a week number or an ISO date such as 2022-02-24, got {when!r}"
+            ) from None
+    if isinstance(when, pd.Timestamp | np.datetime64):
+        when = pd.Timestamp(when).date()
+    if isinstance(when, dt.datetime):
+        when = when.date()
+    if not isinstance(when, dt.date):
+        raise ValueError(f"expected a week number or a date, got {when!r}")
+    if when < start:
+        raise ValueError(
+            f"{when.isoformat()} is before the start of this result, {start.isoformat()} (week 0)"
+        )
+    if when > end:
+        raise ValueError(
+            f"{when.isoformat()} is after the horizon of this result, week {horizon} "
+            f"({end.isoformat()}): run the scenario with a longer horizon to ask about it"
+        )
+    return (when - start).days // 7
+
+
+@dataclass(frozen=True)
+class Incidence:
+    """The share of all worlds that reached one outcome by a week, with its interval.
+
+    ``float(incidence)`` is the probability.
+    """
+
+    outcome: str
+    """The outcome (one of :data:`EVENT_OUTCOMES`)."""
+    week: int
+    """The last week counted: outcomes reached in this week or before."""
+    date: dt.date
+    """The date of that week: the outcomes reached on or before it."""
+    worlds: int
+    """Worlds that reached the outcome by then."""
+    runs: int
+    """All worlds."""
+    probability: float
+    """``worlds / runs``."""
+    low: float
+    """Lower end of the 95% Wilson interval."""
+    high: float
+    """Upper end of the 95% Wilson interval."""
+
+    def __float__(self) -> float:
+        """The probability."""
+        return self.probability
+
+    def __str__(self) -> str:
+        """One line: the outcome, the date and week, the share and its interval."""
+        return (
+            f"{self.outcome} by {self.date.isoformat()} (week {self.week}): "
+            f"{100 * self.probability:.1f}% ({100 * self.low:.1f} - {100 * self.high:.1f}%, "
+            f"95% interval), {self.worlds:,} of {self.runs:,} worlds"
+        )
+
+
+def probability_by(
+    worlds: pd.DataFrame,
+    when: int | str | dt.date,
+    outcome: str | Outcome,
+    horizon: int,
+    start_date: dt.date | str,
+) -> Incidence:
+    """The share of all worlds that reached ``outcome`` by ``when``, from the worlds alone.
+
+    Args:
+        worlds: A per-world table with ``outcome`` and ``week`` columns.
+        when: A week number or a date (see :func:`week_by`).
+        outcome: One of :data:`EVENT_OUTCOMES`.
+        horizon: The last week simulated.
+        start_date: The date of week 0.
+
+    Raises:
+        ValueError: If ``when`` is outside the result's weeks, or ``outcome`` is not an
+            event in time.
+    """
+    event = _event_outcome(outcome)
+    week = week_by(when, horizon, start_date)
+    reached = _event_weeks(worlds, horizon)[event.key]
+    count = int(np.sum(reached <= week))
+    total = len(worlds)
+    low, high = wilson_interval(count, total)
+    start = dt.date.fromisoformat(str(start_date))
+    return Incidence(
+        outcome=event.key,
+        week=week,
+        date=start + dt.timedelta(weeks=week),
+        worlds=count,
+        runs=total,
+        probability=count / total,
+        low=float(low),
+        high=float(high),
+    )
+
+
+INVASION_COLUMNS = (
+    "invasion_reason",
+    "war_front",
+    "war_collapse_week",
+    "ceasefire_week",
+    "war_clash_week",
+    "sanctions",
+    "cohesion",
+)
+"""The per-world columns the tables of full invasions read."""
+
+
+def _invasions(worlds: pd.DataFrame) -> pd.DataFrame:
+    """The worlds whose outcome is a full invasion, after checking the columns."""
+    missing = [column for column in ("outcome", "week", *INVASION_COLUMNS) if column not in worlds]
+    if missing:
+        raise ValueError(
+            f"the per-world table lacks {', '.join(missing)}: it was written by an earlier "
+            "version of crisis_sim; run the scenario again"
+        )
+    return worlds[(worlds["outcome"] == Outcome.FULL_INVASION.key).to_numpy()]
+
+
+def invasion_reasons(worlds: pd.DataFrame) -> pd.DataFrame:
+    """Why Russia chose each full invasion: the share of the invasions by reason.
+
+    Args:
+        worlds: A per-world table with ``outcome``, ``week`` and ``invasion_reason``.
+
+    Returns:
+        One row per reason of :data:`INVASION_REASONS` (best_reply, near_best,
+        low_probability): ``worlds``, ``share`` of the full invasions with ``low``,
+        ``high`` (95% Wilson interval; NaN if no world invaded), ``probability`` (share
+        of all worlds) and ``median_week`` of those invasions (NaN if none).
+        ``attrs["invasions"]`` is the number of full invasions.
+    """
+    invaded = _invasions(worlds)
+    count = len(invaded)
+    reasons = invaded["invasion_reason"].astype(object).to_numpy()
+    weeks = invaded["week"].to_numpy()
+    rows = []
+    for reason in INVASION_REASONS:
+        mask = reasons == reason.key
+        hits = int(mask.sum())
+        low, high = wilson_interval(hits, count) if count else (np.nan, np.nan)
+        rows.append(
+            {
+                "reason": reason.key,
+                "worlds": hits,
+                "share": hits / count if count else np.nan,
+                "low": float(low),
+                "high": float(high),
+                "probability": hits / len(worlds),
+                "median_week": float(np.median(weeks[mask])) if hits else np.nan,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("reason")
+    table.attrs["invasions"] = count
+    return table
+
+
+def invasion_end_state(worlds: pd.DataFrame) -> pd.DataFrame:
+    """Where the worlds Russia invaded stand at the horizon: the war and the West.
+
+    Args:
+        worlds: A per-world table with ``outcome`` and the columns of
+            :data:`INVASION_COLUMNS`.
+
+    Returns:
+        One row per measure over the full invasions (the index, ``measure``):
+        ``front`` (median share of Ukraine beyond the 2021 line of contact Russia
+        holds), ``ceasefire`` (share whose war ended in a ceasefire by the horizon,
+        one on Russia's terms after a collapse included), ``early_collapse`` (share in
+        which Ukraine's defence collapsed in the first weeks), ``clash_during_war``
+        (share with a direct NATO-Russia clash during the war), ``sanctions`` (median
+        tier) and ``cohesion`` (median). Columns: ``statistic`` (``share`` or
+        ``median``), ``value``, ``low`` and ``high`` (the 95% Wilson interval of a
+        share; the quartiles of a median), ``spread`` (which of the two), ``unit``
+        and ``title``. Values are NaN if no world invaded; ``attrs["invasions"]`` is
+        their number.
+    """
+    invaded = _invasions(worlds)
+    count = len(invaded)
+    rows = []
+
+    def share(measure: str, title: str, happened: np.ndarray) -> None:
+        hits = int(happened.sum())
+        low, high = wilson_interval(hits, count) if count else (np.nan, np.nan)
+        rows.append(
+            {
+                "measure": measure,
+                "statistic": "share",
+                "value": hits / count if count else np.nan,
+                "low": float(low),
+                "high": float(high),
+                "spread": "95% interval",
+                "unit": "share of invasions",
+                "title": title,
+            }
+        )
+
+    def median(measure: str, column: str) -> None:
+        values = invaded[column].to_numpy(dtype=float)
+        values = values[~np.isnan(values)]
+        quartiles = np.quantile(values, [0.25, 0.5, 0.75]) if values.size else [np.nan] * 3
+        variable = VARIABLES[column]
+        rows.append(
+            {
+                "measure": measure,
+                "statistic": "median",
+                "value": float(quartiles[1]),
+                "low": float(quartiles[0]),
+                "high": float(quartiles[2]),
+                "spread": "quartiles",
+                "unit": variable.unit,
+                "title": variable.title,
+            }
+        )
+
+    median("front", "war_front")
+    share("ceasefire", "war ended in a ceasefire", invaded["ceasefire_week"].to_numpy() >= 0)
+    share(
+        "early_collapse",
+        "Ukraine's defence collapsed early",
+        invaded["war_collapse_week"].to_numpy() >= 0,
+    )
+    share(
+        "clash_during_war",
+        "NATO-Russia clash during the war",
+        invaded["war_clash_week"].to_numpy() >= 0,
+    )
+    median("sanctions", "sanctions")
+    median("cohesion", "cohesion")
+    table = pd.DataFrame(rows).set_index("measure")
+    table.attrs["invasions"] = count
+    return table
+
+
 def write_weekly(path: Path, state_counts: np.ndarray, histograms: dict[str, np.ndarray]) -> None:
     """Write week-by-week counts as one long Parquet table: variable, week, bin, count.
 
@@ -211,6 +599,10 @@ def read_worlds(path: Path) -> pd.DataFrame:
     """Read a per-world table written as Parquet, with its outcome as a category."""
     worlds = pd.read_parquet(path)
     worlds["outcome"] = pd.Categorical(worlds["outcome"], categories=[o.key for o in OUTCOMES])
+    if "invasion_reason" in worlds:
+        worlds["invasion_reason"] = pd.Categorical(
+            worlds["invasion_reason"], categories=[r.key for r in INVASION_REASONS]
+        )
     return worlds
 
 
@@ -248,6 +640,47 @@ class Results:
     def outcome_table(self) -> pd.DataFrame:
         """Probability of each outcome with a 95% Wilson interval and median week."""
         return outcome_table(self.worlds)
+
+    def cumulative_incidence(self) -> pd.DataFrame:
+        """Share of all worlds that reached each event outcome by each week, with dates.
+
+        One row per week 0..horizon; see :func:`cumulative_incidence` (the module's). From
+        the per-world table, so a saved result answers it without running again.
+        """
+        run = self.scenario.run
+        frame = cumulative_incidence(self.worlds, run.horizon, run.start_date)
+        frame.attrs["scenario"] = self.scenario.name
+        return frame
+
+    def probability_by(self, when: int | str | dt.date, outcome: str | Outcome) -> Incidence:
+        """The share of all worlds that reached ``outcome`` by a date or week.
+
+        ``results.probability_by("2022-02-24", "full_invasion")`` is P(a full invasion
+        by 24 February 2022): the worlds whose invasion came in a week dated on or
+        before it; ``results.probability_by(20, "de_escalation")`` counts weeks 0..20.
+
+        Args:
+            when: A week number (0..horizon), a date, or an ISO date.
+            outcome: ``de_escalation``, ``full_invasion`` or ``nato_russia_clash``
+                (:data:`EVENT_OUTCOMES`).
+
+        Raises:
+            ValueError: If the date is before the start or after the horizon, the week
+                outside 0..horizon, or the outcome not an event in time.
+        """
+        run = self.scenario.run
+        return probability_by(self.worlds, when, outcome, run.horizon, run.start_date)
+
+    def invasion_reasons(self) -> pd.DataFrame:
+        """Why Russia chose each full invasion, by reason; see :func:`invasion_reasons`."""
+        return invasion_reasons(self.worlds)
+
+    def invasion_end_state(self) -> pd.DataFrame:
+        """The war and the West at the horizon after a full invasion.
+
+        See :func:`invasion_end_state`.
+        """
+        return invasion_end_state(self.worlds)
 
     def state_shares(self) -> pd.DataFrame:
         """Share of worlds in each state (outcome reached, or rung), week by week."""
@@ -309,7 +742,25 @@ class Results:
             "scenario_hash": scenario_hash(self.scenario),
             "scenario": self.scenario.model_dump(mode="json"),
             "outcomes": self.outcome_table().reset_index().to_dict(orient="records"),
+            **self._time_summary(),
         }
+
+    def _time_summary(self) -> dict[str, Any]:
+        """The keys of ``summary.json`` about time and invasions (see the module docstring).
+
+        Left out for a per-world table of an earlier version, which lacks their columns.
+        """
+        incidence = self.cumulative_incidence().reset_index()
+        incidence["date"] = incidence["date"].dt.strftime("%Y-%m-%d")
+        summary: dict[str, Any] = {"cumulative_incidence": incidence.to_dict(orient="records")}
+        if all(column in self.worlds for column in INVASION_COLUMNS):
+            reasons = self.invasion_reasons()
+            summary["invasions"] = {
+                "worlds": reasons.attrs["invasions"],
+                "reasons": reasons.reset_index().to_dict(orient="records"),
+                "end_state": self.invasion_end_state().reset_index().to_dict(orient="records"),
+            }
+        return summary
 
     def save(self, directory: str | Path, *, overwrite: bool = False) -> Path:
         """Write the result folder (see the module docstring).
@@ -389,6 +840,7 @@ class Results:
             "scenario_hash",
             "scenario",
             "outcomes",
+            *SUMMARY_TABLE_KEYS,
         }
         info = {key: summary[key] for key in info_keys}
         return cls(scenario, worlds, state_counts, histograms, info, trajectories)

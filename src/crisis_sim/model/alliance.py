@@ -7,7 +7,9 @@ offers and concessions, shocks); :class:`Nato` reads the members' views, pulls e
 toward the Alliance's GDP-weighted mean (solidarity, Olson and Zeckhauser 1966),
 and from their willingness derives cohesion, the consensus level a decision passes
 at (Snyder 1984) and the participation that scales sanctions. NATO also holds its
-own offers, revised like the U.S. ones (:func:`crisis_sim.model.west.revised_offer`).
+own offers, which the West chooses (:meth:`crisis_sim.model.west.West.choose_offers`).
+The members keep forming their views in the worlds at war: the West's response and
+cohesion after aggression are part of what an invasion world reports.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.members import MemberArrays, MemberRecord
-from crisis_sim.model.west import at_rung, revised_offer, rung_table
+from crisis_sim.model.west import at_rung, rung_table
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -214,18 +216,11 @@ class Nato(mesa.Agent):
         """(members, R) the members' standing willingness, read from them."""
         return np.stack([member.standing_willingness for member in self.members])
 
-    def step(self) -> None:
-        """Revise the offers for this week."""
-        p = self.model.p
-        offer = revised_offer(
-            p.west.nato_offer, p.west.nato_reservation, self.offer_floor, self.model
-        )
-        self.offer = np.where(self.model.active, offer, self.offer)
-
     def update_willingness(self) -> None:
         """Recompute members' willingness, cohesion, consensus level and participation.
 
-        Worlds that have ended keep the values they ended with.
+        Worlds that have ended (other than by an invasion, whose war runs on) keep the
+        values they ended with.
         """
         model = self.model
         p = model.p.alliance
@@ -250,7 +245,7 @@ class Nato(mesa.Agent):
             willingness, cohesion, p.consensus_quantile_low, p.consensus_quantile_high
         )
         participation = (self.traits.gdp_weight * willingness).sum(axis=0)
-        active = model.active
+        active = model.live
         for member, settled in zip(self.members, willingness, strict=True):
             member.settle(settled, active)
         if active.all():
@@ -271,4 +266,4 @@ class Nato(mesa.Agent):
         p = model.p.russia
         coercing = model.russia.rung <= Rung.MILITARY_TECHNICAL
         wedge = advanced_wedge(self.wedge, coercing, p.wedge_build_rate, p.wedge_collapse_rate)
-        self.wedge = np.where(model.active, wedge, self.wedge)
+        self.wedge = np.where(model.live, wedge, self.wedge)

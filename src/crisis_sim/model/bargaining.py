@@ -4,8 +4,13 @@ Russia values a set of terms by its salience-weighted distance to its demands
 (:func:`issue_utility`). Each week the deal on the table is NATO's offer plus the U.S.
 share of any gap to the U.S. offer, and what Ukraine offers itself; terms about
 Ukraine stand only as far as Ukraine consents (US-P1), and never below what the
-West has granted (:class:`Deal`). The offers themselves move in
+West has granted (:class:`Deal`). The offers themselves are chosen in
 :mod:`crisis_sim.model.west`.
+
+A deal need not be all or nothing: Russia can agree to the reciprocal arms-control
+items on the table (missiles, exercises, risk reduction) and keep coercing on the
+rest (:meth:`Deal.agree_partial`). What is agreed stays agreed and becomes part of the
+status quo; the issues of the main demands stay in dispute.
 """
 
 from __future__ import annotations
@@ -38,9 +43,31 @@ def issue_utility(
     others are worth. ``gap`` and ``salience`` have the issue axis first, shape
     (issues, R) or (issues, 1); ``exponent`` is a number or shape (R,).
     """
-    weight = np.sum(salience**exponent, axis=0)
-    total = np.sum((salience * gap) ** exponent, axis=0) / np.where(weight > 0, weight, 1.0)
-    return 1.0 - total ** (1.0 / exponent)
+    return utility_of_distance(*distance_terms(gap, salience, exponent), exponent)
+
+
+def distance_terms(
+    gap: np.ndarray, salience: np.ndarray, exponent: np.ndarray | float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two sums of :func:`issue_utility` over the issue axis: ``sum (s gap)^p`` and ``sum s^p``.
+
+    Sums over disjoint sets of issues add up, so a utility can be formed from a part that
+    varies (one row per candidate) and a part that does not. At ``p = 1`` the powers are
+    skipped (they are the identity, so the result is the same to the bit).
+    """
+    if np.ndim(exponent) == 0 and exponent == 1.0:
+        return np.sum(salience * gap, axis=0), np.sum(salience, axis=0)
+    return np.sum((salience * gap) ** exponent, axis=0), np.sum(salience**exponent, axis=0)
+
+
+def utility_of_distance(
+    total: np.ndarray, weight: np.ndarray, exponent: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """``1 - (total / weight)^(1/p)``: the utility from the sums of :func:`distance_terms`."""
+    share = total / np.where(weight > 0, weight, 1.0)
+    if np.ndim(exponent) == 0 and exponent == 1.0:
+        return 1.0 - share
+    return 1.0 - share ** (1.0 / exponent)
 
 
 def effective_offer(
@@ -58,9 +85,12 @@ def reciprocity(terms: np.ndarray, salience: np.ndarray) -> np.ndarray:
     return np.sum(reciprocal * terms, axis=0) / np.where(weight > 0, weight, 1.0)
 
 
-def dispute(us_offer: np.ndarray, nato_offer: np.ndarray, granted: np.ndarray) -> np.ndarray:
-    """The debate the offers spark among the allies (RU-S1): mean U.S.-NATO gap + mean granted."""
-    return np.abs(us_offer - nato_offer).mean(axis=0) + granted.mean(axis=0)
+def dispute(us_offer: np.ndarray, nato_offer: np.ndarray, conceded: np.ndarray) -> np.ndarray:
+    """The debate the offers spark among the allies (RU-S1): mean U.S.-NATO gap + mean conceded.
+
+    What was agreed reciprocally in part is not a concession and sparks no debate.
+    """
+    return np.abs(us_offer - nato_offer).mean(axis=0) + conceded.mean(axis=0)
 
 
 class Deal:
@@ -86,7 +116,31 @@ class Deal:
         self.bypass_consent = np.zeros(size, dtype=bool)
         self.dispute = np.zeros(replications)
         self.utility = np.zeros(replications)
+        self.utility_last_week = np.zeros(replications)
+        """The deal's utility to Russia a week before: a rise is the West giving way."""
         self.reciprocity = np.zeros(replications)
+
+    def partial_gain(self, model: CrisisModel) -> np.ndarray:
+        """What agreeing to the reciprocal items on the table would add to Russia's status quo."""
+        granted = model.concessions.granted
+        agreed = np.where(RECIPROCAL_TERMS, np.maximum(granted, self.terms), granted)
+        p = model.p.russia
+        return issue_utility(1.0 - agreed, p.salience, p.distance_exponent) - (
+            model.concessions.status_quo_utility
+        )
+
+    def agree_partial(self, model: CrisisModel, mask: np.ndarray) -> None:
+        """Agree to the reciprocal items on the table in the worlds ``mask``: they hold for good.
+
+        The main demands stay in dispute; the deal on the table keeps its other terms.
+        """
+        model.concessions.agree(np.where(RECIPROCAL_TERMS, self.terms, 0.0), mask)
+        model.narration.mask(
+            mask,
+            "russia",
+            "agrees to the reciprocal items on the table ("
+            + "missiles, exercises, risk reduction) and keeps coercing on the rest",
+        )
 
     def form(self, model: CrisisModel) -> None:
         """Form this week's package from the offers, Ukraine's consent and what is granted."""
@@ -100,6 +154,8 @@ class Deal:
         self.terms = np.where(active, terms, self.terms)
         self.ukraine_consent = np.where(active, consent_share, self.ukraine_consent)
         salience = p.russia.salience
+        self.utility_last_week = self.utility
         self.utility = issue_utility(1.0 - self.terms, salience, p.russia.distance_exponent)
         self.reciprocity = reciprocity(self.terms, salience)
-        self.dispute = np.where(active, dispute(us, nato, granted), self.dispute)
+        conceded = model.concessions.conceded
+        self.dispute = np.where(active, dispute(us, nato, conceded), self.dispute)

@@ -73,7 +73,7 @@ class Concessions:
     """What the West has granted Russia unilaterally in each world, and what it is worth.
 
     Attributes:
-        granted: (issues, R) the level granted on each issue.
+        granted: (issues, R) the level granted on each issue, what was agreed included.
         granted_utility: (R,) the utility to Russia of all that was granted so far
             (the sum of each concession's rise in the status quo).
         granted_this_week: (R,) the utility granted this week (0 in a week of none).
@@ -89,6 +89,10 @@ class Concessions:
         self.granted = np.zeros((len(Issue), replications))
         self.granted_utility = np.zeros(replications)
         self.granted_this_week = np.zeros(replications)
+        self.conceded = np.zeros((len(Issue), replications))
+        """(issues, R) what the West granted unilaterally (what the allies debate)."""
+        self.agreed = np.zeros((len(Issue), replications))
+        """(issues, R) what Russia and the West agreed in part (a reciprocal agreement)."""
         self._value()
 
     def _value(self) -> None:
@@ -110,8 +114,22 @@ class Concessions:
         row = int(issue)
         before = self.status_quo_utility
         self.granted[row] = np.where(due, np.maximum(self.granted[row], level), self.granted[row])
+        self.conceded[row] = np.where(
+            due, np.maximum(self.conceded[row], level), self.conceded[row]
+        )
         self._value()
         gain = self.status_quo_utility - before
         self.granted_this_week = self.granted_this_week + gain
         self.granted_utility = self.granted_utility + gain
         return gain
+
+    def agree(self, terms: np.ndarray, mask: np.ndarray) -> None:
+        """Make ``terms`` (issues, R) hold for good in the worlds ``mask``, as an agreement.
+
+        Unlike a grant, an agreement is reciprocal: Russia does not read it as the West
+        giving way, so it moves neither of the readings of a concession.
+        """
+        agreed = np.where(mask, np.maximum(self.agreed, terms), self.agreed)
+        self.agreed = agreed
+        self.granted = np.maximum(self.granted, agreed)
+        self._value()

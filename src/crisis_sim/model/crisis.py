@@ -3,27 +3,34 @@
 One step is one week from t0 = 2022-01-13. Each week, in this order:
 
 1. levers due this week fire (offers, concessions, policies, shocks);
-2. the United States and NATO revise their offers, and the deal on the table is
-   formed, with terms about Ukraine only as far as Ukraine consents (US-P1);
-3. Russia chooses to de-escalate, hold, escalate or accept (logit choice);
-4. the West updates its belief about Russia's type from that choice (Bayes);
-5. a military incident may push Russia one rung up (inadvertent escalation);
-6. Russia takes stock: weeks massed, highest rung, what a stalemate and fighting
-   teach it; its wedge among the allies builds or collapses; allies' willingness,
-   cohesion and the Alliance's consensus are recomputed;
-7. the West's ladders respond to Russia's rung as far as consensus allows, and
-   Russia updates its belief in Western resolve from what was and was not done;
-8. Ukraine's resistance follows Western support;
-9. a direct NATO-Russia clash may occur at the incursion rung or above;
-10. worlds that reached an outcome are closed and frozen.
+2. the West chooses how far the U.S. and NATO offers go (expected utility), and the
+   deal on the table is formed, with terms about Ukraine only as far as Ukraine
+   consents (US-P1);
+3. Russia values its plans in time and chooses: step down, hold, climb, invade,
+   settle, or agree to part of the package (logit choice);
+4. the West updates its belief about Russia's type (Bayes) and the chance it sees
+   that Russia plans to invade;
+5. a military incident may raise tension (it never moves Russia's rung);
+6. Russia takes stock: weeks massed, highest rung, what the West's giving way or not
+   and fighting teach it; its wedge among the allies builds or collapses; allies'
+   willingness, cohesion and the Alliance's consensus are recomputed;
+7. the West's ladders respond to Russia's rung, and to the war it fears, as far as
+   consensus allows, and Russia updates its belief in Western resolve;
+8. Ukraine chooses its mobilisation and its own offer; its resistance closes on what
+   they and Western support allow;
+9. the war is fought a week in the worlds invaded earlier;
+10. a direct NATO-Russia clash may occur at the incursion rung or above;
+11. outcomes are recorded: a deal or a clash ends a world; an invasion fixes the
+    world's outcome and week, and its war runs on to the horizon.
 
 The model holds only this schedule, the set-up and the outcomes. Each mechanism of
 the model card lives in the module named for it, on the agent that owns its state:
 :mod:`~crisis_sim.model.bargaining` (the deal), :mod:`~crisis_sim.model.russia`
 (Russia's choice), :mod:`~crisis_sim.model.concessions`, :mod:`~crisis_sim.model.west`
 (offers, response ladders, the West's learning), :mod:`~crisis_sim.model.alliance`,
-:mod:`~crisis_sim.model.ukraine`, :mod:`~crisis_sim.model.incidents` and
-:mod:`~crisis_sim.model.levers`.
+:mod:`~crisis_sim.model.ukraine`, :mod:`~crisis_sim.model.incidents`,
+:mod:`~crisis_sim.model.war` and :mod:`~crisis_sim.model.levers`; Russia's plans in time
+are :mod:`~crisis_sim.model.plans`.
 
 Randomness comes only from :mod:`crisis_sim.model.streams`: replication k draws the same
 numbers whatever R, so a world run alone equals the same world in a batch.
@@ -40,18 +47,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from crisis_sim.model import incidents, sampling, streams
+from crisis_sim.model import incidents, plans, sampling, streams
 from crisis_sim.model.alliance import Nato
 from crisis_sim.model.bargaining import Deal
 from crisis_sim.model.brief import T0
 from crisis_sim.model.concessions import Concessions
-from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, Outcome, Rung
+from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, InvasionReason, Outcome, Rung
 from crisis_sim.model.levers import LEVER_EFFECTS, Lever
 from crisis_sim.model.members import load_members, member_arrays
 from crisis_sim.model.narration import Narration
 from crisis_sim.model.params import Params
 from crisis_sim.model.russia import Russia
 from crisis_sim.model.ukraine import Ukraine
+from crisis_sim.model.war import War
 from crisis_sim.model.west import UnitedStates, West
 from crisis_sim.model.world import world_params
 
@@ -80,8 +88,8 @@ class ScenarioLike(Protocol):
         ...
 
 
-DEFAULT_HORIZON = 26
-"""Weeks simulated by default: half a year from t0."""
+DEFAULT_HORIZON = 51
+"""Weeks simulated by default: from t0 to 5 January 2023, the rest of 2022 and a week."""
 
 EVENT_LOG_LIMIT = 20
 """Largest R for which the event log is kept unless asked for."""
@@ -90,10 +98,10 @@ HISTORY_LIMIT = 20_000
 """Largest R for which the week-by-week history is kept unless asked for."""
 
 OUTCOME_TEXT = {
-    Outcome.DE_ESCALATION: "negotiated de-escalation: Russia accepts the deal on the table",
-    Outcome.STANDOFF: "standoff: the horizon comes with no deal and no incursion",
+    Outcome.DE_ESCALATION: "negotiated de-escalation: Russia settles and stands its forces down",
+    Outcome.STANDOFF: "standoff: the horizon comes with no settlement and no incursion",
     Outcome.LIMITED_INCURSION: "limited incursion: Russia stands at the incursion rung",
-    Outcome.FULL_INVASION: "full-scale invasion of Ukraine",
+    Outcome.FULL_INVASION: "full-scale invasion of Ukraine: the war begins",
     Outcome.NATO_RUSSIA_CLASH: "direct NATO-Russia clash",
 }
 """How the event log names each outcome."""
@@ -203,6 +211,10 @@ class CrisisModel(mesa.Model):
         self.p = world_params(self.params, self.sampled, replications)
         self.week = 0
         self.active = np.ones(replications, dtype=bool)
+        self.war = War(replications)
+        self.ground = plans.ground(
+            self.start_date, horizon + int(plans.WAITS.max()) + 1, self.p.russia.thaw_penalty
+        )
         self.outcome = np.full(replications, int(Outcome.ONGOING))
         self.outcome_week = np.full(replications, -1)
         self.narration = Narration(
@@ -235,8 +247,7 @@ class CrisisModel(mesa.Model):
             }
         )
         self._fire_levers()
-        self.united_states.step()
-        self.nato.step()
+        self.west.choose_offers()
         self.deal.form(self)
         self.nato.update_willingness()
         self._record_history()
@@ -287,6 +298,22 @@ class CrisisModel(mesa.Model):
         return self.start_date + dt.timedelta(weeks=self.week)
 
     @property
+    def live(self) -> np.ndarray:
+        """(R,) the worlds still evolving: in crisis, or at war after an invasion."""
+        return self.active | self.war.at_war
+
+    def ground_ahead(self, waits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ground's effect on an offensive now and ``waits`` weeks on.
+
+        Returns (R,)-broadcastable ``now`` and (waits, R)-broadcastable ``later``.
+        """
+        ground = self.ground
+        later = ground[self.week + waits]
+        if ground.ndim == 1:
+            return ground[self.week], later[:, None]
+        return ground[self.week], later
+
+    @property
     def share_ongoing(self) -> float:
         """Share of worlds still running."""
         return float(self.active.mean())
@@ -323,21 +350,23 @@ class CrisisModel(mesa.Model):
             return
         self.week += 1
         self._fire_levers()
-        self.united_states.step()
-        self.nato.step()
+        self.west.choose_offers()
         self.deal.form(self)
         self.russia.step()
+        self.war.begin(self.active & (self.russia.last_action == Action.INVADE), self.week)
         self.west.update_type_belief()
-        incidents.inadvertent_escalation(self)
+        self.west.update_war_risk()
+        incidents.incidents(self)
         self.russia.after_week()
         self.nato.advance_wedge()
         self.nato.update_willingness()
         self.west.respond()
         self.ukraine.step()
+        self.war.step(self)
         self._close_worlds()
         self._record_history()
         self.datacollector.collect(self)
-        if self.week >= self.horizon or not self.active.any():
+        if self.week >= self.horizon or not self.live.any():
             self.running = False
 
     def run(self) -> CrisisModel:
@@ -350,8 +379,9 @@ class CrisisModel(mesa.Model):
         """Fire each lever in the worlds where it is due and its condition holds.
 
         What a lever does is its kind's function in :data:`~crisis_sim.model.levers.LEVER_EFFECTS`.
-        Allies' willingness and Ukraine's resistance are recomputed only when a lever
-        fired: otherwise their inputs are as they were at the end of last week.
+        Allies' willingness is recomputed only when a lever fired: otherwise its inputs
+        are as they were at the end of last week. Ukraine's resistance answers support
+        over the following weeks (``ukraine.adjustment_rate``), as any support does.
         """
         self.concessions.start_week()
         if not self.levers:
@@ -372,23 +402,29 @@ class CrisisModel(mesa.Model):
             fired = True
         if fired:
             self.nato.update_willingness()
-            self.ukraine.step()
 
     # -- outcomes ----------------------------------------------------------------------
 
     def _close_worlds(self) -> None:
         """Record outcomes.
 
-        A deal, an invasion or a clash ends a world; the horizon ends the rest as a
-        limited incursion (at rung 3) or a standoff.
+        A settlement or a clash ends a world. An invasion fixes the world's outcome and
+        its week; its war runs on (a clash during the war, the invasion's week included,
+        is recorded, not an outcome).
+        The horizon ends the rest as a limited incursion (at rung 3) or a standoff.
         """
         russia = self.russia
         active = self.active
         clash = incidents.clashes(self)
+        war = self.war
         invasion = active & (russia.rung >= Rung.FULL_INVASION)
+        in_war = clash & (~active | invasion) & (war.clash_week < 0)
+        war.clash_week = np.where(in_war, self.week, war.clash_week)
+        self.narration.mask(in_war, "war", "a direct NATO-Russia clash during the war")
+        clash &= active & ~invasion
         deal = active & (russia.last_action == Action.ACCEPT)
         self._end(clash, Outcome.NATO_RUSSIA_CLASH, self.week)
-        self._end(invasion & ~clash, Outcome.FULL_INVASION, self.week)
+        self._end(invasion, Outcome.FULL_INVASION, self.week)
         self._end(deal, Outcome.DE_ESCALATION, self.week)
         if self.week >= self.horizon:
             still = self.active
@@ -436,6 +472,7 @@ class CrisisModel(mesa.Model):
         """One row per world: outcome, week, date, end state and Russia's gains per issue."""
         weeks = self.outcome_week
         dates = np.datetime64(self.start_date.isoformat()) + 7 * weeks.astype("timedelta64[D]")
+        russia = self.russia
         table = {
             "replication": np.arange(self.replications) + self.first_replication,
             "outcome": pd.Categorical.from_codes(
@@ -454,10 +491,26 @@ class CrisisModel(mesa.Model):
             "resolve_belief": self.russia.resolve_belief,
             "type_belief": self.west.type_belief,
             "concessions_granted": self.concessions.granted.sum(axis=0),
+            "partial_week": russia.partial_week,
+            "offer_step": self.west.offer_step,
+            "war_risk": self.west.war_risk,
+            "resistance": self.ukraine.resistance,
+            "mobilised": self.ukraine.mobilised,
+            "invasion_reason": pd.Categorical.from_codes(
+                russia.invasion_reason, categories=[r.key for r in InvasionReason if r.value >= 0]
+            ),
+            "invasion_margin": russia.invasion_margin,
+            "invasion_victory": russia.invasion_victory,
+            "war_front": self.war.front,
+            "war_collapse_week": self.war.collapse_week,
+            "ceasefire_week": self.war.ceasefire_week,
+            "war_clash_week": self.war.clash_week,
         }
         secured = self.secured_terms()
         for issue in ISSUES:
             table[f"gain_{issue.key}"] = secured[issue]
+        for issue in ISSUES:
+            table[f"agreed_{issue.key}"] = self.concessions.agreed[issue]
         for path, values in self.sampled.items():
             table[path] = values
         return pd.DataFrame(table)

@@ -55,16 +55,46 @@ class Rung(IntEnum):
     LIMITED_INCURSION = 3
     """Recognition of the separatist republics and a limited incursion."""
     FULL_INVASION = 4
-    """Full-scale invasion of Ukraine; absorbing."""
+    """Full-scale invasion of Ukraine: the war runs on (:mod:`crisis_sim.model.war`)."""
 
 
 class Action(IntEnum):
-    """What Russia chooses each week."""
+    """What Russia chooses each week (model card 5.2).
+
+    Each action is the first move of the plans that start with it; its value is that
+    of the best of them (:mod:`crisis_sim.model.plans`).
+    """
 
     DE_ESCALATE = 0
+    """Step one rung down (rung 2 or 3)."""
     HOLD = 1
+    """Stay at this rung, keeping every plan open."""
     ESCALATE = 2
+    """Climb one rung, to the military-technical or the incursion rung at most."""
     ACCEPT = 3
+    """Settle: accept the package on the table and stand the forces down."""
+    INVADE = 4
+    """Launch a full-scale invasion: only ever chosen, never an accident."""
+    ACCEPT_PARTIAL = 5
+    """Agree to the reciprocal items on the table and keep coercing on the rest."""
+
+
+class InvasionReason(IntEnum):
+    """Why a world's invasion was chosen (model card 5.2): how it stood against the best plan."""
+
+    NONE = -1
+    """No invasion."""
+    BEST_REPLY = 0
+    """Invading was Russia's best plan that week."""
+    NEAR_BEST = 1
+    """Invading was within :data:`crisis_sim.model.russia.NEAR_BEST_MARGIN` of the best plan."""
+    LOW_PROBABILITY = 2
+    """A low-probability draw of the choice noise: another plan was clearly better."""
+
+    @property
+    def key(self) -> str:
+        """The reason's name as used in tables and files."""
+        return self.name.lower()
 
 
 class Outcome(IntEnum):

@@ -1,8 +1,11 @@
-"""Incidents and clashes (model card 5.9): inadvertent escalation and the NATO-Russia clash hazard.
+"""Incidents and clashes (model card 5.9): tension by accident, and the NATO-Russia clash hazard.
 
-Schelling's 'threat that leaves something to chance': a hold at rung 2 or 3 may slip
-one rung up, unchosen, and at rung 3 or above a direct NATO-Russia clash may occur
-once the Eastern Flank is reinforced. Risk-reduction channels granted unilaterally
+Schelling's 'threat that leaves something to chance', without letting chance decide a
+war: while Russia stands at the military-technical or incursion rung, a military
+incident may occur; it raises the allies' willingness to punish Russia
+(``alliance.incident_tension``) but never moves Russia up its ladder, so an invasion is
+always Russia's choice. At rung 3 or above (and in a war) a direct NATO-Russia clash may
+occur once the Eastern Flank is reinforced. Risk-reduction channels granted or agreed
 (NATO-O2) cut both hazards.
 """
 
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crisis_sim.model import streams
-from crisis_sim.model.domain import Action, Issue, Rung
+from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.west import POSTURE_LEVELS
 
 if TYPE_CHECKING:
@@ -40,12 +43,19 @@ def clash_hazard(
     return hazard * above * (posture / POSTURE_LEVELS) * channels
 
 
-def inadvertent_escalation(model: CrisisModel) -> None:
-    """Let a hold slip one rung up by accident.
+def raise_tension(model: CrisisModel, mask: np.ndarray) -> None:
+    """An incident in the worlds ``mask``: every ally's willingness rises; the rung does not."""
+    nato = model.nato
+    nato.shock = nato.shock + mask * model.p.alliance.incident_tension
+    model.narration.mask(
+        mask, "incident", "a military incident raises tension; the allies draw closer"
+    )
 
-    At rung 2-3 a hold may slip one rung up with probability
-    ``west.inadvertent_escalation x channels``; an escalation, a de-escalation or a
-    hold at rung 1 never does.
+
+def incidents(model: CrisisModel) -> None:
+    """Let a military incident occur where Russia stands at rung 2 or 3.
+
+    With probability ``west.incident_hazard x channels`` a week; see :func:`raise_tension`.
     """
     p = model.p
     russia = model.russia
@@ -54,22 +64,22 @@ def inadvertent_escalation(model: CrisisModel) -> None:
     )
     exposed = (
         model.active
-        & (russia.last_action == Action.HOLD)
         & (russia.rung >= Rung.MILITARY_TECHNICAL)
         & (russia.rung <= Rung.LIMITED_INCURSION)
     )
-    slipped = exposed & (
-        model.weekly_uniform(streams.INADVERTENT) < p.west.inadvertent_escalation * channels
+    occurred = exposed & (
+        model.weekly_uniform(streams.INCIDENT) < p.west.incident_hazard * channels
     )
-    russia.rung = russia.rung + slipped
-    model.narration.mask(slipped, "incident", "an incident pushes Russia one rung up, unchosen")
+    if occurred.any():
+        raise_tension(model, occurred)
 
 
 def clashes(model: CrisisModel) -> np.ndarray:
-    """The running worlds in which a direct NATO-Russia clash occurs this week."""
+    """The worlds in crisis or at war in which a direct NATO-Russia clash occurs this week."""
     p = model.p
     channels = channels_factor(
         p.west.channels_effect, model.concessions.granted[Issue.RISK_REDUCTION]
     )
     hazard = clash_hazard(p.west.clash_hazard, model.russia.rung, model.west.posture, channels)
-    return model.active & (model.weekly_uniform(streams.CLASH) < hazard)
+    exposed = model.active | model.war.at_war
+    return exposed & (model.weekly_uniform(streams.CLASH) < hazard)

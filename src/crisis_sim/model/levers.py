@@ -59,7 +59,7 @@ class LeverKind(StrEnum):
     COHESION_SHOCK = "cohesion_shock"
     """Shift every ally's willingness by ``level`` (-1 to 1) from now on."""
     INCIDENT = "incident"
-    """A military incident: Russia moves one rung up if it is at rung 1-3."""
+    """A military incident: raises tension among the allies; never moves Russia's rung."""
 
 
 LEVEL_BOUNDS: dict[LeverKind, tuple[float, float]] = {
@@ -261,12 +261,12 @@ def _cohesion_shock(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
 
 
 def _incident(model: CrisisModel, lever: Lever, due: np.ndarray) -> None:
-    """Push Russia one rung up if it stands at rung 1-3."""
+    """A military incident: the allies' willingness rises (``alliance.incident_tension``).
+
+    As :func:`crisis_sim.model.incidents.raise_tension`; Russia's rung does not move.
+    """
     del lever
-    russia = model.russia
-    climbs = due & (russia.rung >= Rung.BUILD_UP) & (russia.rung <= Rung.LIMITED_INCURSION)
-    russia.rung = russia.rung + climbs
-    russia.max_rung = np.maximum(russia.max_rung, russia.rung)
+    model.nato.shock = model.nato.shock + due * model.p.alliance.incident_tension
 
 
 type LeverEffect = Callable[[CrisisModel, Lever, np.ndarray], None]

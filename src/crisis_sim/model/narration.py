@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crisis_sim.model.domain import ISSUES, Action, Rung
+from crisis_sim.model.domain import ISSUES, Action, InvasionReason, Rung
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -20,7 +20,14 @@ _VERBS = {
     Action.DE_ESCALATE: "steps down to",
     Action.HOLD: "holds at",
     Action.ESCALATE: "escalates to",
+    Action.ACCEPT_PARTIAL: "agrees in part and holds at",
 }
+
+RISE_SHOWN = 0.005
+"""Smallest rise of a Western ladder the log reports (smaller drifts of consensus are noise)."""
+
+_FINALS = ("then invade", "then settle", "and hold on")
+"""How the narration names the final move of Russia's best plan of holding."""
 
 
 class Narration:
@@ -61,7 +68,7 @@ class Narration:
         """Add an event for each world in which a Western ladder rose."""
         if not self.enabled:
             return
-        for world in np.flatnonzero(after > before):
+        for world in np.flatnonzero(after > before + RISE_SHOWN):
             self.log(
                 int(world),
                 "west",
@@ -69,14 +76,17 @@ class Narration:
             )
 
     def choices(self, russia: Russia, terms: np.ndarray) -> None:
-        """Add Russia's choice this week, with the reasons behind it.
+        """Add Russia's choice this week, with the plans it weighed and why.
 
         The entry names the action, where it leads (the ``terms`` accepted, for a
-        deal), the expected utility and the probability of every action available,
-        and Russia's belief in Western resolve.
+        settlement), the best plan of holding (how many weeks, then what), the value
+        and probability of every action available, and Russia's belief in Western
+        resolve; for an invasion, whether it was the best reply and the chance of
+        winning Russia saw.
         """
-        if not self.enabled:
+        if not self.enabled or russia.by_type is None:
             return
+        rev, sec = russia.by_type
         for world in np.flatnonzero(russia.last_action >= 0):
             action = Action(int(russia.last_action[world]))
             rung = Rung(int(russia.rung[world]))
@@ -87,9 +97,22 @@ class Narration:
                     for issue in ISSUES
                     if terms[issue, world] > 0
                 )
-                what = f"accepts the deal on the table ({accepted})"
+                what = f"settles on the deal on the table ({accepted or 'nothing'})"
+            elif action is Action.INVADE:
+                reason = InvasionReason(int(russia.invasion_reason[world]))
+                what = (
+                    f"invades ({reason.key.replace('_', ' ')}, "
+                    f"{russia.invasion_margin[world]:.3f} below the best plan; chance of "
+                    f"winning it sees {russia.invasion_victory[world]:.2f})"
+                )
             else:
                 what = f"{_VERBS[action]} {where}"
+            own = rev if russia.revisionist[world] else sec
+            weeks = int(own.best_wait[world])
+            plan = (
+                f"best plan of holding: {weeks} week{'s' if weeks != 1 else ''} "
+                f"{_FINALS[int(own.best_final[world])]}"
+            )
             reasons = ", ".join(
                 f"{a.name.lower().replace('_', '-')} {russia.utilities[a, world]:+.3f} "
                 f"(p {russia.probabilities[a, world]:.2f})"
@@ -99,6 +122,6 @@ class Narration:
             self.log(
                 int(world),
                 "russia",
-                f"{what}. Expected utilities: {reasons}; belief in Western resolve "
+                f"{what}. {plan}. Values: {reasons}; belief in Western resolve "
                 f"{russia.resolve_belief[world]:.2f}",
             )

@@ -256,6 +256,16 @@ class RussiaParams(_Group):
         "small allows mistakes.",
         bounds=(0.0, 1e9),
     )
+    war_precision: float = _param(
+        300.0,
+        (100.0, 1000.0),
+        unit="1/demand unit",
+        source=_J + " (a nested logit: the decision for war taken on its own)",
+        doc="Logit precision of Russia's decision to invade, weighed against the best of its "
+        "other actions: larger than russia.choice_precision because a full-scale invasion "
+        "is decided deliberately, not as a weekly move.",
+        bounds=(0.0, 1e9),
+    )
     resolve_belief_prior_strength: float = _param(
         4.0,
         (1.0, 20.0),
@@ -304,6 +314,74 @@ class RussiaParams(_Group):
         unit="share per week",
         source=_J,
         doc="Share of its error on Ukraine's resistance Russia corrects each week of incursion.",
+    )
+    discount: float = _param(
+        0.98,
+        (0.95, 0.995),
+        unit="per week",
+        source=_J + " (Powell 2006: the weight of the future in a commitment problem)",
+        doc="Weekly discount factor of Russia's plans: a plan's value is (1 - this) x the "
+        "discounted sum of its weekly flows plus its discounted one-off costs, so a state held "
+        "for ever is worth its weekly flow.",
+    )
+    buildup_start: float = _param(
+        0.6,
+        (0.4, 0.8),
+        unit="share of the planned force",
+        source="RU-A1; level judgement after the U.S. estimate of up to 175,000 troops "
+        "(Washington Post, 3 December 2021) against about 100,000 massed in December 2021",
+        doc="Share of the force Russia plans to mass that stands on the border at t0.",
+    )
+    buildup_weeks: float = _param(
+        6.0,
+        (2.0, 12.0),
+        unit="weeks",
+        source="RU-A1 ('again increased the number of forces'); level judgement",
+        doc="Weeks massed after t0 by which the build-up is complete: the force grows "
+        "linearly from russia.buildup_start to 1.",
+        bounds=(0.5, 52.0),
+    )
+    readiness_weeks: float = _param(
+        16.0,
+        (8.0, 30.0),
+        unit="weeks",
+        source=_J + " (Slantchev 2005: massed forces cost to keep and lose readiness)",
+        doc="Weeks massed after which the readiness of the massed force starts to decline.",
+        bounds=(0.0, 104.0),
+    )
+    readiness_decline: float = _param(
+        0.02,
+        (0.005, 0.05),
+        unit="share per week",
+        source=_J + " (Slantchev 2005)",
+        doc="Share of readiness the massed force loses each week beyond russia.readiness_weeks "
+        "(exponential decay).",
+    )
+    thaw_penalty: float = _param(
+        0.3,
+        (0.1, 0.5),
+        unit="share of force",
+        source=_J + " (the spring thaw, rasputitsa, roughly March-April; THEORY.md)",
+        doc="Share of its effective force an offensive loses in the spring thaw (1 March to 30 "
+        "April), and half of it in the autumn mud (15 October to 15 November).",
+    )
+    extraction_weeks: float = _param(
+        8.0,
+        (4.0, 20.0),
+        unit="weeks",
+        source=_J + " (Schelling 1966: coercion works over time)",
+        doc="Weeks over which Russia expects coercion to extract its leverage share of its "
+        "remaining demands from a West it believes gives way: the table improves by leverage "
+        "x yield belief / this of the remaining gap each week.",
+        bounds=(0.5, 104.0),
+    )
+    partial_agreement_cost: float = _param(
+        0.15,
+        (0.05, 0.3),
+        unit="demand units",
+        source="RU-A2 (talks pointless 'because its main demands were rejected'); level judgement",
+        doc="One-off cost to Russia of accepting part of a package (the reciprocal items) while "
+        "its main demands stay unmet, on top of walking back its declaration (RU-A2).",
     )
     wedge_strength: float = _param(
         0.1,
@@ -499,23 +577,32 @@ class WestParams(_Group):
         doc="How far the U.S. can deliver an issue alone: the effective Western offer is "
         "NATO's plus this share of any gap between the U.S. offer and NATO's.",
     )
-    flexibility: float = _param(
-        0.5,
-        (0.0, 1.0),
-        unit="share",
-        source="US-S1; level judgement",
-        doc="How far Western offers move toward the reservation points when the West sees "
-        "high risk of war from a Russia it believes security-seeking.",
+    war_aversion: float = _param(
+        0.6,
+        (0.3, 1.2),
+        unit="Western utility",
+        source="US-S1 ('a diplomatic way out'); level judgement (Fearon 1995: risk-return)",
+        doc="What a Russian invasion costs the West, in the units of its offers (conceding "
+        "every issue in full costs 1): the West enlarges its offer while the expected cost of "
+        "war it averts exceeds what the larger offer concedes.",
+        bounds=(0.0, 10.0),
     )
-    urgency_rungs: float = _param(
-        2.0,
-        (1.0, 3.0),
-        unit="rungs",
-        source="US-S1; level judgement",
-        doc="Rungs above the build-up over which the West's urgency to move its offers grows "
-        "from 0 to 1: urgency = clip((rung - 1) / this, 0, 1) x (1 - the West's belief that "
-        "Russia is revisionist).",
-        bounds=(0.5, 10.0),
+    posture_threshold: float = _param(
+        0.3,
+        (0.1, 0.6),
+        unit="probability",
+        source="US-T2 ('may further strengthen'); level judgement",
+        doc="The West's estimate of the chance that Russia plans to invade above which it "
+        "reinforces the Eastern Flank to level 1 ahead of any attack (the cost of "
+        "reinforcing over its deterrent value).",
+    )
+    support_threshold: float = _param(
+        0.3,
+        (0.1, 0.6),
+        unit="probability",
+        source=_J,
+        doc="The West's estimate of the chance that Russia plans to invade above which it arms "
+        "Ukraine to support level 1 ahead of any attack (deterrence by denial).",
     )
     sanction_credibility: float = _param(
         0.5,
@@ -634,20 +721,21 @@ class WestParams(_Group):
         doc="Weekly chance of a direct NATO-Russia clash per incursion rung above 2, at the "
         "highest Eastern Flank posture.",
     )
-    inadvertent_escalation: float = _param(
-        0.01,
-        (0.0, 0.04),
+    incident_hazard: float = _param(
+        0.02,
+        (0.0, 0.06),
         unit="probability per week",
         source=_J + " (Schelling 1960, 'threat that leaves something to chance')",
-        doc="Weekly chance that a hold at the military-technical or incursion rung slips "
-        "one rung up, unchosen.",
+        doc="Weekly chance of a military incident while Russia stands at the military-technical "
+        "or incursion rung: it raises tension among the allies (alliance.incident_tension) "
+        "but never moves Russia up its ladder.",
     )
     channels_effect: float = _param(
         0.5,
         (0.0, 0.9),
         unit="share",
         source="NATO-O2; level judgement",
-        doc="Share by which full risk-reduction channels cut the clash and inadvertent hazards.",
+        doc="Share by which full risk-reduction channels cut the clash and incident hazards.",
     )
 
 
@@ -740,6 +828,13 @@ class AllianceParams(_Group):
         doc="How far a U.S.-NATO gap in offers, or a concession granted, pushes frontline "
         "members up and exposed members down: the debate Russia hoped to spark.",
     )
+    incident_tension: float = _param(
+        0.03,
+        (0.0, 0.08),
+        unit="willingness 0-1",
+        source=_J,
+        doc="Rise in every ally's willingness to punish Russia after a military incident.",
+    )
     solidarity: float = _param(
         0.3,
         (0.0, 0.8),
@@ -822,6 +917,52 @@ class UkraineParams(_Group):
         source=_J,
         doc="Rise in resistance per level (of 2) of Western support to Ukraine.",
     )
+    adjustment_rate: float = _param(
+        0.15,
+        (0.05, 0.4),
+        unit="share per week",
+        source=_J,
+        doc="Share of the gap to the resistance its support and mobilisation allow that "
+        "Ukraine closes each week (deliveries and training take time): the shifting power "
+        "Russia sees coming.",
+    )
+    mobilisation_effect: float = _param(
+        0.15,
+        (0.05, 0.25),
+        unit="resistance",
+        source=_J,
+        doc="Rise in Ukraine's resistance when it is fully mobilised.",
+    )
+    mobilisation_rate: float = _param(
+        0.1,
+        (0.05, 0.25),
+        unit="share per week",
+        source=_J,
+        doc="Share of full mobilisation Ukraine adds each week it mobilises.",
+    )
+    mobilisation_threshold: float = _param(
+        0.35,
+        (0.15, 0.6),
+        unit="probability",
+        source="UA-1; level judgement",
+        doc="Ukraine's estimate of the chance of invasion above which it mobilises (its cost "
+        "to the economy over the threat it averts); at war it always mobilises.",
+    )
+    neutrality_threshold: float = _param(
+        0.8,
+        (0.5, 1.0),
+        unit="probability",
+        source="UA-2, US-P1; level judgement",
+        doc="Ukraine's estimate of the chance of invasion above which it offers a moratorium on "
+        "its NATO membership itself, once Russia has used force (rung 3).",
+    )
+    neutrality_level: float = _param(
+        0.5,
+        (0.25, 0.75),
+        unit="issue scale 0-1",
+        source=_J,
+        doc="How far the moratorium Ukraine offers goes on enlargement (1 = a binding 'never').",
+    )
     threat_weight: float = _param(
         0.8,
         (0.4, 1.5),
@@ -829,6 +970,74 @@ class UkraineParams(_Group):
         source="UA-1; level judgement",
         doc="What the threat of invasion weighs for Ukraine when it considers terms.",
         bounds=(0.0, 5.0),
+    )
+
+
+class WarParams(_Group):
+    """The war's course once Russia invades (Slantchev 2003; Filson and Werner 2002)."""
+
+    collapse_hazard: float = _param(
+        0.05,
+        (0.0, 0.15),
+        unit="probability per week",
+        source=_J,
+        doc="Weekly chance, in the first war.collapse_weeks of a war, that Ukraine's defence "
+        "collapses, times Russia's real chance of winning.",
+    )
+    collapse_weeks: float = _param(
+        4.0,
+        (2.0, 8.0),
+        unit="weeks",
+        source=_J,
+        doc="Weeks after an invasion during which Ukraine's defence can collapse early.",
+        bounds=(0.0, 52.0),
+    )
+    collapse_control: float = _param(
+        0.7,
+        (0.5, 0.9),
+        unit="share of Ukraine",
+        source=_J,
+        doc="Share of Ukraine beyond the 2021 line of contact Russia holds after an early "
+        "collapse, when a ceasefire on its terms follows.",
+    )
+    advance_rate: float = _param(
+        0.15,
+        (0.05, 0.3),
+        unit="share per week",
+        source=_J,
+        doc="How fast the front moves: each week Russia takes (or loses) this x (its real chance "
+        "of winning - war.stalemate_victory) of the ground still open (or held).",
+    )
+    stalemate_victory: float = _param(
+        0.5,
+        (0.3, 0.7),
+        unit="probability",
+        source=_J,
+        doc="Russia's real chance of winning at which the front holds still.",
+    )
+    ceasefire_hazard: float = _param(
+        0.03,
+        (0.0, 0.1),
+        unit="probability per week",
+        source=_J + " (Slantchev 2003: wars end as expectations converge)",
+        doc="Weekly chance of a ceasefire once the front has stalled (times exp(-|weekly "
+        "movement| / war.stalemate_scale)), after war.ceasefire_min_weeks.",
+    )
+    stalemate_scale: float = _param(
+        0.01,
+        (0.003, 0.03),
+        unit="share per week",
+        source=_J,
+        doc="Weekly movement of the front below which the war counts as stalled.",
+        bounds=(1e-6, 1.0),
+    )
+    ceasefire_min_weeks: float = _param(
+        6.0,
+        (2.0, 16.0),
+        unit="weeks",
+        source=_J + " (Reiter 2009: commitment problems keep wars going)",
+        doc="Weeks of war before a negotiated ceasefire can come.",
+        bounds=(0.0, 104.0),
     )
 
 
@@ -842,6 +1051,7 @@ class Params(BaseModel):
     west: WestParams = WestParams()
     alliance: AllianceParams = AllianceParams()
     ukraine: UkraineParams = UkraineParams()
+    war: WarParams = WarParams()
 
 
 ORDERED_PAIRS: tuple[tuple[str, str, str], ...] = (

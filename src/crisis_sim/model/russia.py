@@ -1,24 +1,27 @@
-"""Russia's choice (model card 5.2, 5.4 and 5.7): its ladder, expected utilities and logit choice.
+"""Russia's choice (model card 5.2, 5.4 and 5.7): plans in weeks, their values and a logit choice.
 
-Each week Russia values standing at each rung of its escalation ladder (gains of
-coercion or war, expected sanctions and reinforcement, upkeep, the cost of war),
-looks up the ladder for the best plan, weighs de-escalating, holding, escalating and
-accepting the deal on the table (audience costs included) and chooses with logit
-noise (Signorino 1999). It holds two Beta beliefs about the West, that it carries
-out its threats (resolve) and that it gives way under coercion (yield), and an
+Each week Russia values the plans open to it (:mod:`crisis_sim.model.plans`): strike now,
+hold for some weeks and then strike or settle, hold to the end, settle now, or agree to
+part of the package and keep coercing. Each action it can take this week (step down,
+hold, climb, invade, settle, agree in part) is worth the best plan that starts with it;
+Russia chooses among them with logit noise (Signorino 1999) and records, for every
+invasion, whether it was its best reply, within :data:`NEAR_BEST_MARGIN` of it, or a
+low-probability draw. It holds two Beta beliefs about the West, that it carries out
+its threats (resolve) and that it gives way under coercion (yield), and an
 underestimate of Ukraine's resistance that fighting corrects. The pure rules come
 first; :class:`Russia` holds the state and applies them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from crisis_sim.model import concessions, streams
-from crisis_sim.model.domain import Action, Rung
+from crisis_sim.model import concessions, plans, streams
+from crisis_sim.model.domain import Action, InvasionReason, Rung
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -35,20 +38,6 @@ def cost_sensitivity(resolve: np.ndarray | float, slope: np.ndarray | float) -> 
 def expected_level(now: np.ndarray, threatened: np.ndarray, belief: np.ndarray) -> np.ndarray:
     """Level Russia expects: what is in force, plus the threatened rise times its belief."""
     return now + belief * np.maximum(threatened - now, 0.0)
-
-
-def ladder_plan_values(values: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
-    """Value of the best plan starting at each rung, shape (rungs, R).
-
-    Russia looks up the whole ladder (judgement: a planning horizon in rungs, not in
-    weeks): the plan value of rung L is the better of standing at L and climbing on,
-    paying ``threshold`` for each rung crossed: ``C(4) = V(4)``,
-    ``C(L) = max(V(L), C(L + 1) - threshold)``.
-    """
-    plans = np.array(values, dtype=float, copy=True)
-    for rung in range(plans.shape[0] - 2, -1, -1):
-        plans[rung] = np.maximum(plans[rung], plans[rung + 1] - threshold)
-    return plans
 
 
 def logit_choice_probabilities(
@@ -73,6 +62,32 @@ def logit_choice_probabilities(
     return weights / weights.sum(axis=0)
 
 
+def war_choice_probabilities(
+    utilities: np.ndarray,
+    available: np.ndarray,
+    precision: np.ndarray | float,
+    war_precision: np.ndarray | float,
+) -> np.ndarray:
+    """Choice probabilities when going to war is decided on its own (a nested logit).
+
+    Russia first weighs invading against the best of its other actions, with the
+    precision of a deliberate decision, ``P(invade) = logistic(war_precision x (EU(invade) -
+    max_b EU(b)))``; the rest of the probability goes to the other actions by
+    :func:`logit_choice_probabilities` at the weekly ``precision``.
+    """
+    others = available.copy()
+    others[Action.INVADE] = False
+    probabilities = logit_choice_probabilities(utilities, others, precision)
+    best_other = np.where(others, utilities, -np.inf).max(axis=0)
+    gap = utilities[Action.INVADE] - best_other
+    invade = np.where(
+        available[Action.INVADE], 0.5 * (1.0 + np.tanh(0.5 * war_precision * gap)), 0.0
+    )
+    probabilities *= 1.0 - invade
+    probabilities[Action.INVADE] = invade
+    return probabilities
+
+
 def draw_choice(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
     """Pick one action per world by inverse CDF: the first whose cumulative share exceeds u."""
     cumulative = np.cumsum(probabilities, axis=0)
@@ -84,16 +99,91 @@ def beta_mean(successes: np.ndarray, failures: np.ndarray) -> np.ndarray:
     return successes / (successes + failures)
 
 
-class Russia(mesa.Agent):
-    """Russia: climbs or descends its escalation ladder, or accepts the deal on the table.
+NEAR_BEST_MARGIN = 0.01
+"""How close to the best plan an invasion must be worth to count as a near-best reply.
 
-    Each week it weighs de-escalating, holding, escalating and accepting by expected
-    utility (gains on its demands, expected sanctions and reinforcement, Ukraine's
-    resistance, the cost of keeping forces massed, audience costs) and chooses with
-    logit noise (Signorino 1999). It is privately of a revisionist or a
-    security-seeking type (Kydd 2005), and it holds two Beta beliefs that it updates
-    from what the West does: that the West carries out its threats (resolve), and that
-    the West gives way on its demands under coercion (yield).
+In the units of Russia's plan values, where the whole distance from the status quo to
+all its demands is 1: the model card measures the stakes (the gap between Russia's best
+plan of war and its best plan of peace) at a median of about 0.15 over the weeks Russia
+chooses and 0.06 in the weeks it invades, so a margin of 0.01 is a small fraction of
+what is at stake in the decision.
+"""
+
+RUNG_LEVERAGE = (Rung.BUILD_UP, Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION)
+"""The rungs Russia can hold and coerce from (structural: 0 is a deal, 4 is war)."""
+
+
+@dataclass(slots=True)
+class Prospects:
+    """What each plan offers Russia before its type is counted (one week's outlook).
+
+    Attributes:
+        flows: (3, waits, R) weekly flow of holding at rungs 1-3 for that many weeks.
+        forever: (3, R) weekly flow of holding at rungs 1-3 for ever.
+        deals: (3, waits, R) the deal's utility Russia expects after holding at rungs
+            1-3 that many weeks.
+        war_gain_now, war_cost_now: (R,) the prize (before aspiration) and the costs of
+            invading this week.
+        war_gain, war_cost: (waits, R) the same, for invading after that many weeks.
+        in_force: (R,) the cost of the sanctions and reinforcement a settlement leaves in force.
+        partial_gain: (R,) what agreeing to the reciprocal items on the table adds to the
+            status quo (0 if there are none).
+        status_quo: (R,) Russia's utility of the status quo.
+        sensitivity: cost sensitivity, number or (R,).
+        threshold: one-off cost per rung crossed, number or (R,).
+        victory_now: (R,) the chance of winning Russia sees if it invades now.
+    """
+
+    flows: np.ndarray
+    forever: np.ndarray
+    deals: np.ndarray
+    war_gain_now: np.ndarray
+    war_cost_now: np.ndarray
+    war_gain: np.ndarray
+    war_cost: np.ndarray
+    in_force: np.ndarray
+    partial_gain: np.ndarray
+    status_quo: np.ndarray
+    sensitivity: np.ndarray | float
+    threshold: np.ndarray | float
+    victory_now: np.ndarray
+
+
+@dataclass(slots=True)
+class TypeValues:
+    """Russia's action values under one type, and what the West reads from them.
+
+    Attributes:
+        utilities, available: (actions, R) each action's value (its best plan) and
+            whether it can be taken.
+        war_plan: (R,) the value of its best plan that ends in war.
+        peace_plan: (R,) the value of its best plan that does not.
+        settle_base, aspiration: (R,) a settlement on terms worth ``D`` is worth
+            ``settle_base + aspiration x D`` to Russia this week.
+        best_wait, best_final: (R,) for the hold: the weeks of its best plan (kept only
+            when explained, 0 otherwise) and its final move (0 strike, 1 settle, 2 hold
+            to the end).
+    """
+
+    utilities: np.ndarray
+    available: np.ndarray
+    war_plan: np.ndarray
+    peace_plan: np.ndarray
+    settle_base: np.ndarray
+    aspiration: np.ndarray
+    best_wait: np.ndarray
+    best_final: np.ndarray
+
+
+class Russia(mesa.Agent):
+    """Russia: holds, climbs or steps down its ladder, invades, settles, or agrees in part.
+
+    Each week it values every plan open to it in time (:mod:`crisis_sim.model.plans`)
+    and chooses the first move of one with logit noise (Signorino 1999). It is
+    privately of a revisionist or a security-seeking type (Kydd 2005), and it holds two
+    Beta beliefs that it updates from what the West does: that the West carries out
+    its threats (resolve), and that the West gives way on its demands under coercion
+    (yield).
     """
 
     def __init__(self, model: CrisisModel, revisionist: np.ndarray) -> None:
@@ -123,10 +213,24 @@ class Russia(mesa.Agent):
         self.talking = np.zeros(size, dtype=bool)
         self.last_action = np.full(size, -1)
         self.first_incursion_week = np.full(size, -1)
+        self.partial_week = np.full(size, -1)
+        """The week Russia first agreed to part of a package, -1 if never."""
+        self.walked_back = np.zeros(size, dtype=bool)
+        """Russia has walked back its declaration that talks are pointless (RU-A2) by agreeing."""
+        self.invasion_reason = np.full(size, int(InvasionReason.NONE))
+        """Why the world's invasion was chosen (:class:`InvasionReason`)."""
+        self.invasion_margin = np.full(size, np.nan)
+        """How far below the best plan invading stood when chosen (0 for a best reply)."""
+        self.invasion_victory = np.full(size, np.nan)
+        """The chance of winning Russia saw when it invaded."""
+        self.deal_seen = np.zeros(size)
+        """The deal's utility when Russia last chose."""
         self.utilities = np.zeros((len(Action), *size))
         self.probabilities = np.zeros((len(Action), *size))
         self.probabilities_if_revisionist = self.probabilities
         self.probabilities_if_security_seeking = self.probabilities
+        self.by_type: tuple[TypeValues, TypeValues] | None = None
+        """This week's values under the revisionist and the security-seeking type."""
 
     @property
     def resolve_belief(self) -> np.ndarray:
@@ -142,7 +246,7 @@ class Russia(mesa.Agent):
         return concessions.reading_weights(revisionist, self.model.p.concessions.cross_type_weight)
 
     def aspiration(self, revisionist: np.ndarray) -> np.ndarray:
-        """How much Russia values coercive gains, per world (:func:`concessions.aspiration`).
+        """How much Russia values gains beyond the status quo (:func:`concessions.aspiration`).
 
         It rises with concessions if Russia reads them as appeasement (H1) and falls
         with them if it reads them as reassurance (the off-ramp reading).
@@ -157,169 +261,320 @@ class Russia(mesa.Agent):
             self.model.concessions.granted_utility,
         )
 
-    def rung_prospects(self) -> tuple[np.ndarray, np.ndarray]:
-        """What each rung offers Russia, before its type is counted; each (rungs, R).
+    def massed_force(self, weeks_on: np.ndarray | float = 0.0) -> np.ndarray:
+        """The massed force (:func:`plans.force`) now, or ``weeks_on`` weeks from now."""
+        p = self.model.p.russia
+        return plans.force(
+            self.weeks_massed + weeks_on,
+            p.buildup_start,
+            p.buildup_weeks,
+            p.readiness_weeks,
+            p.readiness_decline,
+        )
 
-        Returns the gains per unit of aspiration and the costs (before cost
-        sensitivity). Rungs 1-3 gain leverage x the belief that the West gives way under
-        coercion, of the remaining distance to Russia's demands, and cost the expected
-        sanctions and reinforcement (what is in force plus what is threatened at that
-        rung, times the belief in Western resolve), the upkeep of massed forces and, at
-        the incursion rung, part of the cost of war. Rung 4 gains the chance of winning
-        (1 - ``russia.victory_slope`` x expected resistance) times the gains on the
-        Ukrainian issues war can take, and costs war, sanctions and reinforcement. Rung 0
-        is reached only through a deal.
+    def prospects(self) -> Prospects:
+        """Return this week's outlook for every plan, before Russia's type is counted.
+
+        Holding at rung L costs each week the upkeep of massed forces (``upkeep x L``,
+        growing by 1 / ``russia.upkeep_doubling_weeks`` per week massed), the sanctions and
+        reinforcement expected at L (what is in force plus what L triggers, times the
+        belief in Western resolve) and, at the incursion rung, ``russia.incursion_war_share``
+        of the cost of war each week. Its pay-off is a better deal later
+        (:func:`plans.expected_deal`, at ``leverage_L x force x yield belief /
+        extraction_weeks`` a week: a threat is as strong as the force behind it, Slantchev
+        2005). Invading after k weeks wins with :func:`plans.victory_chance` of the force
+        then (build-up, readiness, season) against the resistance Russia expects then
+        (shifting power, less its underestimate), gains the Ukrainian issues in full,
+        and costs ``war_cost x resistance x (2 - force)`` once plus the sanctions and
+        reinforcement expected for an invasion for ever.
         """
         model = self.model
         p = model.p
-        west, nato = model.west, model.nato
+        west, ukraine = model.west, model.ukraine
+        waits = plans.WAITS
         belief = self.resolve_belief
         status_quo = model.concessions.status_quo_utility
-        resistance = model.ukraine.resistance * (1.0 - self.resistance_error)
-        upkeep = p.russia.upkeep_cost * (1.0 + self.weeks_massed / p.russia.upkeep_doubling_weeks)
-        sanction_unit = p.west.sanction_cost * nato.participation
+        sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
+        sanction_unit = p.west.sanction_cost * model.nato.participation
+        error = 1.0 - self.resistance_error
+        resistance_now = ukraine.resistance * error
+        resistance_later = (
+            plans.projected_resistance(
+                ukraine.resistance, ukraine.resistance_in_prospect, p.ukraine.adjustment_rate, waits
+            )
+            * error
+        )
+        ground_now, ground_later = model.ground_ahead(waits)
+        massed = self.weeks_massed
+        force_mass = self.massed_force()
+        force_now = force_mass * ground_now
+        force_later = self.massed_force(waits[:, None]) * ground_later
+        war_gain = np.maximum(model.concessions.war_utility - status_quo, 0.0)
+        war_sanctions = sanction_unit * expected_level(
+            west.sanctions, west.sanctions_threatened[Rung.FULL_INVASION], belief
+        ) + p.west.posture_cost * expected_level(
+            west.posture, west.posture_threatened[Rung.FULL_INVASION], belief
+        )
+        slope, war_cost = p.russia.victory_slope, p.russia.war_cost
+        victory_now = plans.victory_chance(force_now, resistance_now, slope)
+        victory_later = plans.victory_chance(force_later, resistance_later, slope)
+        flows = np.empty((len(RUNG_LEVERAGE), len(waits), *belief.shape))
+        forever = np.empty((len(RUNG_LEVERAGE), *belief.shape))
+        deals = np.empty_like(flows)
         leverage = (
-            0.0,
             p.russia.leverage_build_up,
             p.russia.leverage_military_technical,
             p.russia.leverage_incursion,
         )
-        coercion = self.yield_belief * (1.0 - status_quo)
-        gains = np.zeros((len(Rung), *belief.shape))
-        costs = np.zeros((len(Rung), *belief.shape))
-        for rung in Rung:
-            if rung is Rung.DIPLOMACY:
-                continue
-            sanctions = expected_level(west.sanctions, west.sanctions_threatened[rung], belief)
-            posture = expected_level(west.posture, west.posture_threatened[rung], belief)
-            costs[rung] = sanction_unit * sanctions + p.west.posture_cost * posture
-            if rung is Rung.FULL_INVASION:
-                victory = 1.0 - p.russia.victory_slope * resistance
-                war_gain = model.concessions.war_utility - status_quo
-                gains[rung] = victory * np.maximum(war_gain, 0.0)
-                costs[rung] += p.russia.war_cost * resistance
-                continue
-            gains[rung] = leverage[rung] * coercion
-            costs[rung] += upkeep * int(rung)
+        upkeep = p.russia.upkeep_cost
+        doubling = p.russia.upkeep_doubling_weeks
+        discount = p.russia.discount
+        ahead_forever = discount / (1.0 - discount)
+        for index, rung in enumerate(RUNG_LEVERAGE):
+            threat = sanction_unit * expected_level(
+                west.sanctions, west.sanctions_threatened[rung], belief
+            ) + p.west.posture_cost * expected_level(
+                west.posture, west.posture_threatened[rung], belief
+            )
             if rung is Rung.LIMITED_INCURSION:
-                costs[rung] += p.russia.war_cost * resistance * p.russia.incursion_war_share
-        return gains, costs
-
-    def rung_values(
-        self,
-        revisionist: np.ndarray,
-        prospects: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> np.ndarray:
-        """Value to Russia of standing at each rung next week, shape (rungs, R).
-
-        ``status quo + aspiration x gains - cost sensitivity x costs``, from
-        :meth:`rung_prospects` (computed here unless given); rung 0 is ``-inf``.
-        """
-        p = self.model.p.russia
-        gains, costs = self.rung_prospects() if prospects is None else prospects
-        sensitivity = cost_sensitivity(p.resolve, p.cost_sensitivity_slope)
-        values = (
-            self.model.concessions.status_quo_utility + self.aspiration(revisionist) * gains
-        ) - sensitivity * costs
-        values[Rung.DIPLOMACY] = -np.inf
-        return values
-
-    def action_utilities(
-        self,
-        revisionist: np.ndarray,
-        prospects: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Expected utility and availability of each action, each shape (actions, R).
-
-        De-escalate: the rung below, less the audience cost of backing down from the
-        public rung (Fearon 1994). Hold: this rung. Escalate: the best plan that starts
-        at the rung above (standing there, or climbing on to a rung it values more), less
-        the one-off threshold cost of each rung crossed (Kahn 1965). Accept: the deal on
-        the table, less the audience cost and the cost of walking back the declaration
-        that talks are pointless (RU-A2), and less the part of the sanctions and
-        reinforcement in force that a deal does not lift (``west.sanctions_relief``);
-        the reciprocal items of the deal save face, cutting the backing-down costs by up
-        to all of them (the off-ramp reading).
-        """
-        model = self.model
-        p = model.p
-        values = self.rung_values(revisionist, prospects)
-        sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
-        threshold = sensitivity * p.russia.threshold_cost
-        plans = ladder_plan_values(values, threshold)
-        rung = self.rung
-        audience = p.russia.audience_cost * rung
-        taken = np.take_along_axis
-        below = taken(values, np.clip(rung - 1, 0, len(Rung) - 1)[None], axis=0)[0]
-        here = taken(values, np.clip(rung, 0, len(Rung) - 1)[None], axis=0)[0]
-        above = taken(plans, np.clip(rung + 1, 0, len(Rung) - 1)[None], axis=0)[0]
-        _, offramp = self._reading_weights(revisionist)
-        saved = concessions.face_saving(
-            p.concessions.offramp_strength, offramp, model.deal.reciprocity
-        )
-        backing_down = (audience + p.russia.talks_walk_back_cost) * (1.0 - saved)
-        west = model.west
+                threat = threat + war_cost * resistance_now * p.russia.incursion_war_share
+            base = upkeep * int(rung)
+            flows[index] = status_quo - sensitivity * (
+                threat + base * (1.0 + (massed + (waits[:, None] - 1) / 2.0) / doubling)
+            )
+            forever[index] = status_quo - sensitivity * (
+                threat + base * (1.0 + (massed + ahead_forever) / doubling)
+            )
+            rate = leverage[index] * force_mass * self.yield_belief / p.russia.extraction_weeks
+            deals[index] = plans.expected_deal(model.deal.utility, rate, waits)
         in_force = (
             sensitivity
             * (1.0 - p.west.sanctions_relief)
-            * (
-                p.west.sanction_cost * model.nato.participation * west.sanctions
-                + p.west.posture_cost * west.posture
-            )
+            * (sanction_unit * west.sanctions + p.west.posture_cost * west.posture)
         )
-        status_quo = model.concessions.status_quo_utility
+        return Prospects(
+            flows=flows,
+            forever=forever,
+            deals=deals,
+            war_gain_now=victory_now * war_gain,
+            war_cost_now=sensitivity
+            * (war_cost * resistance_now * (2.0 - force_now) + war_sanctions),
+            war_gain=victory_later * war_gain,
+            war_cost=sensitivity
+            * (war_cost * resistance_later * (2.0 - force_later) + war_sanctions),
+            in_force=in_force,
+            partial_gain=model.deal.partial_gain(model),
+            status_quo=status_quo,
+            sensitivity=sensitivity,
+            threshold=sensitivity * p.russia.threshold_cost,
+            victory_now=victory_now,
+        )
+
+    def type_values(
+        self, revisionist: np.ndarray, prospects: Prospects, *, explain: bool = False
+    ) -> TypeValues:
+        """Each action's value under a type: the value of the best plan starting with it.
+
+        Hold: the best of holding k weeks then invading (less the thresholds still to
+        cross), holding k weeks then settling on the deal expected by then, and holding
+        for ever. Climb: the same one rung up, less one threshold. Step down: the same
+        one rung down, less the audience cost of backing down from the public rung
+        (Fearon 1994). Invade: the war now, less the thresholds crossed. Settle: the deal
+        on the table (``status quo + aspiration x (deal - status quo)``), less the
+        audience cost and the cost of walking back the declaration that talks are
+        pointless (RU-A2), which the reciprocal items save face on (the off-ramp
+        reading) and which is paid once (not again after a partial agreement), and less
+        the sanctions and reinforcement a deal leaves in force
+        (``west.sanctions_relief``). Agree in part: the best plan of holding at this rung
+        once the reciprocal items on the table have joined the status quo (then invading
+        or holding on are worth the items more; settling later is valued again, with the
+        items now in the status quo and the walk-back paid), less
+        ``russia.partial_agreement_cost`` and the walk-back. The best plans of war and of
+        peace (what the West reads) count the cost of the first move, as the actions do.
+
+        ``explain`` also finds the weeks of the best plan of holding (for the event log;
+        0 otherwise).
+        """
+        model = self.model
+        p = model.p
+        pr = prospects
+        waits = plans.WAITS
+        discount = p.russia.discount
+        aspiration = self.aspiration(revisionist)
+        _, offramp = self._reading_weights(revisionist)
+        saved = 1.0 - concessions.face_saving(
+            p.concessions.offramp_strength, offramp, model.deal.reciprocity
+        )
+        audience = p.russia.audience_cost
+        walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
+        status_quo = pr.status_quo
+        settle_base = status_quo * (1.0 - aspiration) - pr.in_force - walk_back
+        war_later = status_quo + aspiration * pr.war_gain - pr.war_cost
+        holds = np.empty((len(RUNG_LEVERAGE), *status_quo.shape))
+        war_plans = np.empty_like(holds)
+        peace_plans = np.empty_like(holds)
+        forevers = pr.forever
+        best_wait = np.zeros(holds.shape, dtype=int)
+        best_final = np.empty(holds.shape, dtype=int)
+        for index, rung in enumerate(RUNG_LEVERAGE):
+            flow = pr.flows[index]
+            backing = audience * int(rung) * saved
+            strike = plans.hold_then(
+                flow, war_later - pr.threshold * (Rung.FULL_INVASION - rung), discount, waits
+            )
+            settle = plans.hold_then(
+                flow, settle_base - backing + aspiration * pr.deals[index], discount, waits
+            )
+            strike_best, settle_best = strike.max(axis=0), settle.max(axis=0)
+            forever = pr.forever[index]
+            war_plans[index] = strike_best
+            peace_plans[index] = np.maximum(settle_best, forever)
+            holds[index] = np.maximum(strike_best, peace_plans[index])
+            final = np.where(
+                strike_best >= peace_plans[index], 0, np.where(settle_best >= forever, 1, 2)
+            )
+            best_final[index] = final
+            if explain:
+                best_wait[index] = np.where(
+                    final == 0, waits[strike.argmax(axis=0)], waits[settle.argmax(axis=0)]
+                )
+        rung = self.rung
+        here = np.clip(rung - 1, 0, len(RUNG_LEVERAGE) - 1)
+        up = np.clip(rung, 0, len(RUNG_LEVERAGE) - 1)
+        down = np.clip(rung - 2, 0, len(RUNG_LEVERAGE) - 1)
+
+        columns = np.arange(rung.size)
+
+        def at(table: np.ndarray, row: np.ndarray) -> np.ndarray:
+            return table[row, columns]
+
+        hold = at(holds, here)
+        invade = (
+            status_quo
+            + aspiration * pr.war_gain_now
+            - pr.war_cost_now
+            - pr.threshold * (Rung.FULL_INVASION - rung)
+        )
+        settle_now = settle_base - audience * rung * saved + aspiration * model.deal.utility
+        gain = pr.partial_gain
+        flow_here = pr.flows[here, :, columns].T
+        settle_after = plans.hold_then(
+            flow_here + gain,
+            (status_quo + gain) * (1.0 - aspiration)
+            - pr.in_force
+            - audience * rung * saved
+            + aspiration * pr.deals[here, :, columns].T,
+            discount,
+            waits,
+        ).max(axis=0)
+        partial = (
+            np.maximum(np.maximum(at(war_plans, here), at(forevers, here)) + gain, settle_after)
+            - p.russia.partial_agreement_cost
+            - walk_back
+        )
         utilities = np.stack(
             [
-                below - audience,
-                here,
-                above - threshold,
-                model.deal.utility - backing_down - in_force,
+                at(holds, down) - audience * rung * saved,
+                hold,
+                at(holds, up) - pr.threshold,
+                settle_now,
+                invade,
+                partial,
             ]
         )
         available = np.stack(
             [
                 rung >= Rung.MILITARY_TECHNICAL,
                 np.ones_like(rung, dtype=bool),
-                rung <= Rung.LIMITED_INCURSION,
-                model.deal.utility > status_quo + DEAL_MARGIN,
+                rung <= Rung.MILITARY_TECHNICAL,
+                np.ones_like(rung, dtype=bool),
+                np.ones_like(rung, dtype=bool),
+                pr.partial_gain > DEAL_MARGIN,
             ]
         )
-        return utilities, available
+        levels = np.array(RUNG_LEVERAGE)[:, None]
+        reachable = np.abs(levels - rung) <= 1
+        move = np.where(
+            levels < rung, audience * rung * saved, np.where(levels > rung, pr.threshold, 0.0)
+        )
+        war_plan = np.maximum(invade, np.where(reachable, war_plans - move, -np.inf).max(axis=0))
+        peace_plan = np.maximum(
+            np.maximum(settle_now, np.where(available[Action.ACCEPT_PARTIAL], partial, -np.inf)),
+            np.where(reachable, peace_plans - move, -np.inf).max(axis=0),
+        )
+        return TypeValues(
+            utilities=utilities,
+            available=available,
+            war_plan=war_plan,
+            peace_plan=peace_plan,
+            settle_base=settle_base - audience * rung * saved,
+            aspiration=aspiration,
+            best_wait=at(best_wait, here),
+            best_final=at(best_final, here),
+        )
 
     def step(self) -> None:
-        """Choose this week's action in every active world and move on the ladder.
+        """Choose this week's action in every world in crisis and carry it out.
 
-        The choice probabilities are computed under both types: the world's own type
-        decides, and the West later compares the two to update its belief.
+        The values are computed under both types: the world's own type decides, and the
+        West compares the two to update its belief and to judge its offers. An invasion
+        records why it was chosen (:class:`InvasionReason`).
         """
         model = self.model
         active = model.active
         precision = model.p.russia.choice_precision
-        prospects = self.rung_prospects()
-        by_type = []
-        for revisionist in (True, False):
-            utilities, available = self.action_utilities(
-                np.full(active.shape, revisionist), prospects
-            )
-            probabilities = logit_choice_probabilities(utilities, available, precision)
-            by_type.append((utilities, probabilities))
-        (u_rev, p_rev), (u_sec, p_sec) = by_type
+        prospects = self.prospects()
+        explain = model.narration.enabled
+        by_type = (
+            self.type_values(np.ones(active.shape, dtype=bool), prospects, explain=explain),
+            self.type_values(np.zeros(active.shape, dtype=bool), prospects, explain=explain),
+        )
+        self.by_type = by_type
+        rev, sec = by_type
+        war_precision = model.p.russia.war_precision
+        p_rev = war_choice_probabilities(rev.utilities, rev.available, precision, war_precision)
+        p_sec = war_choice_probabilities(sec.utilities, sec.available, precision, war_precision)
         self.probabilities_if_revisionist = p_rev
         self.probabilities_if_security_seeking = p_sec
-        self.utilities = np.where(self.revisionist, u_rev, u_sec)
+        self.utilities = np.where(self.revisionist, rev.utilities, sec.utilities)
         self.probabilities = np.where(self.revisionist, p_rev, p_sec)
+        available = np.where(self.revisionist, rev.available, sec.available)
         action = draw_choice(self.probabilities, model.weekly_uniform(streams.CHOICE))
         acting = active & (self.rung < Rung.FULL_INVASION)
         action = np.where(acting, action, -1)
+        invading = action == Action.INVADE
+        if invading.any():
+            best = np.where(available, self.utilities, -np.inf).max(axis=0)
+            margin = np.maximum(best - self.utilities[Action.INVADE], 0.0)
+            reason = np.select(
+                [margin <= 0.0, margin <= NEAR_BEST_MARGIN],
+                [int(InvasionReason.BEST_REPLY), int(InvasionReason.NEAR_BEST)],
+                int(InvasionReason.LOW_PROBABILITY),
+            )
+            self.invasion_reason = np.where(invading, reason, self.invasion_reason)
+            self.invasion_margin = np.where(invading, margin, self.invasion_margin)
+            self.invasion_victory = np.where(invading, prospects.victory_now, self.invasion_victory)
         step = np.select(
             [action == Action.DE_ESCALATE, action == Action.ESCALATE], [-1, 1], default=0
         )
-        new_rung = np.where(action == Action.ACCEPT, int(Rung.DIPLOMACY), self.rung + step)
+        new_rung = np.select(
+            [action == Action.ACCEPT, invading],
+            [int(Rung.DIPLOMACY), int(Rung.FULL_INVASION)],
+            self.rung + step,
+        )
         self.rung = np.where(acting, new_rung, self.rung)
+        partial = action == Action.ACCEPT_PARTIAL
+        if partial.any():
+            model.deal.agree_partial(model, partial)
+            self.partial_week = np.where(
+                partial & (self.partial_week < 0), model.week, self.partial_week
+            )
+            self.walked_back = self.walked_back | partial
         self.last_action = action
+        self.deal_seen = np.where(acting, model.deal.utility, self.deal_seen)
         self.talking = (
             active
-            & np.isin(action, (Action.HOLD, Action.DE_ESCALATE))
+            & np.isin(action, (Action.HOLD, Action.DE_ESCALATE, Action.ACCEPT_PARTIAL))
             & (self.rung <= Rung.MILITARY_TECHNICAL)
         )
         model.narration.choices(self, model.deal.terms)
@@ -327,25 +582,32 @@ class Russia(mesa.Agent):
     def after_week(self) -> None:
         """Bookkeeping once the week's moves are made: time massed, highest rung, learning.
 
-        A week of coercion in which the West grants nothing is evidence that it will not
-        give way (``russia.stalemate_learning``); a week of fighting teaches Russia Ukraine's
-        real resistance (``russia.resistance_learning``).
+        A week of coercion in which the West neither grants anything nor improves the
+        table is evidence that it will not give way, a week in which it does is evidence
+        that it will (``russia.stalemate_learning`` pseudo-observations either way); a week
+        of fighting teaches Russia Ukraine's real resistance (``russia.resistance_learning``,
+        times ``russia.incursion_war_share`` in a limited incursion: it teaches as much as
+        it fights).
         """
         model = self.model
         active = model.active
         self.max_rung = np.maximum(self.max_rung, self.rung)
         self.weeks_massed = self.weeks_massed + (active & (self.rung >= Rung.BUILD_UP))
-        newly = active & (self.rung >= Rung.LIMITED_INCURSION) & (self.first_incursion_week < 0)
+        newly = active & (self.rung == Rung.LIMITED_INCURSION) & (self.first_incursion_week < 0)
         self.first_incursion_week = np.where(newly, model.week, self.first_incursion_week)
-        stalemate = model.concessions.granted_this_week <= 0
-        coercing = active & (self.rung >= Rung.BUILD_UP) & stalemate
-        self.firmness_evidence = (
-            self.firmness_evidence + coercing * model.p.russia.stalemate_learning
+        coercing = active & (self.rung >= Rung.BUILD_UP)
+        gave_way = (model.concessions.granted_this_week > 0) | (
+            model.deal.utility > model.deal.utility_last_week + DEAL_MARGIN
         )
-        fighting = active & (self.rung >= Rung.LIMITED_INCURSION)
+        learning = model.p.russia.stalemate_learning
+        self.firmness_evidence = self.firmness_evidence + (coercing & ~gave_way) * learning
+        self.yield_evidence = self.yield_evidence + (coercing & gave_way) * learning
+        p = model.p.russia
+        fighting = model.live & (self.rung >= Rung.LIMITED_INCURSION)
+        share = np.where(self.rung >= Rung.FULL_INVASION, 1.0, p.incursion_war_share)
         self.resistance_error = np.where(
             fighting,
-            self.resistance_error * (1.0 - model.p.russia.resistance_learning),
+            self.resistance_error * (1.0 - p.resistance_learning * share),
             self.resistance_error,
         )
 

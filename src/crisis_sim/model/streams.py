@@ -29,10 +29,10 @@ from scipy import special
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
 
-WEEKLY_SLOTS = 4
-"""Uniform draws per world and week: Russia's choice, clash, inadvertent escalation, spare."""
+WEEKLY_SLOTS = 6
+"""Uniform draws per world and week: choice, clash, incident, collapse, ceasefire, spare."""
 
-CHOICE, CLASH, INADVERTENT = 0, 1, 2
+CHOICE, CLASH, INCIDENT, COLLAPSE, CEASEFIRE = 0, 1, 2, 3, 4
 """Indices of the weekly slots."""
 
 _HEAD = 1 + MEMBER_SLOTS

@@ -1,8 +1,13 @@
-"""Ukraine (model card 5.8): its resistance, and its consent, in part, to terms about it.
+"""Ukraine (model card 5.8): its resistance, its mobilisation, its own offer and its consent.
 
-Resistance follows Western support with no lag; terms about Ukraine beyond what it
-offers itself stand only as far as it consents (US-P1, UA-3), weighing their cost
-against the threat it faces without a deal.
+Ukraine chooses. It mobilises once the chance of invasion it sees (the West's estimate,
+shared intelligence) passes ``ukraine.mobilisation_threshold``, and always at war; once
+Russia has used force (rung 3) it offers a moratorium on its own NATO membership if
+that chance passes ``ukraine.neutrality_threshold`` (judgement: before force is used its
+stated course, UA-2, is membership); and it consents, in part, to terms about it that others
+put on the table (US-P1, UA-3), weighing their cost against the threat it faces. Its
+resistance closes each week on what its support and mobilisation allow
+(``ukraine.adjustment_rate``): the shifting power Russia sees coming.
 """
 
 from __future__ import annotations
@@ -28,21 +33,50 @@ def consent_share(cost: np.ndarray, threat: np.ndarray) -> np.ndarray:
     return np.divide(threat, cost, out=np.ones_like(cost), where=over)
 
 
-class Ukraine(mesa.Agent):
-    """Ukraine: its resistance capacity and its consent to terms about it.
+def resistance_allowed(
+    base: np.ndarray | float,
+    support_effect: np.ndarray | float,
+    support: np.ndarray,
+    mobilisation_effect: np.ndarray | float,
+    mobilised: np.ndarray,
+) -> np.ndarray:
+    """The resistance support and mobilisation allow: ``base + a support + b mobilised``, 0-1."""
+    return np.clip(base + support_effect * support + mobilisation_effect * mobilised, 0.0, 1.0)
 
-    Resistance rises with Western support; terms about Ukraine need its consent
-    (US-P1, UA-3).
+
+class Ukraine(mesa.Agent):
+    """Ukraine: its resistance, its mobilisation, its own offer and its consent to terms about it.
+
+    Attributes:
+        resistance: (R,) its resistance capacity, 0-1.
+        mobilised: (R,) how far it has mobilised, 0-1.
+        mobilising: (R,) whether it mobilises this week.
+        own_offer: (issues, R) terms it puts on the table itself (a moratorium on
+            membership).
     """
 
     def __init__(self, model: CrisisModel) -> None:
-        """Start at the t0 resistance, with no terms offered on its own initiative."""
+        """Start at the t0 resistance, not mobilised, offering nothing on its own initiative."""
         super().__init__(model)
-        self.resistance = np.broadcast_to(model.p.ukraine.resistance, (model.replications,)).astype(
-            float
-        )
-        self.own_offer = np.zeros((len(Issue), model.replications))
+        size = model.replications
+        self.resistance = np.broadcast_to(model.p.ukraine.resistance, (size,)).astype(float)
+        self.mobilised = np.zeros(size)
+        self.mobilising = np.zeros(size, dtype=bool)
+        self.own_offer = np.zeros((len(Issue), size))
         """Terms Ukraine itself puts on the table (e.g. neutrality)."""
+
+    @property
+    def resistance_in_prospect(self) -> np.ndarray:
+        """The resistance Ukraine heads for: its support now, full mobilisation if mobilising."""
+        p = self.model.p.ukraine
+        mobilised = np.where(self.mobilising, 1.0, self.mobilised)
+        return resistance_allowed(
+            p.resistance,
+            p.support_effect,
+            self.model.west.support,
+            p.mobilisation_effect,
+            mobilised,
+        )
 
     def accepted_terms(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The terms about Ukraine that Ukraine accepts, and its consent share, per world.
@@ -68,7 +102,37 @@ class Ukraine(mesa.Agent):
         return accepted, share
 
     def step(self) -> None:
-        """Resistance follows Western support (judgement: no lag)."""
-        p = self.model.p.ukraine
-        resistance = np.clip(p.resistance + p.support_effect * self.model.west.support, 0.0, 1.0)
-        self.resistance = np.where(self.model.active, resistance, self.resistance)
+        """Choose mobilisation and an own offer, then close on the resistance they allow.
+
+        Runs on in the worlds at war.
+        """
+        model = self.model
+        p = model.p.ukraine
+        live = model.live
+        risk = model.west.war_risk
+        at_war = model.war.at_war
+        self.mobilising = live & (at_war | (risk > p.mobilisation_threshold))
+        self.mobilised = np.where(
+            self.mobilising, np.minimum(self.mobilised + p.mobilisation_rate, 1.0), self.mobilised
+        )
+        used_force = model.russia.max_rung >= Rung.LIMITED_INCURSION
+        offering = model.active & ~at_war & used_force & (risk > p.neutrality_threshold)
+        row = int(Issue.ENLARGEMENT)
+        newly = offering & (self.own_offer[row] < p.neutrality_level)
+        self.own_offer[row] = np.where(
+            offering, np.maximum(self.own_offer[row], p.neutrality_level), self.own_offer[row]
+        )
+        model.narration.mask(
+            newly,
+            "ukraine",
+            "Ukraine offers a moratorium on its NATO membership itself, fearing invasion",
+        )
+        allowed = resistance_allowed(
+            p.resistance,
+            p.support_effect,
+            model.west.support,
+            p.mobilisation_effect,
+            self.mobilised,
+        )
+        resistance = self.resistance + p.adjustment_rate * (allowed - self.resistance)
+        self.resistance = np.where(live, resistance, self.resistance)

@@ -53,12 +53,21 @@ class RussiaValues:
     audience_cost: Value
     talks_walk_back_cost: Value
     choice_precision: Value
+    war_precision: Value
     resolve_belief_prior_strength: Value
     yield_prior: Value
     stalemate_learning: Value
     evidence_per_level: Value
     resistance_underestimate: Value
     resistance_learning: Value
+    discount: Value
+    buildup_start: Value
+    buildup_weeks: Value
+    readiness_weeks: Value
+    readiness_decline: Value
+    thaw_penalty: Value
+    extraction_weeks: Value
+    partial_agreement_cost: Value
     wedge_strength: Value
     wedge_build_rate: Value
     wedge_collapse_rate: Value
@@ -89,8 +98,9 @@ class WestValues:
     nato_offer: IssueArray
     nato_reservation: IssueArray
     us_share: IssueArray
-    flexibility: Value
-    urgency_rungs: Value
+    war_aversion: Value
+    posture_threshold: Value
+    support_threshold: Value
     sanction_credibility: Value
     sanction_cost: Value
     posture_cost: Value
@@ -105,7 +115,7 @@ class WestValues:
     support_at_military_technical: Value
     support_at_incursion: Value
     clash_hazard: Value
-    inadvertent_escalation: Value
+    incident_hazard: Value
     channels_effect: Value
 
 
@@ -127,6 +137,7 @@ class AllianceValues:
     mobilisation_at_invasion: Value
     rejection_mobilisation: Value
     concession_debate: Value
+    incident_tension: Value
     solidarity: Value
     consensus_quantile_low: Value
     consensus_quantile_high: Value
@@ -143,7 +154,30 @@ class UkraineValues:
     position: IssueArray
     resistance: Value
     support_effect: Value
+    adjustment_rate: Value
+    mobilisation_effect: Value
+    mobilisation_rate: Value
+    mobilisation_threshold: Value
+    neutrality_threshold: Value
+    neutrality_level: Value
     threat_weight: Value
+
+
+@dataclass(slots=True)
+class WarValues:
+    """The ``war`` parameters as the rules read them.
+
+    Fields as in :class:`~crisis_sim.model.params.WarParams`.
+    """
+
+    collapse_hazard: Value
+    collapse_weeks: Value
+    collapse_control: Value
+    advance_rate: Value
+    stalemate_victory: Value
+    ceasefire_hazard: Value
+    stalemate_scale: Value
+    ceasefire_min_weeks: Value
 
 
 @dataclass(slots=True)
@@ -155,6 +189,7 @@ class WorldParams:
     west: WestValues
     alliance: AllianceValues
     ukraine: UkraineValues
+    war: WarValues
 
 
 _GROUPS: dict[str, type] = {
@@ -163,6 +198,7 @@ _GROUPS: dict[str, type] = {
     "west": WestValues,
     "alliance": AllianceValues,
     "ukraine": UkraineValues,
+    "war": WarValues,
 }
 
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from crisis_sim.ensemble.results import BINNED, VARIABLES
+from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES
 from crisis_sim.model.domain import OUTCOMES, Rung
 
 if TYPE_CHECKING:
@@ -78,9 +78,12 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figu
     return figure, new_ax
 
 
-def _set_title(ax: Axes, text: str, width: int = 72) -> None:
-    """Title ``ax`` with ``text``, wrapped so that long lists of scenarios fit."""
-    ax.set_title(textwrap.fill(text, width, break_on_hyphens=False))
+def _set_title(ax: Axes, text: str, width: int = 72, *, pad: float | None = None) -> None:
+    """Title ``ax`` with ``text``, wrapped so that long lists of scenarios fit.
+
+    ``pad`` (points) lifts the title above ticks on the top axis.
+    """
+    ax.set_title(textwrap.fill(text, width, break_on_hyphens=False), pad=pad)
 
 
 def _plain(text: str) -> str:
@@ -264,35 +267,52 @@ def outcomes_over_time(results: Results, *, ax: Axes | None = None) -> Figure:
 
 
 def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
-    """Share of worlds that have reached each outcome by each week, as step lines.
+    """Share of all worlds that have reached each event outcome by each week, as step lines.
 
-    One line per outcome, in its colour, from the outcome columns of
-    :meth:`~crisis_sim.ensemble.results.Results.state_shares` (an ended world stays in its
-    outcome, so each line only rises). A standoff and a limited incursion are
-    outcomes only at the horizon, where the worlds still running are classed, so
-    their lines jump in the last week (marked with a dot); while the crisis runs,
-    :func:`outcomes_over_time` shows the worlds standing at the incursion rung.
+    One line per outcome that is an event in time (de-escalation, full invasion,
+    NATO-Russia clash: :data:`~crisis_sim.ensemble.results.EVENT_OUTCOMES`), in its
+    colour, with its 95% Wilson interval as a band, from
+    :meth:`~crisis_sim.ensemble.results.Results.cumulative_incidence`: each line only
+    rises, and its height at a week is the chance of that outcome by that week's date.
+    Weeks are on the bottom axis, the first of each month on the top one. A standoff
+    and a limited incursion are classes given at the horizon, not events, so they
+    have no line (:func:`outcome_probabilities` shows them).
     """
     figure, ax = _axes(ax)
-    shares = results.state_shares()
-    weeks = shares.index.to_numpy()
-    for outcome in OUTCOMES:
+    table = results.cumulative_incidence()
+    weeks = table.index.to_numpy()
+    for outcome in EVENT_OUTCOMES:
+        key = outcome.key
+        ax.fill_between(
+            weeks,
+            100 * table[f"{key}_low"].to_numpy(),
+            100 * table[f"{key}_high"].to_numpy(),
+            step="post",
+            color=outcome.colour,
+            alpha=0.2,
+            linewidth=0,
+        )
         ax.step(
             weeks,
-            100 * shares[outcome.key].to_numpy(),
+            100 * table[key].to_numpy(),
             where="post",
             color=outcome.colour,
             linewidth=2,
-            marker="o",
-            markevery=[len(weeks) - 1],
-            markersize=4,
             label=outcome.label,
         )
     ax.set_xlim(0, weeks.max() + 0.5)
     ax.set_ylim(0, None)
-    ax.set_xlabel(f"week after {results.scenario.run.start_date.isoformat()}")
-    ax.set_ylabel("worlds that have reached the outcome (%)")
-    _set_title(ax, f"Outcomes reached by each week - {_title(results)}")
+    start = results.scenario.run.start_date
+    ax.set_xlabel(f"week after {start.isoformat()}")
+    ax.set_ylabel("reached by then (% of worlds), 95% interval")
+    months = pd.date_range(start, table["date"].iloc[-1], freq="MS")
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(
+        [(month.date() - start).days / 7 for month in months],
+        [month.strftime("%b %Y" if month.month == 1 else "%b") for month in months],
+        fontsize=7,
+    )
+    _set_title(ax, f"Outcomes reached by each date - {_title(results)}", pad=16)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return figure
 
@@ -517,10 +537,12 @@ def end_state_distributions(
 
     Args:
         results_list: One result or several, in the order to draw them.
-        variable: A numeric column of ``Results.worlds``: an end state (sanctions,
-            posture, support, cohesion, resolve_belief, type_belief, end_rung,
-            max_rung, concessions_granted), the week the world ended (``week``), or
-            a sampled parameter (``russia.resolve``, ...).
+        variable: A numeric column of ``Results.worlds``: an end state (any of
+            :data:`~crisis_sim.ensemble.results.VARIABLES`: sanctions, cohesion,
+            war_front, ...), the week the world ended (``week``), or a sampled
+            parameter (``russia.resolve``, ...). Worlds without a value are left out:
+            NaN, or the variable's ``none`` (-1 for the week of an event that did not
+            come, e.g. ``ceasefire_week``).
         ax: Axes to draw into; a new figure if None.
         kind: ``violin``: one violin per scenario, with its median and extremes;
             ``hist``: step histograms in percent of each scenario's worlds, on
@@ -544,7 +566,10 @@ def end_state_distributions(
         if not pd.api.types.is_numeric_dtype(results.worlds[variable]):
             raise ValueError(f"column {variable!r} is not numeric")
     data = [results.worlds[variable].to_numpy(dtype=float) for results in results_all]
+    none = VARIABLES[variable].none if variable in VARIABLES else None
     data = [values[~np.isnan(values)] for values in data]
+    if none is not None:
+        data = [values[values != none] for values in data]
     names = [f"{_name(r)}\n({r.runs:,} worlds)" for r in results_all]
     label = _end_state_label(variable, results_all[0])
     figure, ax = _axes(ax, (max(5.0, 1.6 * len(results_all) + 2), 4.0))

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from scipy import special, stats
 
 from crisis_sim.model.brief import BRIEF, T0
+from crisis_sim.model.crisis import DEFAULT_HORIZON
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.levers import (
     HIGHEST_LEVEL_KINDS,
@@ -276,7 +277,7 @@ class RunSettings(_Strict):
     """How a scenario runs by default."""
 
     start_date: dt.date = dt.date.fromisoformat(T0)
-    horizon: int = Field(default=26, ge=1, le=MAX_HORIZON)
+    horizon: int = Field(default=DEFAULT_HORIZON, ge=1, le=MAX_HORIZON)
     seed: int = Field(default=20220113, ge=0, le=2**63 - 1)
     runs: int = Field(default=10_000, ge=1, le=MAX_RUNS)
     sampling: Literal["monte_carlo", "latin_hypercube"] = "monte_carlo"
@@ -610,7 +611,7 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
     uncertain, drawn = _uncertain_problems(data.get("uncertain"), infos)
     problems += uncertain
     run = data.get("run")
-    horizon = run.get("horizon", 26) if isinstance(run, Mapping) else 26
+    horizon = run.get("horizon", DEFAULT_HORIZON) if isinstance(run, Mapping) else DEFAULT_HORIZON
     if isinstance(horizon, int) and not isinstance(horizon, bool) and 1 <= horizon <= MAX_HORIZON:
         for section in ("levers", "events"):
             items = data.get(section)

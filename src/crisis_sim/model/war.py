@@ -1,0 +1,108 @@
+"""The war after an invasion (model card 5.11): the front, an early collapse, a ceasefire.
+
+An invasion does not end a world. From the week after it, the war runs to the horizon
+as a simple contest, documented as judgement throughout: Russia's real chance of
+winning (:func:`crisis_sim.model.plans.victory_chance` of its force, with the season,
+against Ukraine's real resistance, which mobilisation and Western support raise) moves
+the front, the share of Ukraine beyond the 2021 line of contact Russia holds; in the
+first weeks Ukraine's defence may collapse; once the front stalls a ceasefire may come
+(Slantchev 2003: wars end as expectations converge; Reiter 2009: not at once). The
+West's response and the allies' cohesion keep evolving in
+:mod:`crisis_sim.model.west` and :mod:`crisis_sim.model.alliance`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from crisis_sim.model import plans, streams
+
+if TYPE_CHECKING:
+    from crisis_sim.model.crisis import CrisisModel
+
+
+def front_movement(
+    front: np.ndarray,
+    victory: np.ndarray,
+    advance_rate: np.ndarray | float,
+    stalemate_victory: np.ndarray | float,
+) -> np.ndarray:
+    """Return this week's change of the front, 0-1 of Ukraine beyond the line of contact.
+
+    ``rate x (victory - stalemate)`` of the ground still open if Russia is winning, of
+    the ground it holds if it is not.
+    """
+    push = advance_rate * (victory - stalemate_victory)
+    return np.where(push > 0, push * (1.0 - front), push * front)
+
+
+def ceasefire_chance(
+    movement: np.ndarray, hazard: np.ndarray | float, scale: np.ndarray | float
+) -> np.ndarray:
+    """Weekly chance of a ceasefire, ``hazard x exp(-|movement| / scale)``: likelier if stalled."""
+    return hazard * np.exp(-np.abs(movement) / scale)
+
+
+class War:
+    """The war in each world Russia invaded.
+
+    Attributes:
+        at_war: (R,) the war is being fought.
+        start_week: (R,) the week of the invasion, -1 if none.
+        front: (R,) the share of Ukraine beyond the 2021 line of contact Russia holds.
+        collapse_week: (R,) the week Ukraine's defence collapsed, -1 if it did not.
+        ceasefire_week: (R,) the week a ceasefire came, -1 if none.
+        clash_week: (R,) the week of a direct NATO-Russia clash during the war, -1 if none.
+    """
+
+    def __init__(self, replications: int) -> None:
+        """No war anywhere."""
+        self.at_war = np.zeros(replications, dtype=bool)
+        self.start_week = np.full(replications, -1)
+        self.front = np.zeros(replications)
+        self.collapse_week = np.full(replications, -1)
+        self.ceasefire_week = np.full(replications, -1)
+        self.clash_week = np.full(replications, -1)
+
+    def begin(self, mask: np.ndarray, week: int) -> None:
+        """Start the war in the worlds ``mask`` this week."""
+        self.at_war = self.at_war | mask
+        self.start_week = np.where(mask, week, self.start_week)
+
+    def step(self, model: CrisisModel) -> None:
+        """Fight one week in the worlds at war since an earlier week."""
+        fighting = self.at_war & (self.start_week < model.week)
+        if not fighting.any():
+            return
+        p = model.p
+        russia, ukraine = model.russia, model.ukraine
+        ground_now, _ = model.ground_ahead(plans.WAITS[:1])
+        force = russia.massed_force() * ground_now
+        victory = plans.victory_chance(force, ukraine.resistance, p.russia.victory_slope)
+        weeks = model.week - self.start_week
+        early = fighting & (weeks <= p.war.collapse_weeks)
+        collapse = early & (
+            model.weekly_uniform(streams.COLLAPSE) < p.war.collapse_hazard * victory
+        )
+        movement = np.where(
+            fighting,
+            front_movement(self.front, victory, p.war.advance_rate, p.war.stalemate_victory),
+            0.0,
+        )
+        self.front = np.clip(self.front + movement, 0.0, 1.0)
+        self.front = np.where(collapse, np.maximum(self.front, p.war.collapse_control), self.front)
+        talks = fighting & ~collapse & (weeks >= p.war.ceasefire_min_weeks)
+        ceasefire = talks & (
+            model.weekly_uniform(streams.CEASEFIRE)
+            < ceasefire_chance(movement, p.war.ceasefire_hazard, p.war.stalemate_scale)
+        )
+        self.collapse_week = np.where(collapse, model.week, self.collapse_week)
+        ended = collapse | ceasefire
+        self.ceasefire_week = np.where(ended, model.week, self.ceasefire_week)
+        self.at_war = self.at_war & ~ended
+        model.narration.mask(
+            collapse, "war", "Ukraine's defence collapses; a ceasefire on Russia's terms follows"
+        )
+        model.narration.mask(ceasefire, "war", "the front has stalled; a ceasefire is agreed")
