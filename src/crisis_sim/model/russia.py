@@ -223,8 +223,6 @@ class Russia(mesa.Agent):
         """How far below the best plan invading stood when chosen (0 for a best reply)."""
         self.invasion_victory = np.full(size, np.nan)
         """The chance of winning Russia saw when it invaded."""
-        self.deal_seen = np.zeros(size)
-        """The deal's utility when Russia last chose."""
         self.utilities = np.zeros((len(Action), *size))
         self.probabilities = np.zeros((len(Action), *size))
         self.probabilities_if_revisionist = self.probabilities
@@ -571,7 +569,6 @@ class Russia(mesa.Agent):
             )
             self.walked_back = self.walked_back | partial
         self.last_action = action
-        self.deal_seen = np.where(acting, model.deal.utility, self.deal_seen)
         self.talking = (
             active
             & np.isin(action, (Action.HOLD, Action.DE_ESCALATE, Action.ACCEPT_PARTIAL))
