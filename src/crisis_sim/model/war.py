@@ -78,8 +78,7 @@ class War:
             return
         p = model.p
         russia, ukraine = model.russia, model.ukraine
-        ground_now, _ = model.ground_ahead(plans.WAITS[:1])
-        force = russia.massed_force() * ground_now
+        force = russia.massed_force() * model.ground[model.week]
         victory = plans.victory_chance(force, ukraine.resistance, p.russia.victory_slope)
         weeks = model.week - self.start_week
         early = fighting & (weeks <= p.war.collapse_weeks)
