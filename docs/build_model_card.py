@@ -76,6 +76,7 @@ from crisis_sim.model.domain import (
 from crisis_sim.model.levers import Lever
 from crisis_sim.model.members import load_members, member_arrays
 from crisis_sim.model.params import Params, iter_params, parameter_table, with_values
+from crisis_sim.scenario.describe import lever_reference
 
 MODEL_MD = Path(__file__).resolve().with_name("MODEL.md")
 """The model card this script maintains."""
@@ -1018,6 +1019,22 @@ def section_mechanism_params(paths: Iterable[str]) -> str:
     )
 
 
+def section_levers() -> str:
+    """Every lever kind: who may pull it, its level's range and meaning, and its effect."""
+    rows = [
+        [
+            f"`{entry.kind}`",
+            ", ".join(entry.actors),
+            entry.level_range,
+            entry.level_meaning,
+            entry.effect,
+            entry.meaning,
+        ]
+        for entry in lever_reference()
+    ]
+    return markdown_table(["kind", "actor", "level", "level means", "effect", "meaning"], rows)
+
+
 def static_sections() -> dict[str, str]:
     """Every section generated from the code and data alone, by marker name."""
     return {
@@ -1031,6 +1048,7 @@ def static_sections() -> dict[str, str]:
         "members": section_members(),
         "t0": section_t0(),
         "weekly": section_weekly(),
+        "levers": section_levers(),
     }
 
 

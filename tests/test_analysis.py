@@ -93,7 +93,11 @@ def test_paired_comparison_of_known_worlds():
     reference = _results("ref", [fi, fi, fi, fi, so, so, so, so, so, so])
     scenario = _results("alt", [fi, so, fi, fi, fi, so, so, so, so, so])
     table = analysis.paired_comparison([reference, scenario], reference="ref")
-    assert table.attrs == {"reference": "ref", "runs": 10}
+    assert table.attrs == {
+        "reference": "ref",
+        "runs": 10,
+        "judgement": "the scenarios draw no judgement",
+    }
     assert table["outcome"].tolist() == [o.key for o in OUTCOMES]
     row = table.set_index("outcome").loc[fi]
     # World 4 gained the invasion, world 1 lost it: no difference, and a paired
@@ -137,7 +141,7 @@ def test_the_paired_interval_is_narrower_than_the_independent_one_on_the_bundled
 
 def test_a_comparison_has_one_row_per_scenario_and_outcome_against_the_reference(runs):
     table = analysis.paired_comparison(runs, reference="baseline")
-    assert table.attrs == {"reference": "baseline", "runs": RUNS}
+    assert table.attrs == {"reference": "baseline", "runs": RUNS, "judgement": ""}
     assert len(table) == (len(runs) - 1) * len(OUTCOMES)
     assert set(table["scenario"]) == {r.scenario.name for r in runs[1:]}
     for row in table.itertuples():
@@ -145,7 +149,8 @@ def test_a_comparison_has_one_row_per_scenario_and_outcome_against_the_reference
         assert row.difference == pytest.approx(row.p_scenario - row.p_reference)
         assert row.difference == pytest.approx((row.gained - row.lost) / RUNS)
     text = analysis.format_comparison(table)
-    assert "paired 95%" in text and "us_exercise_limits" in text
+    assert "Monte Carlo 95%" in text and "us_exercise_limits" in text
+    assert "of parameter sets" in text and "judgement 5-95%" in text
 
 
 def test_results_of_different_seeds_cannot_be_paired(runs):

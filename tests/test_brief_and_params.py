@@ -197,11 +197,15 @@ SCENARIOS: dict[str, tuple[Lever, ...]] = {
         Lever(actor="united_states", kind="offer", issue="eastern_flank", level=0.3),
     ),
     "allied_split_without_solidarity": tuple(ALLIED_SPLIT.all_levers()),
+    "belarus_hosts_russian_forces": (
+        Lever(actor="third_country", kind="host_forces", level=1.0, country="BLR"),
+    ),
 }
 """A parameter changes something if it changes any of these fixed-seed ensembles: the
 baseline, or a scenario whose levers engage a mechanism the baseline leaves idle
 (concessions, channels, offers about Ukraine that need its consent, U.S. offers beyond
-NATO's, an Alliance too divided to impose what the U.S. imposes alone)."""
+NATO's, an Alliance too divided to impose what the U.S. imposes alone, a third country
+hosting Russia's forces)."""
 
 BASE_PARAMS: dict[str, Params] = {
     # The bundled allied_split scenario's parameters and its cohesion shock, with

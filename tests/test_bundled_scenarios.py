@@ -20,12 +20,16 @@ NAMES = [path.stem for path in BUNDLED]
 def test_the_package_ships_the_scenarios_the_issue_asks_for():
     assert NAMES == [
         "allied_split",
+        "ally_blocks_sanctions",
         "arms_control_package",
         "baseline",
+        "belarus_and_china",
         "deterrence_only",
         "enlargement_moratorium",
         "enlargement_moratorium_no_consent",
         "missile_moratorium",
+        "partial_arms_control_agreement",
+        "russian_ultimatum",
         "ukraine_neutrality",
         "us_exercise_limits",
     ]

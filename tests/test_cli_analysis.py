@@ -47,7 +47,7 @@ def test_sensitivity_prints_one_row_per_uncertain_parameter_and_writes_its_figur
     assert code == 0
     indices = pd.read_csv(out / "indices.csv")
     baseline = ensemble.load_scenario("baseline")
-    assert indices["parameter"].tolist() == [dist.param for dist in baseline.uncertain]
+    assert indices["parameter"].tolist() == baseline.judgement_paths()
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(indices.columns)
     assert (out / "morris_indices.png").is_file()
     assert "morris indices of full_invasion" in capsys.readouterr().out
@@ -65,9 +65,7 @@ def test_discover_prints_the_box_and_writes_its_figures(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "full_invasion: box" in printed and "coverage" in printed
     box = pd.read_csv(out / "box.csv")
-    assert set(box["parameter"]) == {
-        dist.param for dist in ensemble.load_scenario("baseline").uncertain
-    }
+    assert set(box["parameter"]) == set(ensemble.load_scenario("baseline").judgement_paths())
     assert (out / "prim_tradeoff.png").is_file() and (out / "prim_box.svg").is_file()
 
 

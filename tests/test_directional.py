@@ -7,10 +7,12 @@ difference counts as real when it exceeds ``Z`` paired standard errors,
 noise up to that margin, "lowers" or "raises" needs the difference beyond it.
 
 The directional checks run across plausible settings: every world draws the baseline
-scenario's uncertain parameters (all but the one under test, which is set), as a
-user's ensemble does. At one fixed setting the strategic core is close to
-deterministic (Russia invades only by choice), so a parameter's effect there is a
-step function of a few thresholds and can jump either way between grid points; what
+scenario's judgement parameters (all but the one under test, which is set), its
+posterior's each over its 5-95% posterior range
+(``Scenario.with_posterior_as_ranges``), as a user's sensitivity run does. At one
+fixed setting the strategic core is close to deterministic (Russia invades only by
+choice), so a parameter's effect there is a step function of a few thresholds and can
+jump either way between grid points; what
 the checks ask is the direction of the effect across what we do not know. The H1
 checks keep the fixed settings of the model card.
 """
@@ -72,7 +74,9 @@ def full_invasion_across_settings(path: str, value: float) -> np.ndarray:
         with_values(BASELINE.params, {path: value}),
         replications=R,
         seed=SEED,
-        uncertain=[dist for dist in BASELINE.uncertain if dist.param != path],
+        uncertain=[
+            dist for dist in BASELINE.with_posterior_as_ranges().uncertain if dist.param != path
+        ],
         record_history=False,
     ).run()
     return (m.outcome == Outcome.FULL_INVASION).astype(float)

@@ -69,25 +69,27 @@ def test_trajectory_and_selection(planted):
 
 def test_full_invasion_in_the_baseline(ensemble):
     found = discover(ensemble, "full_invasion")
-    paths = [dist.param for dist in ensemble.scenario.uncertain]
+    paths = [dist.param for dist in ensemble.scenario.with_posterior_as_ranges().uncertain]
     assert list(found.parameters) == paths
     assert found.n_worlds == 3000
     assert found.base_rate == pytest.approx((ensemble.worlds["outcome"] == "full_invasion").mean())
-    # Recorded from the baseline's first 3,000 worlds (seed 20220113) on the strategic
-    # core (51-week horizon): 344 invasions; the chosen box is the 63rd on the
-    # trajectory and holds 213 worlds, 82 of them invasions, so its density is 82 / 213
-    # and its coverage 82 / 344; it restricts every parameter but the off-ramp reading's
-    # strength (nothing is conceded in the baseline). Record them again when the core
-    # changes.
-    assert found.base_rate == 344 / 3000
-    assert found.selected == 62
+    # Recorded from the calibrated baseline's first 3,000 worlds (seed 20220113, sets of
+    # 50 worlds) on the strategic core: 530 invasions; the chosen box is the 34th on the
+    # trajectory and holds 150 worlds, 60 of them invasions, so its density is 60 / 150
+    # and its coverage 60 / 530; it restricts every parameter but the appeasement
+    # reading's strength (nothing is conceded in the baseline) and Ukraine's resistance.
+    # Record them again when the core or the shipped posterior changes.
+    assert found.base_rate == 530 / 3000
+    assert found.selected == 33
     selected = found.trajectory.iloc[found.selected]
-    assert (selected["worlds"], selected["cases"]) == (213, 82)
-    assert found.density == pytest.approx(82 / 213, abs=1e-12)
-    assert found.coverage == pytest.approx(82 / 344, abs=1e-12)
-    assert sorted(found.restricted) == sorted(set(paths) - {"concessions.offramp_strength"})
+    assert (selected["worlds"], selected["cases"]) == (150, 60)
+    assert found.density == pytest.approx(60 / 150, abs=1e-12)
+    assert found.coverage == pytest.approx(60 / 530, abs=1e-12)
+    assert sorted(found.restricted) == sorted(
+        set(paths) - {"concessions.appeasement_strength", "ukraine.resistance"}
+    )
     box = found.box.set_index("parameter")
-    for dist in ensemble.scenario.uncertain:
+    for dist in ensemble.scenario.with_posterior_as_ranges().uncertain:
         low, high = dist.support()
         row = box.loc[dist.param]
         assert (row["range_low"], row["range_high"]) == (low, high)

@@ -32,6 +32,7 @@ from crisis_sim.ensemble.results import (
     Results,
     scenario_hash,
 )
+from crisis_sim.model.narration import story
 from crisis_sim.plots import figures as plots
 from crisis_sim.scenario.files import bundled_scenarios, load_scenario
 
@@ -169,7 +170,10 @@ def test_chunk_plan_covers_every_world_once_in_order():
         ensemble.chunk_plan(0, 10)
 
 
-@pytest.mark.parametrize("sampling", ["monte_carlo", "latin_hypercube"])
+# The hypercube's blocks are checked chunk by chunk in test_sampling.py (so slow here).
+@pytest.mark.parametrize(
+    "sampling", ["monte_carlo", pytest.param("latin_hypercube", marks=pytest.mark.slow)]
+)
 def test_the_first_1000_worlds_of_10000_are_a_1000_world_run(sampling):
     big = ensemble.run(SCENARIO, runs=10_000, chunk_size=2_500, sampling=sampling, progress=False)
     small = ensemble.run(SCENARIO, runs=1_000, sampling=sampling, progress=False)
@@ -199,7 +203,7 @@ def test_an_interrupted_run_keeps_its_finished_chunks_and_resume_completes_it(re
         | {
             f"{stem}.{part}.parquet"
             for stem in stems
-            for part in ("worlds", "weekly", "trajectories")
+            for part in ("worlds", "weekly", "trajectories", "levers")
         }
     )
     assert {path.name for path in (out / ensemble.PARTIAL).iterdir()} == expected_files
@@ -401,8 +405,9 @@ def test_crisis_sim_replay_exits_0_and_prints_the_event_log(which, request):
     assert code == 0
     text = stdout.getvalue()
     assert f"World {k} of baseline" in text
-    events = [line for line in text.splitlines() if line.startswith("week ")]
-    assert len(events) == len(results.replay(k).event_log()) > 0
+    events = [line for line in text.splitlines() if line.startswith(("week ", "weeks "))]
+    # The story collapses an actor's same move in consecutive weeks into one line.
+    assert len(events) == len(story(results.replay(k).event_log())) > 0
     row = results.worlds.iloc[k]
     assert f"Outcome: {row['outcome']} in week {row['week']}" in text
     assert "(the same)" in text
@@ -561,7 +566,8 @@ def test_trajectories_do_not_depend_on_the_chunk_size(reference, chunk_size):
     pd.testing.assert_frame_equal(chunked.trajectories, reference.trajectories, check_exact=True)
 
 
-@pytest.mark.parametrize("chunk_size", [1, 7])
+# Chunks of one world take a model per world: the same guarantee, far slower (slow).
+@pytest.mark.parametrize("chunk_size", [pytest.param(1, marks=pytest.mark.slow), 7])
 def test_chunks_whose_worlds_all_end_early_give_the_same_results(chunk_size):
     # With one or a few worlds per chunk, every world of a chunk often ends before the
     # horizon and its model stops early; ended worlds must still count to the horizon.

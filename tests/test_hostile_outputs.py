@@ -196,6 +196,8 @@ def test_overwrite_replaces_a_clean_result_folder_and_drops_only_its_own_old_fil
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == 9
     assert not (out / "trajectories.parquet").exists()
     assert sorted(OutputFolder.read(out).files) == [
+        "DATA_DICTIONARY.md",
+        "levers.parquet",
         "summary.json",
         "weekly.parquet",
         "worlds.parquet",
@@ -508,7 +510,7 @@ def test_a_really_full_disk_keeps_the_saved_chunks_and_names_resume(tmp_path):
     (tmp_path / "small").mkdir()
     runs, chunk = 4_000, 1_000
     script = (
-        "mount -t tmpfs -o size=1m tmpfs small; "
+        "mount -t tmpfs -o size=256k tmpfs small; "
         f'"$PYTHON" -m crisis_sim.cli run baseline --runs {runs} --chunk-size {chunk} '
         "--out small/out --quiet --no-figures; echo $? > rc; cp -a small/out copy"
     )

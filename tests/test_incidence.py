@@ -129,7 +129,13 @@ def test_the_columns_are_the_event_outcomes_each_with_its_interval(results):
     columns = list(results.cumulative_incidence().columns)
     expected = ["date"]
     for outcome in EVENT_OUTCOMES:
-        expected += [outcome.key, f"{outcome.key}_low", f"{outcome.key}_high"]
+        expected += [
+            outcome.key,
+            f"{outcome.key}_low",
+            f"{outcome.key}_high",
+            f"{outcome.key}_judgement_low",
+            f"{outcome.key}_judgement_high",
+        ]
     assert columns == expected
     # a standoff and a limited incursion are classes at the horizon, not events in time
     assert "standoff" not in columns and "limited_incursion" not in columns
@@ -213,7 +219,7 @@ def test_probability_by_counts_the_worlds_dated_on_or_before_the_date(baseline):
 def test_the_text_of_a_probability_names_the_date_week_share_and_interval(results):
     text = str(results.probability_by("2022-02-03", "full_invasion"))
     assert text == (
-        "full_invasion by 2022-02-03 (week 3): 50.0% (23.7 - 76.3%, 95% interval), 5 of 10 worlds"
+        "full_invasion by 2022-02-03 (week 3): 50.0% (Monte Carlo 95% 23.7 - 76.3%), 5 of 10 worlds"
     )
 
 
@@ -271,7 +277,7 @@ def test_by_date_keeps_the_default_dates_within_the_result_or_else_the_horizon(r
 def test_the_by_date_text_has_one_row_per_outcome_and_a_column_per_date(results):
     table = analysis.by_date(results, ["2022-01-27", "2022-02-17"])
     assert analysis.format_by_date(table).splitlines() == [
-        "Share of all worlds that reached each outcome by a date (95% interval):",
+        "Share of all worlds that reached each outcome by a date (Monte Carlo 95%):",
         "reached by                 2022-01-27 (wk 2)       2022-02-17 (wk 5)",
         "de_escalation              10.0% ( 1.8-40.4)       10.0% ( 1.8-40.4)",
         "full_invasion              10.0% ( 1.8-40.4)       50.0% (23.7-76.3)",

@@ -451,6 +451,10 @@ MOVED = RUNS // 40
 the time of writing: us_exercise_limits, 136 of 2,000)."""
 WITH_LEVERS = [path.stem for path in bundled_scenarios() if load_scenario(path).all_levers()]
 
+QUICK = {"us_exercise_limits", "ally_blocks_sanctions", "russian_ultimatum", "belarus_and_china"}
+"""Scenarios whose run without their levers stays in the default tests (one per kind of
+actor); the others run it with the slow tests."""
+
 
 @pytest.fixture(scope="module")
 def baseline_worlds(baseline_2000):
@@ -472,7 +476,10 @@ def test_a_bundled_scenarios_levers_change_its_outcomes_from_baseline(
     assert changed >= MOVED, f"{name} changes the outcome of {changed} of {RUNS} worlds"
 
 
-@pytest.mark.parametrize("name", WITH_LEVERS)
+@pytest.mark.parametrize(
+    "name",
+    [name if name in QUICK else pytest.param(name, marks=pytest.mark.slow) for name in WITH_LEVERS],
+)
 def test_a_bundled_scenarios_levers_change_its_outcomes_from_itself_without_them(
     name, bundled_ensemble
 ):

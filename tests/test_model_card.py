@@ -53,7 +53,7 @@ def test_parameter_table_lists_every_parameter_once(model_md: str) -> None:
 
 STATIC = ["constants", "issues", "ladder", "randomness", "brief-ids", "members", "t0", "weekly"]
 STATIC += ["params-plans", "params-west", "params-ukraine", "params-incidents", "params-partial"]
-STATIC += ["params-war"]
+STATIC += ["params-war", "levers"]
 SIMULATED = ["stakes", "baseline", "baseline-scenario", "h1", "sunk-sanctions", "drivers", "timing"]
 
 

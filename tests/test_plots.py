@@ -44,10 +44,11 @@ def deterrence(bundled_ensemble) -> Results:
 
 @pytest.fixture(scope="module")
 def no_deal(tmp_path_factory) -> Results:
-    """A scenario without any deal on the table: no world de-escalates.
+    """A scenario without any deal on the table.
 
     deterrence_only with Ukraine never offering neutrality on its own (its threshold of
-    war risk at 1, which the West's estimate never passes): nobody offers anything.
+    war risk at 1, which the West's estimate never passes): nobody offers anything, so
+    a world de-escalates only where Russia climbs down for nothing.
     """
     path = tmp_path_factory.mktemp("no_deal") / "no_deal.toml"
     path.write_text(
@@ -213,9 +214,10 @@ def test_every_end_state_column_of_the_worlds_has_its_unit(baseline):
     # week and date, its type, why it was invaded (categories, not values) and the
     # sampled parameters (labelled by their paths)
     worlds = baseline.worlds
-    sampled = {dist.param for dist in baseline.scenario.uncertain}
+    sampled = set(baseline.scenario.judgement_paths())
     columns = set(worlds.columns) - sampled
     columns -= {"replication", "outcome", "week", "date", "revisionist", "invasion_reason"}
+    columns -= {"crossing_week", "parameter_set"}
     assert columns - set(VARIABLES) == set()
     units = {name: VARIABLES[name].label for name in ("war_front", "ceasefire_week", "resistance")}
     assert units == {
@@ -248,7 +250,21 @@ def test_one_scenario_has_five_bars_of_its_probabilities_in_outcome_colours(base
         vertical_whiskers(bars), 100 * table[["low", "high"]].to_numpy(), atol=1e-9
     )
     assert [t.get_text() for t in ax.get_xticklabels()] == [OUTCOME_LABELS[k] for k in KEYS]
-    assert "%" in ax.get_ylabel() and "95%" in ax.get_ylabel()
+    assert "%" in ax.get_ylabel()
+    # Beside each bar, the judgement band across parameter sets, labelled apart.
+    (bands,) = [
+        c
+        for c in ax.collections
+        if isinstance(c, LineCollection)
+        and same_color(c.get_color()[0][:3], plots.JUDGEMENT_COLOUR)
+    ]
+    np.testing.assert_allclose(
+        [sorted(segment[:, 1]) for segment in bands.get_segments()],
+        100 * table[["judgement_low", "judgement_high"]].to_numpy(),
+        atol=1e-9,
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [plots.CHANCE_LEGEND, plots.JUDGEMENT_LEGEND]
     assert "baseline" in ax.get_title()
     assert f"{RUNS} worlds" in flat(ax.get_title())
 
@@ -277,13 +293,23 @@ def test_scenarios_side_by_side_have_a_bar_per_outcome_and_scenario(baseline, de
         centres = [g.patches[index].get_x() + g.patches[index].get_width() / 2 for g in groups]
         assert centres[0] < tick < centres[1]
     legend = [flat(t.get_text()) for t in ax.get_legend().get_texts()]
-    assert legend == [f"baseline ({RUNS} worlds)", f"deterrence_only ({RUNS} worlds)"]
+    assert legend == [
+        f"baseline ({RUNS} worlds)",
+        f"deterrence_only ({RUNS} worlds)",
+        plots.CHANCE_LEGEND,
+        plots.JUDGEMENT_LEGEND,
+    ]
     title = flat(ax.get_title())
     assert "baseline" in title and "deterrence_only" in title and f"{RUNS} worlds" in title
 
 
 def test_an_outcome_no_world_reached_draws_a_zero_bar(no_deal):
-    # Wilson's lower bound for 0 of n is a rounding error above 0: still drawn, at 0
+    # Wilson's lower bound for 0 of n is a rounding error above 0: still drawn, at 0.
+    # (Russia may still climb down for nothing in a few worlds: leave those out.)
+    worlds = no_deal.worlds[no_deal.worlds["outcome"] != "de_escalation"]
+    no_deal = Results(
+        no_deal.scenario, worlds.reset_index(drop=True), no_deal.state_counts, {}, no_deal.info
+    )
     table = no_deal.outcome_table()
     assert table.loc["de_escalation", "worlds"] == 0
     (bars,) = bar_containers(plots.outcome_probabilities(no_deal).axes[0])
@@ -296,7 +322,8 @@ def test_an_outcome_no_world_reached_draws_a_zero_bar(no_deal):
 def test_one_scenario_in_a_list_is_drawn_as_one_scenario(baseline):
     ax = plots.outcome_probabilities([baseline]).axes[0]
     assert len(bar_containers(ax)) == 1
-    assert ax.get_legend() is None
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [plots.CHANCE_LEGEND, plots.JUDGEMENT_LEGEND]
 
 
 # -- over time ------------------------------------------------------------------------
@@ -308,10 +335,20 @@ def test_cumulative_incidence_has_one_rising_step_line_and_band_per_event_outcom
     events = [o.key for o in EVENT_OUTCOMES]
     # a standoff and a limited incursion are classes at the horizon, not events in time
     assert events == ["de_escalation", "full_invasion", "nato_russia_clash"]
-    assert len(ax.lines) == len(events)
+    solid = [line for line in ax.lines if line.get_linestyle() == "-"]
+    dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+    assert len(solid) == len(events) and len(dotted) == 2 * len(events)
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(bands) == len(events)
-    for line, band, key in zip(ax.lines, bands, events, strict=True):
+    # the dotted lines are the judgement band across parameter sets
+    for index, key in enumerate(events):
+        np.testing.assert_allclose(
+            dotted[2 * index].get_ydata(), 100 * table[f"{key}_judgement_low"]
+        )
+        np.testing.assert_allclose(
+            dotted[2 * index + 1].get_ydata(), 100 * table[f"{key}_judgement_high"]
+        )
+    for line, band, key in zip(solid, bands, events, strict=True):
         assert same_color(line.get_color(), OUTCOME_COLOURS[key])
         assert same_color(band.get_facecolor()[0][:3], OUTCOME_COLOURS[key])
         assert line.get_label() == OUTCOME_LABELS[key]
@@ -325,10 +362,13 @@ def test_cumulative_incidence_has_one_rising_step_line_and_band_per_event_outcom
         assert heights.max() == pytest.approx(100 * table[f"{key}_high"].max())
     # at the horizon each line is the outcome's probability
     final = baseline.outcome_table()
-    for line, key in zip(ax.lines, events, strict=True):
+    for line, key in zip(solid, events, strict=True):
         assert line.get_ydata()[-1] == pytest.approx(100 * final.loc[key, "probability"])
     assert "week after 2022-01-13" in ax.get_xlabel()
-    assert "%" in ax.get_ylabel() and "95% interval" in ax.get_ylabel()
+    assert "%" in ax.get_ylabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"{plots.CHANCE_LEGEND} (shaded)" in legend
+    assert f"{plots.JUDGEMENT_LEGEND} (dotted)" in legend
     # the top axis names the months: February 2022 sits at week 19 / 7 (1 February)
     (top,) = ax.child_axes
     labels = [label.get_text() for label in top.get_xticklabels()]

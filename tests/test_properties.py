@@ -16,7 +16,14 @@ from hypothesis.extra.numpy import arrays
 
 from crisis_sim import CrisisModel, Lever, Params
 from crisis_sim.model.domain import ISSUES, OUTCOMES, Outcome, Rung
-from crisis_sim.model.levers import ACTORS_BY_KIND, LEVEL_BOUNDS, LeverKind
+from crisis_sim.model.levers import (
+    ACTORS_BY_KIND,
+    ISSUES_KINDS,
+    LEVEL_BOUNDS,
+    LeverActor,
+    LeverKind,
+    ally_codes,
+)
 from crisis_sim.model.params import iter_params, with_values
 
 R = 64
@@ -70,6 +77,12 @@ def levers(draw: st.DrawFn) -> Lever:
     actor = draw(st.sampled_from(sorted(ACTORS_BY_KIND[kind])))
     lo, hi = LEVEL_BOUNDS[kind]
     needs_issue = kind in (LeverKind.OFFER, LeverKind.CONCEDE)
+    agreement = kind is LeverKind.PARTIAL_AGREEMENT
+    issues = (
+        draw(st.lists(st.sampled_from(ISSUES), min_size=1, max_size=3, unique=True))
+        if kind in ISSUES_KINDS
+        else []
+    )
     return Lever(
         actor=actor,
         kind=kind,
@@ -78,7 +91,12 @@ def levers(draw: st.DrawFn) -> Lever:
         week=draw(st.integers(0, 8)),
         when_rung_at_least=draw(st.none() | st.sampled_from(list(Rung))),
         when_talking=draw(st.booleans()),
-        bypass_ukraine_consent=draw(st.booleans()) if kind is LeverKind.OFFER else False,
+        bypass_ukraine_consent=(
+            draw(st.booleans()) if kind is LeverKind.OFFER else agreement and bool(issues)
+        ),
+        ally=draw(st.sampled_from(ally_codes())) if actor is LeverActor.ALLY else None,
+        issues=issues,
+        deadline=draw(st.integers(1, 6)) if kind is LeverKind.ULTIMATUM else None,
     )
 
 

@@ -22,7 +22,7 @@ from crisis_sim.scenario.files import load_scenario, scenario_from_dict
 from crisis_sim.scenario.schema import Scenario
 
 SEED = 20220113
-BASELINE = load_scenario("baseline")
+BASELINE = load_scenario("baseline").with_posterior_as_ranges()
 PATHS = [dist.param for dist in BASELINE.uncertain]
 
 
@@ -39,19 +39,22 @@ def with_uncertain(indices: list[int], **run) -> Scenario:
     return scenario_from_dict(data, name="variant")
 
 
-def test_the_baseline_has_its_ten_uncertain_parameters():
+def test_the_baseline_has_its_twelve_judgement_parameters():
     assert PATHS == [
         "russia.revisionist_prior",
         "russia.resolve",
         "russia.war_cost",
         "russia.resistance_underestimate",
+        "west.sanction_credibility",
+        "ukraine.resistance",
+        "russia.buildup_start",
+        "russia.buildup_weeks",
         "russia.wedge_strength",
         "concessions.appeasement_strength",
         "concessions.offramp_strength",
-        "west.sanction_credibility",
         "alliance.solidarity",
-        "ukraine.resistance",
     ]
+    assert load_scenario("baseline").judgement_paths() == PATHS
 
 
 @pytest.mark.parametrize("block", [0, 1, 7])
@@ -174,7 +177,14 @@ def test_the_scenario_sampling_latin_hypercube_is_honoured_by_ensemble_run():
     results = ensemble.run(latin, runs=runs, chunk_size=500, progress=False)
     assert results.info["sampling"] == "latin_hypercube"
 
-    expected = levels("latin_hypercube", 0, runs)
+    expected = parameter_levels(
+        PATHS,
+        "latin_hypercube",
+        seed=latin.run.seed,
+        first=0,
+        count=runs,
+        worlds_per_set=latin.run.worlds_per_set,
+    )
     for dist in latin.uncertain:
         np.testing.assert_array_equal(
             results.worlds[dist.param].to_numpy(),

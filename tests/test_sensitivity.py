@@ -120,7 +120,7 @@ def test_morris_ranks_an_inert_input_last():
 
 def test_problem_is_on_probability_levels(baseline):
     problem = problem_for(baseline)
-    paths = [dist.param for dist in baseline.uncertain]
+    paths = [dist.param for dist in baseline.with_posterior_as_ranges().uncertain]
     assert problem == {"num_vars": len(paths), "names": paths, "bounds": [[0.0, 1.0]] * len(paths)}
     levels = np.array([[0.0] * len(paths), [0.5] * len(paths), [1.0] * len(paths)])
     values = parameter_values(baseline, levels)
@@ -128,20 +128,21 @@ def test_problem_is_on_probability_levels(baseline):
     # supports, and medians by hand. A triangular (a, c, b) with c below the midpoint
     # has the median b - sqrt((b - a)(b - c) / 2), else a + sqrt((b - a)(c - a) / 2).
     known = {
-        "russia.war_cost": (0.6, 1.6 - np.sqrt(0.3), 1.6),  # (0.6, 1.0, 1.6)
-        "russia.resistance_underestimate": (0.0, np.sqrt(0.14), 0.7),  # (0.0, 0.4, 0.7)
         "russia.wedge_strength": (0.0, 0.3 - np.sqrt(0.03), 0.3),  # (0.0, 0.1, 0.3)
-        "russia.resolve": (0.2, 0.5, 0.8),  # symmetric triangular
+        "alliance.solidarity": (0.0, 0.8 - np.sqrt(0.2), 0.8),  # (0.0, 0.3, 0.8)
         "concessions.offramp_strength": (0.0, 0.5, 1.0),  # uniform
     }
     for path, expected in known.items():
         np.testing.assert_allclose(values[path], expected, rtol=0, atol=1e-12)
-    assert values["russia.war_cost"][1] == pytest.approx(1.0522774425, abs=1e-10)
+    # A posterior's parameters range uniformly over their weighted 5-95% quantiles.
+    sample = baseline.posterior_sample()
+    for path, (low, high) in sample.quantiles((0.05, 0.95)).items():
+        np.testing.assert_allclose(values[path], (low, (low + high) / 2, high), atol=1e-12)
 
 
 def test_sobol_on_the_baseline(baseline):
     result = sobol(baseline, n=2**6, indicator="full_invasion", seed=7)
-    paths = [dist.param for dist in baseline.uncertain]
+    paths = [dist.param for dist in baseline.with_posterior_as_ranges().uncertain]
     assert result.indices["parameter"].tolist() == paths
     assert list(result.indices.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert np.isfinite(result.indices.drop(columns="parameter").to_numpy()).all()
@@ -152,14 +153,15 @@ def test_sobol_on_the_baseline(baseline):
     frame = result.to_frame()
     assert frame[["scenario", "method", "indicator"]].drop_duplicates().shape == (1, 3)
 
-    # Values recorded on the strategic core (51-week horizon; sensitivity sets the levels
-    # itself, so only the model moved them): 90 of the 768 points end in a full invasion,
-    # and two of the indices (at n = 64 the estimates are rough: ST can exceed 1). Record
-    # them again when the core changes.
-    assert result.outputs.sum() == 90
+    # Values recorded on the strategic core with the calibrated baseline (its posterior's
+    # parameters over their 5-95% ranges; sensitivity sets the levels itself, so only the
+    # model and those ranges moved them): 125 of the 896 points end in a full invasion,
+    # and two of the indices (at n = 64 the estimates are rough: S1 can fall below 0).
+    # Record them again when the core or the shipped posterior changes.
+    assert result.outputs.sum() == 125
     found = result.indices.set_index("parameter")
-    assert found.loc["russia.war_cost", "ST"] == pytest.approx(1.2842809365, abs=1e-9)
-    assert found.loc["concessions.offramp_strength", "S1"] == pytest.approx(0.3224080268, abs=1e-9)
+    assert found.loc["russia.war_cost", "ST"] == pytest.approx(0.6095238095, abs=1e-9)
+    assert found.loc["concessions.offramp_strength", "S1"] == pytest.approx(-0.1518950437, abs=1e-9)
 
     again = sobol(baseline, n=2**6, indicator="full_invasion", seed=7)
     pd.testing.assert_frame_equal(result.indices, again.indices)
@@ -186,7 +188,9 @@ def test_model_outputs_match_their_sample_rows(baseline):
 
 
 def test_worlds_per_point_and_chunks_keep_the_order(baseline):
-    levels = np.random.default_rng(4).random((5, len(baseline.uncertain)))
+    levels = np.random.default_rng(4).random(
+        (5, len(baseline.with_posterior_as_ranges().uncertain))
+    )
     per_world = evaluate(baseline, levels, indicator="sanctions", worlds_per_point=3, chunk_size=4)
     assert per_world.shape == (5, 3)
     values = parameter_values(baseline, levels)
@@ -202,7 +206,8 @@ def test_worlds_per_point_and_chunks_keep_the_order(baseline):
 
 
 def test_the_runner_runs_worlds_at_given_values_whatever_the_chunks(baseline):
-    values = parameter_values(baseline, np.random.default_rng(9).random((7, 10)))
+    width = len(baseline.with_posterior_as_ranges().uncertain)
+    values = parameter_values(baseline, np.random.default_rng(9).random((7, width)))
     (whole,) = ensemble.run_worlds(baseline, values, first=20, chunk_size=7)
     pieces = list(ensemble.run_worlds(baseline, values, first=20, chunk_size=3))
     assert [len(piece) for piece in pieces] == [3, 3, 1]
@@ -213,7 +218,9 @@ def test_the_runner_runs_worlds_at_given_values_whatever_the_chunks(baseline):
 
 
 def test_the_runner_refuses_values_that_are_not_the_uncertain_parameters(baseline):
-    values = parameter_values(baseline, np.full((2, 10), 0.5))
+    values = parameter_values(
+        baseline, np.full((2, len(baseline.with_posterior_as_ranges().uncertain)), 0.5)
+    )
     with pytest.raises(ValueError, match="exactly the uncertain parameters"):
         ensemble.run_worlds(baseline, {"russia.resolve": values["russia.resolve"]})
     with pytest.raises(ValueError, match="one, non-zero length"):
@@ -228,25 +235,32 @@ def test_morris_on_the_baseline_with_averaged_worlds(baseline):
 
     result = morris(baseline, trajectories=6, indicator=deal, seed=1, worlds_per_point=4)
     assert result.indicator == "deal"
-    assert result.indices["parameter"].tolist() == [d.param for d in baseline.uncertain]
-    assert result.n_evaluations == 4 * result.n_points == 4 * 6 * (len(baseline.uncertain) + 1)
-    # Recorded on the strategic core (see above): 131 of the 264 worlds de-escalate;
-    # mu_star is a multiple of 1/16 (effects of 4-world means over a level step of 2/3,
-    # in probability levels).
-    assert result.outputs.sum() * 4 == 131
+    assert result.indices["parameter"].tolist() == [
+        d.param for d in baseline.with_posterior_as_ranges().uncertain
+    ]
+    assert (
+        result.n_evaluations
+        == 4 * result.n_points
+        == 4 * 6 * (len(baseline.with_posterior_as_ranges().uncertain) + 1)
+    )
+    # Recorded as above: 157 of the 312 worlds de-escalate; mu_star is a multiple of 1/16
+    # (effects of 4-world means over a level step of 2/3, in probability levels).
+    assert result.outputs.sum() * 4 == 157
     assert result.indices["mu_star"].tolist() == [
         0.25,
-        0.25,
-        0.375,
         0.5,
+        0.5,
+        0.3125,
+        0.5625,
         0.625,
-        0.6875,
-        0.4375,
-        0.4375,
-        0.4375,
+        0.3125,
+        0.3125,
+        0.3125,
+        0.25,
+        0.625,
         0.4375,
     ]
-    assert result.noise_share == pytest.approx(1 / 3, abs=1e-9)
+    assert result.noise_share == pytest.approx(0.3008206822, abs=1e-9)
 
 
 def test_errors(baseline):
@@ -257,4 +271,4 @@ def test_errors(baseline):
     with pytest.raises(ValueError, match="no variance"):
         sobol(baseline, n=2**2, indicator=lambda table: np.zeros(len(table)))
     with pytest.raises(ValueError, match="no uncertain parameters"):
-        problem_for(baseline.model_copy(update={"uncertain": []}))
+        problem_for(baseline.model_copy(update={"uncertain": [], "posterior": None}))

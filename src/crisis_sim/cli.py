@@ -18,10 +18,13 @@ import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from crisis_sim import __version__, plots
 from crisis_sim.analysis import statistics as analysis
 from crisis_sim.analysis.reference import reference_table
 from crisis_sim.analysis.statistics import compare_scenarios
+from crisis_sim.calibration.abc import Settings as CalibrationSettings
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.outputs import (
     OutputExistsError,
@@ -31,13 +34,23 @@ from crisis_sim.ensemble.outputs import (
 )
 from crisis_sim.ensemble.results import Results, json_safe
 from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.model.narration import drawn_parameters, story
 from crisis_sim.model.params import iter_params
 from crisis_sim.model.sampling import SAMPLINGS
+from crisis_sim.scenario.describe import (
+    describe_scenario,
+    format_lever_reference,
+    lever_reference,
+    summary_line,
+)
 from crisis_sim.scenario.errors import ScenarioError
-from crisis_sim.scenario.files import bundled_scenarios, json_schema, load_scenario
+from crisis_sim.scenario.files import bundled_scenarios, json_schema, load_scenario, parent_of
 from crisis_sim.scenario.schema import MAX_RUNS, Scenario, safe_name
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+_CALIBRATION = CalibrationSettings()
+"""The calibration's default settings (those of the shipped posterior)."""
 
 
 def _whole_number(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
@@ -119,7 +132,7 @@ def _load(args: argparse.Namespace, name: str) -> Scenario:
 def _uncertain_scenario(args: argparse.Namespace, name: str, purpose: str) -> Scenario:
     """Load a scenario that must have uncertain parameters to ``purpose``."""
     scenario = _load(args, name)
-    if not scenario.uncertain:
+    if not scenario.judgement_paths():
         raise UsageError(f"{name} has no uncertain parameters to {purpose}")
     return scenario
 
@@ -153,6 +166,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             report=lambda line: print(f"crisis-sim: {line}", file=sys.stderr),
         )
         _print_results(results)
+        _print_lever_firing(results)
         print(f"Results written to {args.resume}/")
         return _draw(results, OutputFolder.read(Path(args.resume)), args.no_figures)
     if not args.scenario:
@@ -181,8 +195,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     _print_results(results)
+    _print_lever_firing(results)
     print(f"Results written to {out.path}/")
     return _draw(results, out, args.no_figures)
+
+
+def _print_lever_firing(results: Results) -> None:
+    """Each lever's firing: in how many worlds, and its weeks; a flag for a lever that misfired."""
+    if results.lever_weeks is None or not results.scenario.all_levers():
+        return
+    table = results.lever_firing()
+    print("\nLevers: the worlds each fired in, and its week (first / median / last):")
+    for path, row in table.iterrows():
+        weeks = (
+            "never"
+            if row["worlds"] == 0
+            else f"{row['min_week']:.0f} / {row['median_week']:.0f} / {row['max_week']:.0f}"
+        )
+        print(
+            f"{path:<11} {textwrap.shorten(row['label'], 40):<40} "
+            f"{row['worlds']:>7,} ({100 * row['share']:5.1f}%)  week {weeks}  {row['when']}"
+        )
+    for flag in table["flag"]:
+        if flag:
+            print(textwrap.fill(f"Note: {flag}", width=88, subsequent_indent="  "))
 
 
 def _draw(results: Results, folder: OutputFolder | None, skip: bool) -> int:
@@ -212,9 +248,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     results = Results.load(args.directory)
     model = results.replay(args.world)
     row = results.worlds.iloc[args.world]
-    print(f"World {args.world} of {results.scenario.name} (seed {results.info['seed']})\n")
-    for event in model.event_log().itertuples():
-        print(f"week {event.week:>2} {event.date}  {event.actor:<16} {event.event}")
+    print(f"World {args.world} of {results.scenario.name} (seed {results.info['seed']})")
+    print("\nDrawn for this world:")
+    for line in drawn_parameters(model):
+        print(f"    {line}")
+    print()
+    for passage in story(model.event_log()):
+        print(passage)
     replayed = model.outcomes().iloc[0]
     same = replayed["outcome"] == row["outcome"] and replayed["week"] == row["week"]
     print(
@@ -241,18 +281,28 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=not args.quiet,
     )
+    moves = analysis.transitions(results, reference)
     print()
     print(analysis.format_comparison(table))
+    print()
+    print(analysis.format_transitions(moves, reference))
     summary = {
         "reference": reference,
         "scenarios": names,
         "seed": results[0].info["seed"],
         "runs": results[0].runs,
+        "worlds_per_set": results[0].scenario.run.worlds_per_set,
         "comparison": table.to_dict(orient="records"),
+        "transitions": {
+            name: {"rows": "outcome under the reference", **moved.to_dict(orient="index")}
+            for name, moved in moves.items()
+        },
         "versions": results[0].info["versions"],
     }
     with out.staging() as stage:
         table.to_csv(stage / "comparison.csv", index=False)
+        for name, moved in moves.items():
+            moved.to_csv(stage / f"transitions_{safe_name(name)}.csv")
         plots.save_figure(plots.forest(table), stage / "forest")
         plots.save_figure(plots.outcome_probabilities(results), stage / "outcome_probabilities")
         text = json.dumps(json_safe(summary), indent=2, allow_nan=False, default=str)
@@ -264,12 +314,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from crisis_sim.analysis import sensitivity
 
+    if args.method == "sobol" and args.n & (args.n - 1):
+        raise UsageError(f"--n must be a power of 2 for Sobol sampling, got {args.n}")
     scenario = _uncertain_scenario(args, args.scenario, "analyse")
     _check_indicator(scenario, args.outcome)
     out = _output_folder(args, f"{scenario.name}-{args.method}", "sensitivity")
     if args.method == "sobol":
-        if args.n & (args.n - 1):
-            raise UsageError(f"--n must be a power of 2 for Sobol sampling, got {args.n}")
         result = sensitivity.sobol(
             scenario,
             n=args.n,
@@ -311,7 +361,7 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     from crisis_sim.analysis import discovery
 
     scenario = _uncertain_scenario(args, args.scenario, "discover over")
-    _check_indicator(scenario, args.outcome)
+    _check_indicator(scenario, args.outcome, binary=True)
     out = _output_folder(args, f"{scenario.name}-discover", "discover")
     results = ensemble.run(scenario, runs=args.runs, seed=args.seed, progress=not args.quiet)
     found = discovery.discover(results, args.outcome, threshold=args.threshold)
@@ -361,8 +411,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             print(error, file=sys.stderr)
         else:
-            print(f"{name}: ok ({scenario.title})")
+            print(f"{name}: ok ({scenario.title}): {summary_line(scenario)}")
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    allow = args.allow_extends_outside
+    scenario = _load(args, args.scenario)
+    parent = parent_of(args.scenario, allow_outside=allow)
+    parent_name, parent_scenario = parent if parent is not None else ("", None)
+    print(describe_scenario(scenario, parent=parent_scenario, parent_name=parent_name))
+    return EXIT_OK
+
+
+def _cmd_levers(args: argparse.Namespace) -> int:
+    entries = lever_reference()
+    unknown = sorted(set(args.kinds) - {entry.kind for entry in entries})
+    if unknown:
+        raise UsageError(
+            f"no lever kind {', '.join(unknown)}; the kinds are "
+            + ", ".join(entry.kind for entry in entries)
+        )
+    chosen = [entry for entry in entries if not args.kinds or entry.kind in args.kinds]
+    print(format_lever_reference(chosen))
+    return EXIT_OK
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -391,6 +463,69 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _targets_file(name: str) -> Path:
+    """A targets file by path, or a bundled one by name (``pre_t0``)."""
+    from crisis_sim.calibration.targets import bundled_targets
+
+    path = Path(name)
+    if path.is_file():
+        return path
+    bundled = bundled_targets()
+    stem = path.name.removesuffix(".toml")
+    if path.parent == Path(".") and stem in bundled:
+        return bundled[stem]
+    raise UsageError(
+        f"{name}: no such targets file; bundled targets are: {', '.join(sorted(bundled))}"
+    )
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("pyabc") is None:
+        raise UsageError(
+            "calibrate needs pyabc: pip install 'crisis-sim[calibration]' (or the test extra)"
+        )
+    from crisis_sim.calibration import abc
+    from crisis_sim.calibration.posterior import load_posterior
+    from crisis_sim.calibration.targets import load_targets
+
+    file = _targets_file(args.targets)
+    targets = load_targets(file)
+    settings = abc.Settings(
+        population=args.population,
+        worlds=args.worlds,
+        generations=args.generations,
+        max_simulations=args.max_simulations,
+        seed=args.seed,
+        chains=args.chains,
+        workers=args.workers,
+        predictive=args.predictive,
+        batch=args.batch,
+    )
+    out = _output_folder(args, f"calibration-{file.stem}", "calibration")
+    print(f"{targets.title}\n{len(targets.targets)} targets, {len(targets.priors)} parameters\n")
+    with out.staging() as stage:
+        result = abc.calibrate(
+            targets,
+            settings,
+            stage,
+            targets_text=file.read_text(encoding="utf-8"),
+            report=None if args.quiet else lambda line: print(f"crisis-sim: {line}"),
+        )
+        sample = load_posterior(stage)
+        for name, figure in (
+            ("posterior_marginals", plots.posterior_marginals(sample, targets.priors)),
+            ("posterior_pairs", plots.posterior_pairs(sample)),
+            ("predictive_check", plots.predictive_check(result.predictive)),
+        ):
+            plots.save_figure(figure, stage / name)
+    print(abc.format_report(result))
+    print(f"\nPosterior, provenance, tables and figures written to {out.path}/")
+    print(f'A scenario draws from it with: posterior = "{out.path.resolve()}"')
+    return EXIT_FAILURE if result.unmet() else EXIT_OK
+
+
 def _cmd_params(args: argparse.Namespace) -> int:
     print(f"{'parameter':<44} {'default':>8}  {'plausible':<16} {'valid':<18} unit")
     for info in iter_params():
@@ -413,15 +548,34 @@ def _allow_outside(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_indicator(scenario: Scenario, name: str) -> None:
-    """Refuse, before any work, an outcome or column no per-world table has."""
-    columns = ensemble.run(scenario, runs=1, progress=False).worlds.columns
+def _check_indicator(scenario: Scenario, name: str, *, binary: bool = False) -> None:
+    """Refuse, before any work, an outcome or column the analysis cannot take.
+
+    An outcome's name always does; else a numeric column of the per-world table (for
+    ``binary``, a true/false one), as one world of the scenario shows them.
+    """
     outcomes = [o.key for o in OUTCOMES]
-    numeric = [c for c in columns if c not in ("outcome", "replication")]
-    if name not in outcomes and name not in numeric:
+    if name in outcomes:
+        return
+    worlds = ensemble.run(scenario, runs=1, progress=False).worlds
+    wanted = "a true/false column" if binary else "a numeric column"
+    usable = [
+        column
+        for column in worlds.columns
+        if column != "replication"
+        and (
+            pd.api.types.is_bool_dtype(worlds[column])
+            if binary
+            else pd.api.types.is_numeric_dtype(worlds[column])
+            and not isinstance(worlds[column].dtype, pd.CategoricalDtype)
+        )
+    ]
+    if name not in usable:
+        found = "is no column" if name not in worlds.columns else f"is not {wanted}"
         raise UsageError(
-            f"--outcome {name!r} is neither an outcome ({', '.join(outcomes)}) nor a column "
-            "of the per-world table (crisis-sim run writes them to worlds.parquet)"
+            f"--outcome {name!r} {found}: expected an outcome ({', '.join(outcomes)}) or "
+            f"{wanted} of the per-world table, such as {', '.join(usable[:3])} "
+            "(docs/DATA_DICTIONARY.md lists them)"
         )
 
 
@@ -594,6 +748,27 @@ def build_parser() -> argparse.ArgumentParser:
     _allow_outside(validate)
     validate.set_defaults(handler=_cmd_validate)
 
+    describe = commands.add_parser(
+        "describe",
+        help="say in words what a scenario file means",
+        description="Print a scenario in words: its title and question, what it changes "
+        "against the scenario it extends, each lever with its timing and condition, its "
+        "uncertain parameters and its run settings.",
+    )
+    describe.add_argument("scenario", metavar="FILE", help="a scenario file or a bundled name")
+    _allow_outside(describe)
+    describe.set_defaults(handler=_cmd_describe)
+
+    levers = commands.add_parser(
+        "levers",
+        help="every lever kind: its actors, what its level means, its range, an example",
+        description="List every kind of lever a scenario can pull, from the code: who may "
+        "pull it, what it means, what its level measures and its valid range, and a "
+        "[[levers]] example to copy.",
+    )
+    levers.add_argument("kinds", nargs="*", metavar="KIND", help="only these kinds")
+    levers.set_defaults(handler=_cmd_levers, subparser=levers)
+
     listing = commands.add_parser("list", help="list the bundled scenarios and their questions")
     listing.set_defaults(handler=_cmd_list)
 
@@ -603,6 +778,57 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", metavar="FILE", help="write it to FILE instead")
     schema.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
     schema.set_defaults(handler=_cmd_schema)
+
+    calibration = commands.add_parser(
+        "calibrate",
+        help="calibrate judgement parameters to targets known before t0 (ABC-SMC)",
+        description="Fit the targets file's parameters to its targets with pyabc's ABC-SMC "
+        "and write the posterior sample with its provenance, a posterior-predictive check "
+        "and figures. Exit 1 if a target cannot be met. TARGETS is a file or a bundled "
+        "name (pre_t0).",
+    )
+    calibration.add_argument("targets", metavar="TARGETS")
+    calibration.add_argument(
+        "--population", type=_count, default=_CALIBRATION.population, help="particles"
+    )
+    calibration.add_argument(
+        "--worlds",
+        type=_count,
+        default=_CALIBRATION.worlds,
+        help="worlds simulated per particle",
+    )
+    calibration.add_argument(
+        "--generations", type=_count, default=_CALIBRATION.generations, help="most generations"
+    )
+    calibration.add_argument(
+        "--max-simulations",
+        type=_count,
+        default=_CALIBRATION.max_simulations,
+        help="most simulations per chain",
+    )
+    calibration.add_argument(
+        "--chains", type=_count, default=_CALIBRATION.chains, help="independent chains"
+    )
+    calibration.add_argument(
+        "--workers", type=_workers, default=_CALIBRATION.workers, help="processes"
+    )
+    calibration.add_argument(
+        "--predictive",
+        type=_count,
+        default=_CALIBRATION.predictive,
+        help="particles re-simulated for the check",
+    )
+    calibration.add_argument(
+        "--batch",
+        type=_count,
+        default=_CALIBRATION.batch,
+        help="particles simulated at once, as one model",
+    )
+    calibration.add_argument("--seed", type=_seed, default=_CALIBRATION.seed)
+    calibration.add_argument("--out", metavar="DIR")
+    calibration.add_argument("--overwrite", action="store_true")
+    calibration.add_argument("--quiet", action="store_true")
+    calibration.set_defaults(handler=_cmd_calibrate)
 
     params = commands.add_parser(
         "params",
@@ -658,7 +884,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     try:
         with _terminate_as_interrupt():
-            return int(args.handler(args))
+            code = int(args.handler(args))
+        sys.stdout.flush()  # here, so a reader that left (| head) is met by the handler below
+        return code
     except UsageError as error:
         subparser = getattr(args, "subparser", parser)
         subparser.print_usage(sys.stderr)

@@ -136,6 +136,9 @@ class Panel:
         for dist in self.scenario.uncertain:
             if dist.param == name:
                 return float(dist.quantile(np.array([0.5]))[0])
+        sample = self.scenario.posterior_sample()
+        if sample is not None and name in sample.paths:
+            return sample.quantiles((0.5,))[name][0]
         section, _, field = name.partition(".")
         return float(getattr(getattr(self.scenario.params, section), field))
 
@@ -216,6 +219,9 @@ class Panel:
         data["levers"] = levers
         if not values["sampled"]:
             fixed = {name: float(values[name]) for name in JUDGEMENTS}
+            # The posterior's other parameters stay drawn, each over its own range.
+            ranged = self.scenario.with_posterior_as_ranges().model_dump(mode="json")
+            data["posterior"], data["uncertain"] = None, ranged["uncertain"]
             data["uncertain"] = [
                 {"distribution": "fixed", "param": entry["param"], "value": fixed[entry["param"]]}
                 if entry["param"] in fixed

@@ -17,9 +17,11 @@ from crisis_sim.analysis.statistics import (
     format_comparison,
     format_invasions,
     format_outcome_table,
+    format_transitions,
     independent_difference,
     paired_comparison,
     paired_difference,
+    transitions,
 )
 from crisis_sim.ensemble.results import outcome_table, wilson_interval
 
@@ -32,9 +34,11 @@ __all__ = [
     "format_comparison",
     "format_invasions",
     "format_outcome_table",
+    "format_transitions",
     "independent_difference",
     "outcome_table",
     "paired_comparison",
     "paired_difference",
+    "transitions",
     "wilson_interval",
 ]

@@ -205,7 +205,7 @@ def _full_ranges(
     """Each parameter's full range: its distribution's support if known, else the data's."""
     ranges = {name: (float(table[name].min()), float(table[name].max())) for name in parameters}
     if isinstance(data, Results):
-        for dist in data.scenario.uncertain:
+        for dist in data.scenario.with_posterior_as_ranges().uncertain:
             if dist.param in ranges:
                 low, high = dist.support()
                 ranges[dist.param] = (float(low), float(high))
@@ -291,7 +291,7 @@ def discover(
     )
     if parameters is None:
         if isinstance(results_or_worlds, Results):
-            parameters = [dist.param for dist in results_or_worlds.scenario.uncertain]
+            parameters = results_or_worlds.scenario.judgement_paths()
         else:
             known = set(parameter_paths())
             parameters = [name for name in table.columns if name in known]

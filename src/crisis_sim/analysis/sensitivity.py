@@ -165,10 +165,13 @@ def problem_for(scenario: Scenario) -> dict[str, Any]:
     Returns:
         ``{"num_vars": D, "names": [dotted paths], "bounds": [[0.0, 1.0]] * D}``.
 
+    A posterior's parameters count as uncertain here, each over its 5-95% posterior
+    range (:meth:`~crisis_sim.scenario.schema.Scenario.with_posterior_as_ranges`).
+
     Raises:
         ValueError: If the scenario has no uncertain parameter.
     """
-    names = [dist.param for dist in scenario.uncertain]
+    names = [dist.param for dist in scenario.with_posterior_as_ranges().uncertain]
     if not names:
         raise ValueError(
             f"scenario {scenario.name or '(unnamed)'!r} has no uncertain parameters to analyse"
@@ -185,13 +188,12 @@ def parameter_values(scenario: Scenario, levels: np.ndarray) -> dict[str, np.nda
         levels: (points, parameters) probability levels in [0, 1].
     """
     levels = np.asarray(levels, dtype=float)
-    if levels.ndim != 2 or levels.shape[1] != len(scenario.uncertain):
-        raise ValueError(
-            f"levels must have shape (points, {len(scenario.uncertain)}); got {levels.shape}"
-        )
+    uncertain = scenario.with_posterior_as_ranges().uncertain
+    if levels.ndim != 2 or levels.shape[1] != len(uncertain):
+        raise ValueError(f"levels must have shape (points, {len(uncertain)}); got {levels.shape}")
     return {
         dist.param: np.asarray(dist.quantile(levels[:, column]), dtype=float)
-        for column, dist in enumerate(scenario.uncertain)
+        for column, dist in enumerate(uncertain)
     }
 
 

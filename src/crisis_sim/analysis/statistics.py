@@ -11,6 +11,7 @@ coverage for rare outcomes such as a direct NATO-Russia clash.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.results import EVENT_OUTCOMES, Z_95, Results, wilson_interval
+from crisis_sim.ensemble.intervals import (
+    JUDGEMENT_LEVELS,
+    Z_95,
+    design_effect,
+    sign_agreement,
+    transition_table,
+)
+from crisis_sim.ensemble.results import EVENT_OUTCOMES, Results, wilson_interval
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.scenario.files import load_scenario
 from crisis_sim.scenario.schema import Scenario
@@ -27,18 +35,66 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+JUDGEMENT_LABEL = f"judgement {100 * JUDGEMENT_LEVELS[0]:.0f}-{100 * JUDGEMENT_LEVELS[1]:.0f}%"
+"""How the band across parameter sets is labelled in text and figures."""
+
+CHANCE_LABEL = "Monte Carlo 95%"
+"""How the chance interval is labelled in text and figures."""
+
+INTERVALS_NOTE = (
+    f"{CHANCE_LABEL}: chance, how precisely these worlds estimate the probability. "
+    f"{JUDGEMENT_LABEL}: judgement, the spread of the probability across the parameter "
+    "sets drawn for the scenario's judgement parameters (binomial noise removed)."
+)
+"""The sentence that says which interval is which."""
+
+
+def _band(low: float, high: float) -> str:
+    """``12.3 - 14.5%``, or ``-`` for a missing band."""
+    if np.isnan(low):
+        return "-"
+    return f"{100 * low:5.1f} - {100 * high:5.1f}%"
+
+
 def format_outcome_table(table: pd.DataFrame) -> str:
-    """The outcome table as aligned text for a terminal."""
-    lines = [f"{'outcome':<20} {'probability':>11}  {'95% interval':>15}  {'median week':>11}"]
+    """The outcome table as aligned text for a terminal: both intervals, labelled."""
+    lines = [
+        f"{'outcome':<20} {'probability':>11}  {CHANCE_LABEL:>15}  {JUDGEMENT_LABEL:>17}  "
+        f"{'median week':>11}"
+    ]
     for outcome, row in table.iterrows():
         week = "-" if np.isnan(row["median_week"]) else f"{row['median_week']:.0f}"
-        interval = f"{100 * row['low']:5.1f} - {100 * row['high']:5.1f}%"
-        lines.append(f"{outcome:<20} {100 * row['probability']:10.1f}%  {interval:>15}  {week:>11}")
+        chance = _band(row["low"], row["high"])
+        judged = _band(row.get("judgement_low", np.nan), row.get("judgement_high", np.nan))
+        if judged != "-" and not row.get("judgement_detected", True):
+            judged += "*"
+        lines.append(
+            f"{outcome:<20} {100 * row['probability']:10.1f}%  {chance:>15}  {judged:>17}  "
+            f"{week:>11}"
+        )
+    lines.append(textwrap.fill(INTERVALS_NOTE, width=88))
+    if "judgement_detected" in table and not table["judgement_detected"].all():
+        lines.append(
+            textwrap.fill(
+                "* The sets' shares spread no more than chance alone would, so no spread across "
+                "judgement can be told apart from chance here; more worlds per set "
+                "(run.worlds_per_set) could reveal one.",
+                width=88,
+            )
+        )
+    reason = table.attrs.get("judgement", "")
+    if reason:
+        lines.append(f"No judgement band: {reason}.")
+    elif "judgement_sets" in table:
+        lines.append(f"({int(table['judgement_sets'].iloc[0]):,} parameter sets.)")
     return "\n".join(lines)
 
 
 def paired_difference(
-    reference: np.ndarray, scenario: np.ndarray, z: float = Z_95
+    reference: np.ndarray,
+    scenario: np.ndarray,
+    z: float = Z_95,
+    sets: np.ndarray | None = None,
 ) -> tuple[float, float, float]:
     """Difference of two paired proportions with its Wald interval (McNemar's set-up).
 
@@ -46,12 +102,17 @@ def paired_difference(
         reference: 0/1 per world in the reference scenario.
         scenario: 0/1 per world in the other scenario, the same worlds in the same order.
         z: Normal quantile (1.96 for 95%).
+        sets: Each world's parameter set, if the worlds come in sets sharing their
+            judgement parameters; the variance then allows for the sets' clustering.
 
     Returns:
         The difference (scenario minus reference) and its interval. Only the
         discordant worlds (in the outcome in one scenario, not the other) carry
         information: with b worlds gained and c lost out of n, the difference is
-        (b - c) / n with variance (b + c - (b - c)^2 / n) / n^2.
+        (b - c) / n with variance (b + c - (b - c)^2 / n) / n^2; with sets, the
+        larger of that and the variance between sets, S / (S - 1) times the sum over
+        sets of (D_j - d m_j)^2 / n^2, D_j the set's summed differences and m_j its
+        worlds.
     """
     a = np.asarray(reference, dtype=bool)
     s = np.asarray(scenario, dtype=bool)
@@ -61,18 +122,37 @@ def paired_difference(
     gained = float(np.sum(s & ~a))
     lost = float(np.sum(a & ~s))
     difference = (gained - lost) / n
-    half = z * np.sqrt(max(gained + lost - (gained - lost) ** 2 / n, 0.0)) / n
+    variance = max(gained + lost - (gained - lost) ** 2 / n, 0.0) / n**2
+    if sets is not None:
+        _, index = np.unique(np.asarray(sets), return_inverse=True)
+        groups = int(index.max()) + 1
+        if groups >= 2:
+            summed = np.bincount(index, weights=s.astype(float) - a.astype(float))
+            sizes = np.bincount(index)
+            between = groups / (groups - 1) * np.sum((summed - difference * sizes) ** 2) / n**2
+            variance = max(variance, float(between))
+    half = z * np.sqrt(variance)
     return difference, difference - half, difference + half
 
 
 def independent_difference(
-    reference: np.ndarray, scenario: np.ndarray, z: float = Z_95
+    reference: np.ndarray,
+    scenario: np.ndarray,
+    z: float = Z_95,
+    sets: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """Wald interval of the same difference as if the two runs had been independent."""
+    """Wald interval of the same difference as if the two runs had been independent.
+
+    With ``sets``, each run's variance is multiplied by its design effect
+    (:func:`crisis_sim.ensemble.intervals.design_effect`), as the Monte Carlo interval
+    of one probability is.
+    """
     p1 = float(np.mean(reference))
     p2 = float(np.mean(scenario))
     n1, n2 = len(reference), len(scenario)
-    half = z * np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    d1 = 1.0 if sets is None else design_effect(np.asarray(reference, dtype=bool), sets)
+    d2 = 1.0 if sets is None else design_effect(np.asarray(scenario, dtype=bool), sets)
+    half = z * np.sqrt(d1 * p1 * (1 - p1) / n1 + d2 * p2 * (1 - p2) / n2)
     return p2 - p1 - half, p2 - p1 + half
 
 
@@ -113,6 +193,7 @@ def paired_comparison(results: Sequence[Results], reference: int | str = 0) -> p
                 f"the reference with seed {base.info.get('seed')} and {base.runs}: a paired "
                 "comparison needs the same seed and number of worlds"
             )
+    sets = _common_sets(results, names, index)
     rows = []
     for name, other in zip(names, results, strict=True):
         if other is base:
@@ -120,8 +201,9 @@ def paired_comparison(results: Sequence[Results], reference: int | str = 0) -> p
         for outcome in OUTCOMES:
             a = (base.worlds["outcome"] == outcome.key).to_numpy()
             b = (other.worlds["outcome"] == outcome.key).to_numpy()
-            difference, low, high = paired_difference(a, b)
-            ind_low, ind_high = independent_difference(a, b)
+            difference, low, high = paired_difference(a, b, sets=sets)
+            ind_low, ind_high = independent_difference(a, b, sets=sets)
+            agreement = sign_agreement(a, b, sets)
             rows.append(
                 {
                     "reference": names[index],
@@ -136,29 +218,121 @@ def paired_comparison(results: Sequence[Results], reference: int | str = 0) -> p
                     "independent_high": ind_high,
                     "gained": int(np.sum(b & ~a)),
                     "lost": int(np.sum(a & ~b)),
+                    "same_sign": agreement.same_sign,
+                    "judgement_low": agreement.low,
+                    "judgement_high": agreement.high,
+                    "sets_raised": agreement.raised,
+                    "sets_lowered": agreement.lowered,
+                    "sets_unchanged": agreement.unchanged,
+                    "sets": agreement.sets,
                 }
             )
     table = pd.DataFrame(rows)
     table.attrs["reference"] = names[index]
     table.attrs["runs"] = base.runs
+    table.attrs["judgement"] = "" if sets is not None else "the scenarios draw no judgement"
     return table
 
 
+def _common_sets(results: Sequence[Results], names: list[str], index: int) -> np.ndarray | None:
+    """The parameter sets the paired worlds share, or None if no scenario draws judgement.
+
+    Raises:
+        ValueError: If the scenarios group their worlds in sets of different sizes (their
+            worlds would then not share their judgement parameters).
+    """
+    base = results[index]
+    size = base.scenario.run.worlds_per_set
+    for name, other in zip(names, results, strict=True):
+        if other.scenario.run.worlds_per_set != size:
+            raise ValueError(
+                f"{name} groups its worlds in sets of {other.scenario.run.worlds_per_set}, "
+                f"the reference in sets of {size}: a paired comparison needs the same "
+                "run.worlds_per_set"
+            )
+    found = [r.parameter_sets() for r in results]
+    return next((sets for sets in found if sets is not None), None)
+
+
+def transitions(results: Sequence[Results], reference: int | str = 0) -> dict[str, pd.DataFrame]:
+    """For each scenario, where the reference's worlds of each outcome end under it.
+
+    Args:
+        results: Two or more results of the same seed and number of worlds (checked by
+            :func:`paired_comparison`).
+        reference: The reference, by position or scenario name.
+
+    Returns:
+        One table of counts per scenario other than the reference, by its name: rows
+        the outcome under the reference, columns the outcome under the scenario
+        (:func:`crisis_sim.ensemble.intervals.transition_table`).
+    """
+    names = [r.scenario.name or f"scenario {i}" for i, r in enumerate(results)]
+    index = names.index(reference) if isinstance(reference, str) else reference
+    base = results[index]
+    return {
+        name: transition_table(base.worlds["outcome"], other.worlds["outcome"])
+        for name, other in zip(names, results, strict=True)
+        if other is not base
+    }
+
+
+def format_transitions(tables: dict[str, pd.DataFrame], reference: str) -> str:
+    """Transition tables as text: where the reference's worlds of each outcome end."""
+    lines = []
+    for name, table in tables.items():
+        lines.append(
+            f"Where the worlds go: rows are outcomes under {reference}, columns under {name} "
+            "(worlds)"
+        )
+        lines.append(table.to_string())
+        moved = int(table.to_numpy().sum() - np.trace(table.to_numpy()))
+        lines.append(f"{moved:,} of {int(table.to_numpy().sum()):,} worlds change outcome.")
+    return "\n".join(lines)
+
+
+def _same_sign(row: Any) -> str:
+    """``raises in 71%``: the share of parameter sets with the overall effect's sign."""
+    same = getattr(row, "same_sign", np.nan)
+    if np.isnan(same) or row.difference == 0:
+        return "-"
+    verb = "raises" if row.difference > 0 else "lowers"
+    return f"{verb} in {100 * same:.0f}%"
+
+
 def format_comparison(table: pd.DataFrame) -> str:
-    """A paired comparison as aligned text: points of probability, 95% intervals."""
+    """A paired comparison as aligned text: points, both intervals, sign robustness."""
     lines = [
         f"Against {table.attrs.get('reference', 'the reference')} "
         f"({table.attrs.get('runs', '?'):,} paired worlds), percentage points:",
-        f"{'scenario':<34} {'outcome':<18} {'reference':>9} {'scenario':>9} "
-        f"{'difference':>10}  {'paired 95%':>15}  {'if independent':>15}",
+        f"{'scenario':<30} {'outcome':<18} {'reference':>9} {'scenario':>9} "
+        f"{'difference':>10}  {'Monte Carlo 95%':>15}  {JUDGEMENT_LABEL:>17}  "
+        f"{'of parameter sets':>18}",
     ]
     for row in table.itertuples():
-        lines.append(
-            f"{row.scenario:<34} {row.outcome:<18} {100 * row.p_reference:8.1f}% "
-            f"{100 * row.p_scenario:8.1f}% {100 * row.difference:+9.1f}  "
-            f"{100 * row.low:+6.1f} to {100 * row.high:+5.1f}  "
-            f"{100 * row.independent_low:+6.1f} to {100 * row.independent_high:+5.1f}"
+        judged = (
+            "-"
+            if np.isnan(getattr(row, "judgement_low", np.nan))
+            else f"{100 * row.judgement_low:+6.1f} to {100 * row.judgement_high:+5.1f}"
         )
+        lines.append(
+            f"{row.scenario:<30} {row.outcome:<18} {100 * row.p_reference:8.1f}% "
+            f"{100 * row.p_scenario:8.1f}% {100 * row.difference:+9.1f}  "
+            f"{100 * row.low:+6.1f} to {100 * row.high:+5.1f}  {judged:>17}  "
+            f"{_same_sign(row):>18}"
+        )
+    lines.append(
+        textwrap.fill(
+            f"Monte Carlo 95%: chance, the paired interval of the difference. {JUDGEMENT_LABEL}: "
+            "the spread of the effect across parameter sets. 'Of parameter sets': the share "
+            "of parameter sets in which the effect has the sign of the overall effect (both "
+            "from a normal fit to the sets' effects with their paired noise removed).",
+            width=88,
+        )
+    )
+    reason = table.attrs.get("judgement", "")
+    if reason:
+        lines.append(f"No judgement band: {reason}.")
     return "\n".join(lines)
 
 
@@ -231,6 +405,8 @@ def by_date(results: Results, dates: Sequence[dt.date | str] | None = None) -> p
                     "probability": found.probability,
                     "low": found.low,
                     "high": found.high,
+                    "judgement_low": found.judgement_low,
+                    "judgement_high": found.judgement_high,
                 }
             )
     return pd.DataFrame(rows)
@@ -239,19 +415,24 @@ def by_date(results: Results, dates: Sequence[dt.date | str] | None = None) -> p
 def format_by_date(table: pd.DataFrame) -> str:
     """A :func:`by_date` table as aligned text: one row per outcome, one column per date."""
     dates = list(dict.fromkeys(table["date"]))
-    cell = 24
+    judged = "judgement_low" in table and not table["judgement_low"].isna().all()
+    cell = 34 if judged else 24
     header = f"{'reached by':<20}" + "".join(
         f"{f'{date.isoformat()} (wk {int(week)})':>{cell}}"
         for date, week in table.drop_duplicates("date")[["date", "week"]].itertuples(index=False)
     )
-    lines = ["Share of all worlds that reached each outcome by a date (95% interval):", header]
+    what = f"{CHANCE_LABEL}; [{JUDGEMENT_LABEL}]" if judged else CHANCE_LABEL
+    lines = [f"Share of all worlds that reached each outcome by a date ({what}):", header]
     for outcome in dict.fromkeys(table["outcome"]):
         part = table[table["outcome"] == outcome].set_index("date")
-        cells = "".join(
-            f"{_share_with_interval(*part.loc[date, ['probability', 'low', 'high']]):>{cell}}"
-            for date in dates
-        )
-        lines.append(f"{outcome:<20}{cells}")
+        cells = []
+        for date in dates:
+            text = _share_with_interval(*part.loc[date, ["probability", "low", "high"]])
+            if judged:
+                text += f" [{100 * part.loc[date, 'judgement_low']:4.1f}-"
+                text += f"{100 * part.loc[date, 'judgement_high']:4.1f}]"
+            cells.append(f"{text:>{cell}}")
+        lines.append(f"{outcome:<20}{''.join(cells)}")
     return "\n".join(lines)
 
 

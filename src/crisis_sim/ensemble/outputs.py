@@ -53,7 +53,7 @@ VCS_DIRS = (".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", "CVS")
 """Entries that show a folder holds a version-control checkout."""
 
 _PARTIAL_NAME = re.compile(
-    r"^(plan\.json|chunk-\d{12}\.(json|worlds\.parquet|weekly\.parquet|trajectories\.parquet))$"
+    r"^(plan\.json|chunk-\d{12}\.(json|worlds\.parquet|weekly\.parquet|trajectories\.parquet|levers\.parquet))$"
 )
 _TEMPORARY_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
 

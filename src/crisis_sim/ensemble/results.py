@@ -6,6 +6,10 @@ A result folder holds everything needed to reproduce every table and figure:
 - ``weekly.parquet``: week by week, the number of worlds in each state and the
   binned values of the fan charts' variables;
 - ``trajectories.parquet``: the full week-by-week state of the worlds asked for;
+- ``levers.parquet``: one row per world (``replication``), one column per lever by its
+  key path (``levers[0]``, ``events[0]``): the week it fired in that world, -1 if never;
+- ``DATA_DICTIONARY.md``: every column of these tables and every key of
+  ``summary.json``, with its unit and meaning (:func:`data_dictionary`);
 - ``figures/``: the main figures as PNG and SVG, when the command line (or
   :func:`crisis_sim.plots.save_main_figures`) draws them: saving writes data only;
 - ``summary.json``: the scenario (in full), its hash, the seed, the outcome table
@@ -14,8 +18,9 @@ A result folder holds everything needed to reproduce every table and figure:
   the share of all worlds that reached it by that week and its 95% Wilson interval,
   as :meth:`Results.cumulative_incidence`), the full invasions (``invasions``:
   ``worlds``, ``reasons`` as :meth:`Results.invasion_reasons` and ``end_state`` as
-  :meth:`Results.invasion_end_state`), package and dependency versions, the executor
-  and timings; written last, so a folder without it is incomplete.
+  :meth:`Results.invasion_end_state`), each lever's firing (``levers``, as
+  :meth:`Results.lever_firing`), package and dependency versions, the executor and
+  timings; written last, so a folder without it is incomplete.
 
 Results are written into a staging folder inside the output folder and moved into
 place, ``summary.json`` last, so a crash never leaves a half-written folder that looks
@@ -37,9 +42,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from crisis_sim.ensemble import dictionary
+from crisis_sim.ensemble.intervals import (
+    Spread,
+    chance_interval,
+    judgement_spread,
+    wilson_interval,
+)
 from crisis_sim.ensemble.outputs import OutputFolder
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.domain import ISSUES, OUTCOMES, InvasionReason, Outcome, Rung
+from crisis_sim.scenario.describe import is_conditional, lever_paths, lever_timing
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.files import scenario_from_dict
 from crisis_sim.scenario.schema import Scenario
@@ -145,7 +158,7 @@ FORMAT_VERSION = 1
 REQUIRED_SUMMARY_KEYS = ("format_version", "scenario", "seed", "runs", "sampling")
 """Keys ``summary.json`` must hold for a result folder to be read."""
 
-SUMMARY_TABLE_KEYS = ("cumulative_incidence", "invasions")
+SUMMARY_TABLE_KEYS = ("cumulative_incidence", "invasions", "levers", "judgement")
 """Keys of ``summary.json`` that hold tables computed from the worlds: not read back,
 since loading computes them again from ``worlds.parquet``."""
 
@@ -167,67 +180,63 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-Z_95 = 1.959963984540054
-"""The standard normal quantile of a two-sided 95% interval."""
+def _judgement_columns(spread: Spread) -> dict[str, float]:
+    """The judgement band's columns of an outcome table row."""
+    return {
+        "judgement_low": spread.low,
+        "judgement_high": spread.high,
+        "judgement_observed_low": spread.observed_low,
+        "judgement_observed_high": spread.observed_high,
+        "judgement_sets": spread.sets,
+        "judgement_detected": bool(spread.available and spread.between_sd > 0),
+    }
 
 
-def wilson_interval(
-    successes: np.ndarray | int, trials: np.ndarray | int, z: float = Z_95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion.
-
-    Args:
-        successes: Number of worlds with the outcome.
-        trials: Number of worlds (must be positive).
-        z: Normal quantile (1.96 for 95%).
-
-    Returns:
-        The lower and upper bounds; exactly 0 when there are no successes and exactly
-        1 when every trial succeeds.
-    """
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    if np.any(n <= 0):
-        raise ValueError("a Wilson interval needs at least one trial")
-    share = k / n
-    denominator = 1.0 + z**2 / n
-    centre = (share + z**2 / (2 * n)) / denominator
-    half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / denominator
-    low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-    high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
-    return low, high
-
-
-def outcome_table(worlds: pd.DataFrame) -> pd.DataFrame:
-    """Probability of each outcome with its 95% Wilson interval and median week.
+def outcome_table(worlds: pd.DataFrame, sets: np.ndarray | None = None) -> pd.DataFrame:
+    """Probability of each outcome with its chance interval, judgement band and median week.
 
     Args:
         worlds: A per-world table with ``outcome`` and ``week`` columns.
+        sets: Each world's parameter set, when the scenario draws judgement parameters
+            (:mod:`crisis_sim.ensemble.intervals`); None otherwise.
 
     Returns:
         One row per outcome class (all five, in order): ``worlds``, ``probability``,
-        ``low``, ``high`` (the 95% interval) and ``median_week`` (NaN if none).
+        ``low``, ``high`` (the Monte Carlo 95% interval: chance, the sets' clustering
+        allowed for), ``judgement_low``, ``judgement_high`` (the 5-95% band across
+        parameter sets, binomial noise removed; NaN without one),
+        ``judgement_observed_low``, ``judgement_observed_high`` (the same of the sets'
+        observed shares), ``judgement_sets``, ``judgement_detected`` (False where the
+        sets' shares spread no more than chance alone would: the band is then the point)
+        and ``median_week`` (NaN if none).
+        ``attrs["judgement"]`` says why there is no band, or is "".
     """
     total = len(worlds)
     if total == 0:
         raise ValueError("no worlds to summarise")
     rows = []
+    reason = ""
     for outcome in OUTCOMES:
         mask = (worlds["outcome"] == outcome.key).to_numpy()
         count = int(mask.sum())
-        low, high = wilson_interval(count, total)
+        low, high = chance_interval(mask, sets)
+        spread = judgement_spread(mask, sets)
+        reason = spread.reason
         weeks = worlds["week"].to_numpy()[mask]
         rows.append(
             {
                 "outcome": outcome.key,
                 "worlds": count,
                 "probability": count / total,
-                "low": float(low),
-                "high": float(high),
+                "low": low,
+                "high": high,
+                **_judgement_columns(spread),
                 "median_week": float(np.median(weeks)) if count else np.nan,
             }
         )
-    return pd.DataFrame(rows).set_index("outcome")
+    table = pd.DataFrame(rows).set_index("outcome")
+    table.attrs["judgement"] = reason
+    return table
 
 
 def _event_outcome(outcome: str | Outcome) -> Outcome:
@@ -265,7 +274,10 @@ def _event_weeks(worlds: pd.DataFrame, horizon: int) -> dict[str, np.ndarray]:
 
 
 def cumulative_incidence(
-    worlds: pd.DataFrame, horizon: int, start_date: dt.date | str
+    worlds: pd.DataFrame,
+    horizon: int,
+    start_date: dt.date | str,
+    sets: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Share of all worlds that have reached each event outcome by each week.
 
@@ -273,25 +285,36 @@ def cumulative_incidence(
         worlds: A per-world table with ``outcome`` and ``week`` columns.
         horizon: The last week simulated.
         start_date: The date of week 0.
+        sets: Each world's parameter set, when the scenario draws judgement parameters.
 
     Returns:
         One row per week 0..``horizon`` (the index, ``week``): ``date`` (of the week),
         then for each outcome of :data:`EVENT_OUTCOMES` its share of all worlds reached
-        by that week (in that week or before) and ``<outcome>_low``, ``<outcome>_high``,
-        the 95% Wilson interval. Each share only rises, and ends at the outcome's
-        probability in :func:`outcome_table`. ``attrs["runs"]`` is the number of worlds.
+        by that week (in that week or before), ``<outcome>_low``, ``<outcome>_high``,
+        the Monte Carlo 95% interval, and ``<outcome>_judgement_low``,
+        ``<outcome>_judgement_high``, the 5-95% band across parameter sets (NaN
+        without one; :mod:`crisis_sim.ensemble.intervals`). Each share only rises, and
+        ends at the outcome's probability in :func:`outcome_table`. ``attrs["runs"]``
+        is the number of worlds.
     """
     total = len(worlds)
     found = _event_weeks(worlds, horizon)
     start = np.datetime64(dt.date.fromisoformat(str(start_date)).isoformat(), "D")
     weeks = np.arange(horizon + 1)
     table: dict[str, Any] = {"date": (start + 7 * weeks).astype("datetime64[ns]")}
+    outcomes = worlds["outcome"].to_numpy()
+    world_weeks = worlds["week"].to_numpy()
     for key, reached in found.items():
         counts = np.cumsum(np.bincount(reached, minlength=horizon + 1))
-        low, high = wilson_interval(counts, total)
         table[key] = counts / total
-        table[f"{key}_low"] = low
-        table[f"{key}_high"] = high
+        bands = np.full((4, horizon + 1), np.nan)
+        for week in weeks:
+            hit = (outcomes == key) & (world_weeks <= week)
+            spread = judgement_spread(hit, sets)
+            bands[:, week] = (*chance_interval(hit, sets), spread.low, spread.high)
+        table[f"{key}_low"], table[f"{key}_high"] = bands[0], bands[1]
+        table[f"{key}_judgement_low"] = bands[2]
+        table[f"{key}_judgement_high"] = bands[3]
     frame = pd.DataFrame(table, index=pd.Index(weeks, name="week"))
     frame.attrs["runs"] = total
     return frame
@@ -365,20 +388,30 @@ class Incidence:
     probability: float
     """``worlds / runs``."""
     low: float
-    """Lower end of the 95% Wilson interval."""
+    """Lower end of the Monte Carlo 95% interval (chance)."""
     high: float
-    """Upper end of the 95% Wilson interval."""
+    """Upper end of the Monte Carlo 95% interval (chance)."""
+    judgement_low: float = float("nan")
+    """The 5% quantile of the probability across parameter sets (NaN without a band)."""
+    judgement_high: float = float("nan")
+    """The 95% quantile of the probability across parameter sets (NaN without a band)."""
 
     def __float__(self) -> float:
         """The probability."""
         return self.probability
 
     def __str__(self) -> str:
-        """One line: the outcome, the date and week, the share and its interval."""
+        """One line: the outcome, the date and week, the share and both intervals."""
+        judgement = (
+            ""
+            if math.isnan(self.judgement_low)
+            else f", judgement 5-95% {100 * self.judgement_low:.1f} - "
+            f"{100 * self.judgement_high:.1f}%"
+        )
         return (
             f"{self.outcome} by {self.date.isoformat()} (week {self.week}): "
-            f"{100 * self.probability:.1f}% ({100 * self.low:.1f} - {100 * self.high:.1f}%, "
-            f"95% interval), {self.worlds:,} of {self.runs:,} worlds"
+            f"{100 * self.probability:.1f}% (Monte Carlo 95% {100 * self.low:.1f} - "
+            f"{100 * self.high:.1f}%{judgement}), {self.worlds:,} of {self.runs:,} worlds"
         )
 
 
@@ -388,6 +421,7 @@ def probability_by(
     outcome: str | Outcome,
     horizon: int,
     start_date: dt.date | str,
+    sets: np.ndarray | None = None,
 ) -> Incidence:
     """The share of all worlds that reached ``outcome`` by ``when``, from the worlds alone.
 
@@ -397,6 +431,7 @@ def probability_by(
         outcome: One of :data:`EVENT_OUTCOMES`.
         horizon: The last week simulated.
         start_date: The date of week 0.
+        sets: Each world's parameter set, when the scenario draws judgement parameters.
 
     Raises:
         ValueError: If ``when`` is outside the result's weeks, or ``outcome`` is not an
@@ -404,10 +439,12 @@ def probability_by(
     """
     event = _event_outcome(outcome)
     week = week_by(when, horizon, start_date)
-    reached = _event_weeks(worlds, horizon)[event.key]
-    count = int(np.sum(reached <= week))
+    _event_weeks(worlds, horizon)
+    hit = ((worlds["outcome"] == event.key) & (worlds["week"] <= week)).to_numpy()
+    count = int(hit.sum())
     total = len(worlds)
-    low, high = wilson_interval(count, total)
+    low, high = chance_interval(hit, sets)
+    spread = judgement_spread(hit, sets)
     start = dt.date.fromisoformat(str(start_date))
     return Incidence(
         outcome=event.key,
@@ -416,8 +453,10 @@ def probability_by(
         worlds=count,
         runs=total,
         probability=count / total,
-        low=float(low),
-        high=float(high),
+        low=low,
+        high=high,
+        judgement_low=spread.low,
+        judgement_high=spread.high,
     )
 
 
@@ -559,6 +598,125 @@ def invasion_end_state(worlds: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+DICTIONARY_FILE = "DATA_DICTIONARY.md"
+"""The data dictionary each result folder holds (:func:`data_dictionary`)."""
+
+
+def data_dictionary() -> str:
+    """The data dictionary of a result folder, as Markdown (:mod:`.dictionary`)."""
+    return dictionary.data_dictionary(VARIABLES, STATE_LABELS)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return table.reset_index().to_dict(orient="records")
+
+
+def lever_weeks_table(scenario: Scenario, first: int, fired: np.ndarray) -> pd.DataFrame:
+    """The per-world table of levers' firing weeks of worlds ``first ..``.
+
+    Args:
+        scenario: The scenario (its levers name the columns, :func:`lever_paths`).
+        first: The first world's index.
+        fired: (levers, R) the week each lever fired in each world, -1 if never
+            (:attr:`~crisis_sim.model.crisis.CrisisModel.lever_week`).
+    """
+    table: dict[str, np.ndarray] = {"replication": np.arange(fired.shape[1]) + first}
+    for path, weeks in zip(lever_paths(scenario), fired, strict=True):
+        table[path] = np.asarray(weeks, dtype=np.int64)
+    return pd.DataFrame(table)
+
+
+def _open_at(worlds: pd.DataFrame, week: int) -> int:
+    """Worlds still in crisis at the start of ``week``: none of a deal, invasion or clash before."""
+    events = worlds["outcome"].isin([o.key for o in EVENT_OUTCOMES]).to_numpy()
+    return int(np.sum(~(events & (worlds["week"].to_numpy() < week))))
+
+
+def _flag(path: str, label: str, lever: Any, fired: int, runs: int, open_worlds: int) -> str:
+    """The sentence that flags a lever that fired in no world, or unconditionally not in all."""
+    name = f"{path} ({label})"
+    conditional = is_conditional(lever)
+    if fired == 0:
+        if conditional:
+            return (
+                f"{name} fired in no world: its condition never held in a world still in "
+                f"crisis {lever_timing(lever)}."
+            )
+        return f"{name} fired in no world: every world had ended before week {lever.week}."
+    if conditional or fired == runs:
+        return ""
+    closed = runs - open_worlds
+    text = f"{name} has no condition but fired in {fired:,} of {runs:,} worlds ({fired / runs:.1%})"
+    if closed:
+        text += (
+            f": {closed:,} had ended (a deal, an invasion or a clash) before week {lever.week}, "
+            "and a lever fires only in a world still in crisis"
+        )
+    missed = open_worlds - fired
+    if missed > 0:
+        text += f"; {missed:,} still in crisis then did not see it fire"
+    return text + "."
+
+
+def lever_firing(
+    scenario: Scenario, lever_weeks: pd.DataFrame, worlds: pd.DataFrame
+) -> pd.DataFrame:
+    """In how many worlds each lever fired, and the spread of its week.
+
+    Args:
+        scenario: The scenario whose levers fired.
+        lever_weeks: As :attr:`Results.lever_weeks`.
+        worlds: The per-world table (its ``outcome`` and ``week`` tell which worlds had
+            ended before a lever's week).
+
+    Returns:
+        One row per lever (the index, ``lever``: its key path, ``levers[i]`` or
+        ``events[j]``): ``label`` (what it does), ``when`` (its week and condition in
+        words), ``conditional``, ``worlds`` (worlds it fired in), ``share`` (of all
+        worlds), ``open_worlds`` (worlds still in crisis at the start of its week: a
+        lever fires only there), ``min_week``, ``median_week`` and ``max_week`` of its
+        firing (NaN if it never fired), and ``flag``: a sentence if it fired in no
+        world, or in fewer than all worlds though it has no condition; else "".
+    """
+    runs = len(worlds)
+    rows = []
+    for path, lever in zip(lever_paths(scenario), scenario.all_levers(), strict=True):
+        weeks = lever_weeks[path].to_numpy()
+        weeks = weeks[weeks >= 0]
+        fired = int(weeks.size)
+        open_worlds = _open_at(worlds, lever.week)
+        label = lever.describe()
+        rows.append(
+            {
+                "lever": path,
+                "label": label,
+                "when": lever_timing(lever),
+                "conditional": is_conditional(lever),
+                "worlds": fired,
+                "share": fired / runs if runs else np.nan,
+                "open_worlds": open_worlds,
+                "min_week": float(weeks.min()) if fired else np.nan,
+                "median_week": float(np.median(weeks)) if fired else np.nan,
+                "max_week": float(weeks.max()) if fired else np.nan,
+                "flag": _flag(path, label, lever, fired, runs, open_worlds),
+            }
+        )
+    columns = [
+        "lever",
+        "label",
+        "when",
+        "conditional",
+        "worlds",
+        "share",
+        "open_worlds",
+        "min_week",
+        "median_week",
+        "max_week",
+        "flag",
+    ]
+    return pd.DataFrame(rows, columns=columns).set_index("lever")
+
+
 def write_weekly(path: Path, state_counts: np.ndarray, histograms: dict[str, np.ndarray]) -> None:
     """Write week-by-week counts as one long Parquet table: variable, week, bin, count.
 
@@ -623,6 +781,9 @@ class Results:
         histograms: For each variable of ``BINNED``, (weeks + 1, bins) counts.
         info: Seed, number of worlds, executor, timings, versions.
         trajectories: Week-by-week state of the worlds asked for (long table).
+        lever_weeks: One row per world: ``replication`` and, for each lever by its key
+            path, the week it fired in that world (-1 if never); None for a result
+            saved before levers' firing was recorded.
     """
 
     scenario: Scenario
@@ -631,15 +792,50 @@ class Results:
     histograms: dict[str, np.ndarray]
     info: dict[str, Any] = field(default_factory=dict)
     trajectories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lever_weeks: pd.DataFrame | None = None
 
     @property
     def runs(self) -> int:
         """Number of worlds."""
         return len(self.worlds)
 
+    def parameter_sets(self) -> np.ndarray | None:
+        """Each world's parameter set, if the scenario draws judgement parameters."""
+        if "parameter_set" not in self.worlds or not self.scenario.judgement_paths():
+            return None
+        return self.worlds["parameter_set"].to_numpy()
+
+    def judgement_summary(self) -> dict[str, Any]:
+        """What ``summary.json`` says of the two intervals: sets, parameters, posterior."""
+        sets = self.parameter_sets()
+        sample = self.scenario.posterior_sample()
+        return {
+            "intervals": {
+                "low, high": "Monte Carlo 95% interval (chance), the sets' clustering allowed for",
+                "judgement_low, judgement_high": "5-95% band of the probability across "
+                "parameter sets, binomial noise removed (beta fitted by moments)",
+                "judgement_observed_low, judgement_observed_high": "5-95% quantiles of the "
+                "sets' observed shares, noise included",
+            },
+            "worlds_per_set": self.scenario.run.worlds_per_set,
+            "sets": 0 if sets is None else int(np.unique(sets).size),
+            "parameters": self.scenario.judgement_paths(),
+            "posterior": None
+            if sample is None
+            else {
+                "reference": self.scenario.posterior,
+                "sha256": sample.digest,
+                "particles": len(sample.weights),
+            },
+        }
+
     def outcome_table(self) -> pd.DataFrame:
-        """Probability of each outcome with a 95% Wilson interval and median week."""
-        return outcome_table(self.worlds)
+        """Probability of each outcome with both intervals and median week.
+
+        See :func:`outcome_table` (the module's): the Monte Carlo 95% interval and the
+        5-95% judgement band across parameter sets.
+        """
+        return outcome_table(self.worlds, self.parameter_sets())
 
     def cumulative_incidence(self) -> pd.DataFrame:
         """Share of all worlds that reached each event outcome by each week, with dates.
@@ -648,7 +844,9 @@ class Results:
         the per-world table, so a saved result answers it without running again.
         """
         run = self.scenario.run
-        frame = cumulative_incidence(self.worlds, run.horizon, run.start_date)
+        frame = cumulative_incidence(
+            self.worlds, run.horizon, run.start_date, self.parameter_sets()
+        )
         frame.attrs["scenario"] = self.scenario.name
         return frame
 
@@ -669,7 +867,9 @@ class Results:
                 outside 0..horizon, or the outcome not an event in time.
         """
         run = self.scenario.run
-        return probability_by(self.worlds, when, outcome, run.horizon, run.start_date)
+        return probability_by(
+            self.worlds, when, outcome, run.horizon, run.start_date, self.parameter_sets()
+        )
 
     def invasion_reasons(self) -> pd.DataFrame:
         """Why Russia chose each full invasion, by reason; see :func:`invasion_reasons`."""
@@ -742,8 +942,23 @@ class Results:
             "scenario_hash": scenario_hash(self.scenario),
             "scenario": self.scenario.model_dump(mode="json"),
             "outcomes": self.outcome_table().reset_index().to_dict(orient="records"),
+            "judgement": self.judgement_summary(),
             **self._time_summary(),
+            "levers": None if self.lever_weeks is None else _records(self.lever_firing()),
         }
+
+    def lever_firing(self) -> pd.DataFrame:
+        """In how many worlds each lever fired, and when; see :func:`lever_firing`.
+
+        Raises:
+            ValueError: If this result was saved before levers' firing was recorded.
+        """
+        if self.lever_weeks is None:
+            raise ValueError(
+                "this result holds no record of when its levers fired (it was saved by an "
+                "earlier version of crisis_sim): run the scenario again"
+            )
+        return lever_firing(self.scenario, self.lever_weeks, self.worlds)
 
     def _time_summary(self) -> dict[str, Any]:
         """The keys of ``summary.json`` about time and invasions (see the module docstring).
@@ -782,6 +997,9 @@ class Results:
             write_weekly(stage / "weekly.parquet", self.state_counts, self.histograms)
             if len(self.trajectories):
                 self.trajectories.to_parquet(stage / "trajectories.parquet", index=False)
+            if self.lever_weeks is not None:
+                self.lever_weeks.to_parquet(stage / "levers.parquet", index=False)
+            (stage / DICTIONARY_FILE).write_text(data_dictionary(), encoding="utf-8")
             text = json.dumps(json_safe(self.summary()), indent=2, allow_nan=False, default=str)
             (stage / "summary.json").write_text(text + "\n", encoding="utf-8")
 
@@ -825,6 +1043,8 @@ class Results:
             state_counts, histograms = read_weekly(folder / "weekly.parquet")
             path = folder / "trajectories.parquet"
             trajectories = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+            path = folder / "levers.parquet"
+            lever_weeks = pd.read_parquet(path) if path.is_file() else None
         except (ValueError, KeyError, IndexError, pa.ArrowException) as error:
             raise ResultsFolderError(f"{folder} holds an unreadable table: {error}") from None
         if len(worlds) != summary["runs"]:
@@ -843,4 +1063,12 @@ class Results:
             *SUMMARY_TABLE_KEYS,
         }
         info = {key: summary[key] for key in info_keys}
-        return cls(scenario, worlds, state_counts, histograms, info, trajectories)
+        if lever_weeks is not None and (
+            len(lever_weeks) != len(worlds)
+            or list(lever_weeks.columns) != ["replication", *lever_paths(scenario)]
+        ):
+            raise ResultsFolderError(
+                f"{folder}/levers.parquet does not hold one row per world and one column per "
+                "lever of the scenario in summary.json"
+            )
+        return cls(scenario, worlds, state_counts, histograms, info, trajectories, lever_weeks)

@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +67,7 @@ from crisis_sim.ensemble.results import (
     BINNED,
     STATE_LABELS,
     Results,
+    lever_weeks_table,
     read_weekly,
     read_worlds,
     scenario_hash,
@@ -224,6 +225,8 @@ class Chunk:
     seconds: float
     peak_mib: float = 0.0
     """Peak resident memory of the process that ran the chunk, MiB (0 where unknown)."""
+    lever_weeks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The week each lever fired in each world of the chunk (see ``Results.lever_weeks``)."""
 
 
 def _state_index(state: np.ndarray) -> np.ndarray:
@@ -308,10 +311,11 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
         carried = [last.assign(week=week) for week in range(recorded, weeks)]
         trajectories = pd.concat([frame, *carried], ignore_index=True)
     worlds = model.outcomes()
+    lever_weeks = lever_weeks_table(plan.scenario, first, model.lever_week)
     del model, history
     gc.collect(1)
     seconds = time.perf_counter() - start
-    return Chunk(first, worlds, states, histograms, trajectories, seconds, _peak_mib())
+    return Chunk(first, worlds, states, histograms, trajectories, seconds, _peak_mib(), lever_weeks)
 
 
 def _peak_mib() -> float:
@@ -343,7 +347,9 @@ def run_worlds(
     """Run worlds at given values of the uncertain parameters; their tables, chunk by chunk.
 
     World ``first + i`` takes ``values[path][i]`` for every uncertain parameter of the
-    scenario (in place of a draw from its distribution) and draws its own randomness
+    scenario, a posterior's parameters included
+    (:meth:`~crisis_sim.scenario.schema.Scenario.with_posterior_as_ranges`), in place
+    of a draw from its distribution, and draws its own randomness
     from the stream keyed by ``(seed, first + i)``, as in :func:`run`: so the worlds
     do not depend on the chunk size. This is how sensitivity analysis runs the model
     at the points of its design (:mod:`crisis_sim.analysis.sensitivity`).
@@ -366,6 +372,7 @@ def run_worlds(
             parameters, its arrays differ in length or are empty, or ``seed``,
             ``first`` or ``chunk_size`` is out of range.
     """
+    scenario = scenario.with_posterior_as_ranges()
     given = {path: np.asarray(column, dtype=float) for path, column in values.items()}
     expected = [dist.param for dist in scenario.uncertain]
     if sorted(given) != sorted(expected):
@@ -531,7 +538,7 @@ def _chunk_stem(first: int) -> str:
     return f"chunk-{first:012d}"
 
 
-CHUNK_PARTS = ("weekly", "trajectories", "worlds")
+CHUNK_PARTS = ("weekly", "trajectories", "levers", "worlds")
 """The tables of a saved chunk, in the order they are written."""
 
 
@@ -546,6 +553,7 @@ def _save_chunk(folder: Path, plan: Plan, chunk: Chunk) -> None:
     writers: dict[str, Callable[[Path], None]] = {
         "weekly": lambda path: write_weekly(path, chunk.state_counts, chunk.histograms),
         "trajectories": lambda path: chunk.trajectories.to_parquet(path, index=False),
+        "levers": lambda path: chunk.lever_weeks.to_parquet(path, index=False),
         "worlds": lambda path: chunk.worlds.to_parquet(path, index=False),
     }
     digests = {}
@@ -606,11 +614,12 @@ def _load_chunk(folder: Path, plan: Plan, first: int, count: int) -> tuple[Chunk
         worlds = read_worlds(folder / f"{stem}.worlds.parquet")
         states, histograms = read_weekly(folder / f"{stem}.weekly.parquet")
         trajectories = pd.read_parquet(folder / f"{stem}.trajectories.parquet")
+        lever_weeks = pd.read_parquet(folder / f"{stem}.levers.parquet")
     except (OSError, ValueError, KeyError, IndexError, pa.ArrowException) as error:
         return None, f"{stem} is unreadable ({error})"
-    if len(worlds) != count or states.shape[0] != plan.horizon + 1:
+    if len(worlds) != count or states.shape[0] != plan.horizon + 1 or len(lever_weeks) != count:
         return None, f"{stem} holds {len(worlds)} worlds where the plan has {count}"
-    return Chunk(first, worlds, states, histograms, trajectories, 0.0), ""
+    return Chunk(first, worlds, states, histograms, trajectories, 0.0, 0.0, lever_weeks), ""
 
 
 def _short(value: Any) -> str:
@@ -696,7 +705,10 @@ def _execute(
         "peak_mib_worker": max(chunk.peak_mib for chunk in ordered),
         "versions": versions(),
     }
-    results = Results(plan.scenario, worlds, state_counts, histograms, info, trajectories)
+    lever_weeks = pd.concat([chunk.lever_weeks for chunk in ordered], ignore_index=True)
+    results = Results(
+        plan.scenario, worlds, state_counts, histograms, info, trajectories, lever_weeks
+    )
     if folder is not None:
         try:
             results.write_into(folder)

@@ -10,11 +10,15 @@ West has granted (:class:`Deal`). The offers themselves are chosen in
 A deal need not be all or nothing: Russia can agree to the reciprocal arms-control
 items on the table (missiles, exercises, risk reduction) and keep coercing on the
 rest (:meth:`Deal.agree_partial`). What is agreed stays agreed and becomes part of the
-status quo; the issues of the main demands stay in dispute.
+status quo; the issues of the main demands stay in dispute. Levers can widen the
+issues Russia may agree on in part (:meth:`Deal.open_partial`), have Russia agree to
+what the table holds on named issues (:meth:`Deal.agree_on_table`), or have a Western
+actor and Russia agree named terms (:meth:`Deal.agree_terms`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +33,11 @@ UKRAINE_TERMS = np.isin(np.arange(len(Issue)), [int(i) for i in UKRAINE_ISSUES])
 
 RECIPROCAL_TERMS = np.isin(np.arange(len(Issue)), [int(i) for i in RECIPROCAL_ISSUES])[:, None]
 """(issues, 1) True on the reciprocal arms-control issues, the face-saving part of a deal."""
+
+
+def issue_rows(issues: Sequence[Issue]) -> np.ndarray:
+    """(issues, 1) True on the rows of ``issues``."""
+    return np.isin(np.arange(len(Issue)), [int(i) for i in issues])[:, None]
 
 
 def issue_utility(
@@ -104,6 +113,8 @@ class Deal:
             Ukraine accepts (1 = all).
         bypass_consent: (issues, R) issues on which a lever set Ukraine's consent aside.
         dispute: (R,) the debate among the allies the offers spark.
+        partial_issues: (issues, R) the issues Russia may agree on in part: the reciprocal
+            items (:data:`RECIPROCAL_TERMS`), and those a ``propose_partial`` lever added.
 
     Ended worlds keep the deal they ended with.
     """
@@ -119,11 +130,17 @@ class Deal:
         self.utility_last_week = np.zeros(replications)
         """The deal's utility to Russia a week before: a rise is the West giving way."""
         self.reciprocity = np.zeros(replications)
+        self.partial_issues: np.ndarray = RECIPROCAL_TERMS
+        self._proposed = False
 
     def partial_gain(self, model: CrisisModel) -> np.ndarray:
-        """What agreeing to the reciprocal items on the table would add to Russia's status quo."""
+        """What agreeing to the reciprocal items on the table would add to Russia's status quo.
+
+        The items are those of :attr:`partial_issues`: the reciprocal ones unless Russia
+        proposed more (``propose_partial``).
+        """
         granted = model.concessions.granted
-        agreed = np.where(RECIPROCAL_TERMS, np.maximum(granted, self.terms), granted)
+        agreed = np.where(self.partial_issues, np.maximum(granted, self.terms), granted)
         p = model.p.russia
         return issue_utility(1.0 - agreed, p.salience, p.distance_exponent) - (
             model.concessions.status_quo_utility
@@ -134,13 +151,44 @@ class Deal:
 
         The main demands stay in dispute; the deal on the table keeps its other terms.
         """
-        model.concessions.agree(np.where(RECIPROCAL_TERMS, self.terms, 0.0), mask)
-        model.narration.mask(
-            mask,
-            "russia",
-            "agrees to the reciprocal items on the table ("
-            + "missiles, exercises, risk reduction) and keeps coercing on the rest",
+        model.concessions.agree(np.where(self.partial_issues, self.terms, 0.0), mask)
+        items = (
+            "the items on the table it proposed to agree on"
+            if self._proposed
+            else "the reciprocal items on the table (missiles, exercises, risk reduction)"
         )
+        model.narration.mask(mask, "russia", f"agrees to {items} and keeps coercing on the rest")
+
+    def open_partial(self, issues: Sequence[Issue], mask: np.ndarray) -> None:
+        """Russia proposes to agree in part on ``issues`` too, in the worlds ``mask``.
+
+        A change in what Russia values: its agree-in-part option (5.10) now covers these
+        issues, and Russia still chooses whether to take it.
+        """
+        wider = np.broadcast_to(self.partial_issues, self.terms.shape) | (issue_rows(issues) & mask)
+        self.partial_issues = wider
+        self._proposed = True
+
+    def agree_on_table(
+        self, model: CrisisModel, issues: Sequence[Issue], mask: np.ndarray, least: float
+    ) -> None:
+        """Forced move: Russia agrees now to what the table holds on ``issues``.
+
+        Only an item on the table at ``least`` or more of Russia's demand is agreed; the
+        table is last week's (at week 0, nothing yet). The items hold for good; the crisis
+        continues on the rest.
+        """
+        taken = issue_rows(issues) & (self.terms >= least) & (self.terms > 0.0)
+        self.agree_terms(model, np.where(taken, self.terms, 0.0), mask)
+
+    def agree_terms(self, model: CrisisModel, terms: np.ndarray, mask: np.ndarray) -> None:
+        """Make ``terms`` (issues, R or 1) an agreement between the West and Russia in ``mask``.
+
+        As a partial agreement of Russia's own choosing (5.10): the terms hold for good,
+        are no concession (neither reading of 5.5 moves), and walk back RU-A2.
+        """
+        model.concessions.agree(np.broadcast_to(terms, self.terms.shape), mask)
+        model.russia.record_partial(mask)
 
     def form(self, model: CrisisModel) -> None:
         """Form this week's package from the offers, Ukraine's consent and what is granted."""

@@ -129,6 +129,16 @@ class UncertainParameter(Protocol):
         ...
 
 
+class PosteriorSample(Protocol):
+    """What the model needs of a posterior sample: values by path for a span of worlds."""
+
+    def draw(
+        self, *, seed: int, first: int, count: int, worlds_per_set: int
+    ) -> dict[str, np.ndarray]:
+        """Each world's values of the posterior's parameters, one row per parameter set."""
+        ...
+
+
 class CrisisModel(mesa.Model):
     """The crisis as a Mesa model over R worlds (see the module docstring for the week).
 
@@ -144,8 +154,15 @@ class CrisisModel(mesa.Model):
         uncertain: Distributions of uncertain parameters (objects with ``param`` and
             ``quantile(levels)``, as in :mod:`crisis_sim.scenario.schema`), drawn per world
             by ``sample_design``; they take precedence over ``sampled``.
-        sample_design: How uncertain parameters are drawn: ``monte_carlo`` (each world
+        sample_design: How uncertain parameters are drawn: ``monte_carlo`` (each set
             from its own stream) or ``latin_hypercube`` (see :mod:`crisis_sim.model.sampling`).
+        worlds_per_set: Worlds per parameter set: the worlds of a set share the values
+            drawn for ``uncertain`` and ``posterior`` (world k is in set
+            ``k // worlds_per_set``).
+        posterior: A calibrated posterior sample (an object with ``draw(seed=, first=,
+            count=, worlds_per_set=)`` returning values by path, as
+            :class:`crisis_sim.calibration.posterior.Posterior`): each set takes one of its
+            rows; its parameters must not also be in ``uncertain``.
         start_date: The calendar date of week 0.
         event_log: Keep the narrated event log; by default when R <= 20.
         record_history: Keep week-by-week arrays; by default when R <= 20,000.
@@ -162,6 +179,7 @@ class CrisisModel(mesa.Model):
         week: The current week (0 = t0).
         outcome: (R,) outcome code per world (:class:`Outcome`), ``ONGOING`` while running.
         outcome_week: (R,) the week each outcome was reached.
+        lever_week: (levers, R) the week each lever fired in each world; -1 if never.
     """
 
     def __init__(
@@ -176,6 +194,8 @@ class CrisisModel(mesa.Model):
         sampled: Mapping[str, ArrayLike] | None = None,
         uncertain: Sequence[UncertainParameter] = (),
         sample_design: sampling.Sampling = "monte_carlo",
+        worlds_per_set: int = 1,
+        posterior: PosteriorSample | None = None,
         start_date: dt.date | str = T0,
         event_log: bool | None = None,
         record_history: bool | None = None,
@@ -199,12 +219,27 @@ class CrisisModel(mesa.Model):
         self.sampled = {
             path: np.asarray(values, dtype=float) for path, values in (sampled or {}).items()
         }
+        self.worlds_per_set = worlds_per_set
+        self.parameter_set = np.arange(first_replication, first_replication + replications)
+        self.parameter_set //= worlds_per_set
+        if posterior is not None:
+            drawn = posterior.draw(
+                seed=seed,
+                first=first_replication,
+                count=replications,
+                worlds_per_set=worlds_per_set,
+            )
+            twice = sorted(set(drawn) & {dist.param for dist in uncertain})
+            if twice:
+                raise ValueError(f"drawn both from the posterior and uncertain: {', '.join(twice)}")
+            self.sampled.update(drawn)
         levels = sampling.parameter_levels(
             [dist.param for dist in uncertain],
             sample_design,
             seed=seed,
             first=first_replication,
             count=replications,
+            worlds_per_set=worlds_per_set,
         )
         for dist in uncertain:
             self.sampled[dist.param] = dist.quantile(levels[dist.param])
@@ -217,6 +252,8 @@ class CrisisModel(mesa.Model):
         )
         self.outcome = np.full(replications, int(Outcome.ONGOING))
         self.outcome_week = np.full(replications, -1)
+        self.crossing_week = np.full(replications, -1)
+        """(R,) the first week Russia stood at a limited incursion or higher (-1: never)."""
         self.narration = Narration(
             self, replications <= EVENT_LOG_LIMIT if event_log is None else event_log
         )
@@ -235,6 +272,7 @@ class CrisisModel(mesa.Model):
         self.nato = Nato(self, records, member_arrays(records))
         self.ukraine = Ukraine(self)
         self._fired = np.zeros((len(self.levers), replications), dtype=bool)
+        self.lever_week = np.full((len(self.levers), replications), -1, dtype=np.int64)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "week": "week",
@@ -285,6 +323,8 @@ class CrisisModel(mesa.Model):
             levers=scenario.all_levers(),
             uncertain=scenario.uncertain,
             sample_design=sample_design or scenario.run.sampling,
+            worlds_per_set=scenario.run.worlds_per_set,
+            posterior=scenario.posterior_sample(),
             start_date=scenario.run.start_date,
             event_log=event_log,
             record_history=record_history,
@@ -397,6 +437,7 @@ class CrisisModel(mesa.Model):
             if not due.any():
                 continue
             self._fired[index] |= due
+            self.lever_week[index] = np.where(due, self.week, self.lever_week[index])
             LEVER_EFFECTS[lever.kind](self, lever, due)
             self.narration.mask(due, lever.actor.value, lever.describe())
             fired = True
@@ -408,13 +449,16 @@ class CrisisModel(mesa.Model):
     def _close_worlds(self) -> None:
         """Record outcomes.
 
-        A settlement or a clash ends a world. An invasion fixes the world's outcome and
+        A settlement, a unilateral stand-down (a de-escalation too) or a clash ends a
+        world. An invasion fixes the world's outcome and
         its week; its war runs on (a clash during the war, the invasion's week included,
         is recorded, not an outcome).
         The horizon ends the rest as a limited incursion (at rung 3) or a standoff.
         """
         russia = self.russia
         active = self.active
+        crossed = active & (russia.rung >= Rung.LIMITED_INCURSION) & (self.crossing_week < 0)
+        self.crossing_week = np.where(crossed, self.week, self.crossing_week)
         clash = incidents.clashes(self)
         war = self.war
         invasion = active & (russia.rung >= Rung.FULL_INVASION)
@@ -422,7 +466,7 @@ class CrisisModel(mesa.Model):
         war.clash_week = np.where(in_war, self.week, war.clash_week)
         self.narration.mask(in_war, "war", "a direct NATO-Russia clash during the war")
         clash &= active & ~invasion
-        deal = active & (russia.last_action == Action.ACCEPT)
+        deal = active & ((russia.last_action == Action.ACCEPT) | russia.stood_down)
         self._end(clash, Outcome.NATO_RUSSIA_CLASH, self.week)
         self._end(invasion, Outcome.FULL_INVASION, self.week)
         self._end(deal, Outcome.DE_ESCALATION, self.week)
@@ -465,7 +509,7 @@ class CrisisModel(mesa.Model):
 
     def secured_terms(self) -> np.ndarray:
         """(issues, R) what Russia holds: the deal's terms if it took one, else what is granted."""
-        accepted = self.outcome == Outcome.DE_ESCALATION
+        accepted = (self.outcome == Outcome.DE_ESCALATION) & ~self.russia.stood_down
         return np.where(accepted, self.deal.terms, self.concessions.granted)
 
     def outcomes(self) -> pd.DataFrame:
@@ -511,6 +555,8 @@ class CrisisModel(mesa.Model):
             table[f"gain_{issue.key}"] = secured[issue]
         for issue in ISSUES:
             table[f"agreed_{issue.key}"] = self.concessions.agreed[issue]
+        table["crossing_week"] = self.crossing_week
+        table["parameter_set"] = self.parameter_set
         for path, values in self.sampled.items():
             table[path] = values
         return pd.DataFrame(table)

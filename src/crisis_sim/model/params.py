@@ -365,6 +365,16 @@ class RussiaParams(_Group):
         doc="Share of its effective force an offensive loses in the spring thaw (1 March to 30 "
         "April), and half of it in the autumn mud (15 October to 15 November).",
     )
+    hosting_force_gain: float = _param(
+        0.15,
+        (0.05, 0.3),
+        unit="share of force",
+        source=_J + " (a second axis from Belarus, February 2022; lever host_forces)",
+        doc="Share a third country hosting Russian forces adds to Russia's massed force at "
+        "host_forces level 1: a second axis stretches Ukraine's defence, raising the chance "
+        "of winning, the front's advance and the leverage of Russia's threats. Unused unless "
+        "a host_forces lever fires.",
+    )
     extraction_weeks: float = _param(
         8.0,
         (4.0, 20.0),

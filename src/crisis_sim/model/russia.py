@@ -229,6 +229,16 @@ class Russia(mesa.Agent):
         self.probabilities_if_security_seeking = self.probabilities
         self.by_type: tuple[TypeValues, TypeValues] | None = None
         """This week's values under the revisionist and the security-seeking type."""
+        self.stood_down = np.zeros(size, dtype=bool)
+        """Russia has stood its forces down unilaterally (a ``stand_down`` lever)."""
+        self.ultimatum_deadline = np.full(size, -1)
+        """The week of a pending ultimatum's deadline, -1 if none (``ultimatum`` lever)."""
+        self.ultimatum_demand = np.zeros(size)
+        """What the deal on the table must be worth to Russia by the deadline, 0-1."""
+        self.axis_gain: np.ndarray | None = None
+        """(R,) the share a second axis from a host country adds to Russia's force, or None."""
+        self.sanctions_offset: np.ndarray | None = None
+        """(R,) the share of sanctions' cost a third country's backing offsets, or None."""
 
     @property
     def resolve_belief(self) -> np.ndarray:
@@ -260,15 +270,49 @@ class Russia(mesa.Agent):
         )
 
     def massed_force(self, weeks_on: np.ndarray | float = 0.0) -> np.ndarray:
-        """The massed force (:func:`plans.force`) now, or ``weeks_on`` weeks from now."""
+        """The massed force (:func:`plans.force`) now, or ``weeks_on`` weeks from now.
+
+        A host country's second axis (``host_forces``) multiplies it by ``1 + axis_gain``:
+        the same forces threaten Ukraine from one more side, so the force can pass 1.
+        """
         p = self.model.p.russia
-        return plans.force(
+        force = plans.force(
             self.weeks_massed + weeks_on,
             p.buildup_start,
             p.buildup_weeks,
             p.readiness_weeks,
             p.readiness_decline,
         )
+        if self.axis_gain is None:
+            return force
+        return force * (1.0 + self.axis_gain)
+
+    def sanction_unit(self) -> np.ndarray:
+        """What a tier of sanctions costs Russia a week: ``west.sanction_cost x participation``.
+
+        Times ``1 - offset`` where a third country backs Russia (``economic_backing``).
+        """
+        model = self.model
+        unit = model.p.west.sanction_cost * model.nato.participation
+        if self.sanctions_offset is None:
+            return unit
+        return unit * (1.0 - self.sanctions_offset)
+
+    def national_sanctions_cost(self) -> np.ndarray | float:
+        """What allies' national measures cost Russia a week beyond the collective tier.
+
+        ``west.sanction_cost x sum_i gdp_i x max(n_i - w_i x T, 0)``, less any backing's
+        offset: an ally's own tier ``n_i`` counts only beyond its part in the collective
+        tier ``T`` (:meth:`crisis_sim.model.alliance.Nato.national_excess`).
+        """
+        model = self.model
+        excess = model.nato.national_excess(model.west.sanctions)
+        if excess is None:
+            return 0.0
+        cost = model.p.west.sanction_cost * excess
+        if self.sanctions_offset is None:
+            return cost
+        return cost * (1.0 - self.sanctions_offset)
 
     def prospects(self) -> Prospects:
         """Return this week's outlook for every plan, before Russia's type is counted.
@@ -293,7 +337,8 @@ class Russia(mesa.Agent):
         belief = self.resolve_belief
         status_quo = model.concessions.status_quo_utility
         sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
-        sanction_unit = p.west.sanction_cost * model.nato.participation
+        sanction_unit = self.sanction_unit()
+        national = self.national_sanctions_cost()
         error = 1.0 - self.resistance_error
         resistance_now = ukraine.resistance * error
         resistance_later = (
@@ -313,6 +358,8 @@ class Russia(mesa.Agent):
         ) + p.west.posture_cost * expected_level(
             west.posture, west.posture_threatened[Rung.FULL_INVASION], belief
         )
+        if self.model.nato.has_national_measures:
+            war_sanctions = war_sanctions + national
         slope, war_cost = p.russia.victory_slope, p.russia.war_cost
         victory_now = plans.victory_chance(force_now, resistance_now, slope)
         victory_later = plans.victory_chance(force_later, resistance_later, slope)
@@ -334,6 +381,8 @@ class Russia(mesa.Agent):
             ) + p.west.posture_cost * expected_level(
                 west.posture, west.posture_threatened[rung], belief
             )
+            if model.nato.has_national_measures:
+                threat = threat + national
             if rung is Rung.LIMITED_INCURSION:
                 threat = threat + war_cost * resistance_now * p.russia.incursion_war_share
             base = upkeep * int(rung)
@@ -348,7 +397,7 @@ class Russia(mesa.Agent):
         in_force = (
             sensitivity
             * (1.0 - p.west.sanctions_relief)
-            * (sanction_unit * west.sanctions + p.west.posture_cost * west.posture)
+            * (sanction_unit * west.sanctions + p.west.posture_cost * west.posture + national)
         )
         return Prospects(
             flows=flows,
@@ -516,10 +565,13 @@ class Russia(mesa.Agent):
 
         The values are computed under both types: the world's own type decides, and the
         West compares the two to update its belief and to judge its offers. An invasion
-        records why it was chosen (:class:`InvasionReason`).
+        records why it was chosen (:class:`InvasionReason`). A pending ultimatum whose
+        deadline is this week is enforced first (:meth:`enforce_ultimatum`); a Russia that
+        has stood down no longer chooses.
         """
         model = self.model
         active = model.active
+        self.enforce_ultimatum()
         precision = model.p.russia.choice_precision
         prospects = self.prospects()
         explain = model.narration.enabled
@@ -538,7 +590,7 @@ class Russia(mesa.Agent):
         self.probabilities = np.where(self.revisionist, p_rev, p_sec)
         available = np.where(self.revisionist, rev.available, sec.available)
         action = draw_choice(self.probabilities, model.weekly_uniform(streams.CHOICE))
-        acting = active & (self.rung < Rung.FULL_INVASION)
+        acting = active & (self.rung < Rung.FULL_INVASION) & ~self.stood_down
         action = np.where(acting, action, -1)
         invading = action == Action.INVADE
         if invading.any():
@@ -564,10 +616,7 @@ class Russia(mesa.Agent):
         partial = action == Action.ACCEPT_PARTIAL
         if partial.any():
             model.deal.agree_partial(model, partial)
-            self.partial_week = np.where(
-                partial & (self.partial_week < 0), model.week, self.partial_week
-            )
-            self.walked_back = self.walked_back | partial
+            self.record_partial(partial)
         self.last_action = action
         self.talking = (
             active
@@ -575,6 +624,82 @@ class Russia(mesa.Agent):
             & (self.rung <= Rung.MILITARY_TECHNICAL)
         )
         model.narration.choices(self, model.deal.terms)
+
+    def record_partial(self, mask: np.ndarray) -> None:
+        """Note a partial agreement in the worlds ``mask``: its first week, and the walk-back.
+
+        Agreeing to anything walks back the declaration that talks are pointless (RU-A2),
+        once and for good.
+        """
+        week = self.model.week
+        self.partial_week = np.where(mask & (self.partial_week < 0), week, self.partial_week)
+        self.walked_back = self.walked_back | mask
+
+    def force_rung(self, rung: Rung, mask: np.ndarray, text: str) -> None:
+        """Forced move: stand at ``rung`` now in the worlds ``mask`` (never lower, never war).
+
+        The move is made whatever Russia's values say; no threshold cost is charged (it
+        was not chosen). The week's choice that follows starts from the new rung.
+        """
+        target = int(min(rung, Rung.LIMITED_INCURSION))
+        moved = mask & (self.rung < target) & (self.rung >= Rung.BUILD_UP)
+        if not moved.any():
+            return
+        self.rung = np.where(moved, target, self.rung)
+        self.max_rung = np.maximum(self.max_rung, self.rung)
+        newly = moved & (target == Rung.LIMITED_INCURSION) & (self.first_incursion_week < 0)
+        self.first_incursion_week = np.where(newly, self.model.week, self.first_incursion_week)
+        self.model.narration.mask(moved, "russia", f"{text}: Russia stands at rung {target}")
+
+    def issue_ultimatum(self, mask: np.ndarray, demand: float, deadline: int) -> None:
+        """Set an ultimatum in ``mask``: the table must be worth ``demand`` by week ``deadline``."""
+        self.ultimatum_deadline = np.where(mask, deadline, self.ultimatum_deadline)
+        self.ultimatum_demand = np.where(mask, demand, self.ultimatum_demand)
+
+    def enforce_ultimatum(self) -> None:
+        """Forced move at an ultimatum's deadline: climb a rung if the table falls short.
+
+        In the worlds in crisis whose deadline is this week, Russia climbs one rung (to
+        the incursion rung at most) unless the deal on the table is now worth at least
+        the demand to it (``Deal.utility``, 0-1 of its demands). Either way the
+        ultimatum is then spent.
+        """
+        model = self.model
+        due = model.active & (self.ultimatum_deadline == model.week)
+        if not due.any():
+            return
+        short = due & (model.deal.utility < self.ultimatum_demand)
+        before = self.rung
+        for rung in (Rung.MILITARY_TECHNICAL, Rung.LIMITED_INCURSION):
+            climbing = short & (before == rung - 1)
+            self.force_rung(rung, climbing, "the ultimatum's deadline passes")
+        model.narration.mask(due & ~short, "russia", "the West's table meets the ultimatum")
+        self.ultimatum_deadline = np.where(due, -1, self.ultimatum_deadline)
+
+    def stand_down(self, mask: np.ndarray) -> None:
+        """Forced move: stand the forces down unilaterally in the worlds ``mask``.
+
+        Russia goes to the diplomacy rung and makes no further choice; the world ends this
+        week as a de-escalation (``CrisisModel._close_worlds``) with what Russia holds
+        (granted or agreed), not the deal on the table.
+        """
+        self.stood_down = self.stood_down | mask
+        self.rung = np.where(mask, int(Rung.DIPLOMACY), self.rung)
+        self.talking = self.talking & ~mask
+
+    def add_axis(self, mask: np.ndarray, level: float) -> None:
+        """A host country's territory opens a second axis: force x ``1 + gain x level``.
+
+        ``gain`` is ``russia.hosting_force_gain``; two hosts add up.
+        """
+        gain = mask * (level * self.model.p.russia.hosting_force_gain)
+        self.axis_gain = gain if self.axis_gain is None else self.axis_gain + gain
+
+    def add_backing(self, mask: np.ndarray, level: float) -> None:
+        """A third country offsets ``level`` of what sanctions cost Russia (backers add, to 1)."""
+        offset = mask * level
+        total = offset if self.sanctions_offset is None else self.sanctions_offset + offset
+        self.sanctions_offset = np.minimum(total, 1.0)
 
     def after_week(self) -> None:
         """Bookkeeping once the week's moves are made: time massed, highest rung, learning.

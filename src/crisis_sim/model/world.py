@@ -66,6 +66,7 @@ class RussiaValues:
     readiness_weeks: Value
     readiness_decline: Value
     thaw_penalty: Value
+    hosting_force_gain: Value
     extraction_weeks: Value
     partial_agreement_cost: Value
     wedge_strength: Value

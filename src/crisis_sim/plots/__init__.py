@@ -6,8 +6,11 @@ main figures of a result. Outcome colours are the Okabe-Ito palette.
 """
 
 from crisis_sim.plots.figures import (
+    CHANCE_LEGEND,
     END_STATE_UNITS,
     FAN_VARIABLES,
+    JUDGEMENT_COLOUR,
+    JUDGEMENT_LEGEND,
     NEUTRAL,
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -26,6 +29,9 @@ from crisis_sim.plots.figures import (
     morris,
     outcome_probabilities,
     outcomes_over_time,
+    posterior_marginals,
+    posterior_pairs,
+    predictive_check,
     prim_box,
     prim_tradeoff,
     save_figure,
@@ -34,8 +40,11 @@ from crisis_sim.plots.figures import (
 )
 
 __all__ = [
+    "CHANCE_LEGEND",
     "END_STATE_UNITS",
     "FAN_VARIABLES",
+    "JUDGEMENT_COLOUR",
+    "JUDGEMENT_LEGEND",
     "NEUTRAL",
     "OUTCOME_COLOURS",
     "OUTCOME_LABELS",
@@ -54,6 +63,9 @@ __all__ = [
     "morris",
     "outcome_probabilities",
     "outcomes_over_time",
+    "posterior_marginals",
+    "posterior_pairs",
+    "predictive_check",
     "prim_box",
     "prim_tradeoff",
     "save_figure",

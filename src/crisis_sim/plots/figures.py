@@ -28,7 +28,9 @@ from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES
 from crisis_sim.model.domain import OUTCOMES, Rung
 
 if TYPE_CHECKING:
+    from crisis_sim.calibration.posterior import Posterior
     from crisis_sim.ensemble.results import Results
+    from crisis_sim.scenario.schema import Distribution
 
 OUTCOME_COLOURS: dict[str, str] = {outcome.key: outcome.colour for outcome in OUTCOMES}
 """Okabe-Ito colour of each outcome, used by every figure, by key (from
@@ -67,6 +69,16 @@ SCENARIO_LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
 END_STATE_UNITS: dict[str, str] = {name: variable.label for name, variable in VARIABLES.items()}
 """Axis label, with its unit, of each end-state column of ``Results.worlds`` (from
 :data:`~crisis_sim.ensemble.results.VARIABLES`)."""
+
+
+JUDGEMENT_COLOUR = "#8c8c8c"
+"""The colour of judgement bands (the spread across parameter sets) in every figure."""
+
+CHANCE_LEGEND = "Monte Carlo 95% (chance)"
+"""The legend of chance intervals."""
+
+JUDGEMENT_LEGEND = "judgement 5-95% (across parameter sets)"
+"""The legend of judgement bands."""
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, Axes]:
@@ -158,7 +170,11 @@ def _outcome_label(outcome: str) -> str:
 def outcome_probabilities(
     results_or_list: Results | Sequence[Results], *, ax: Axes | None = None
 ) -> Figure:
-    """Probability of each outcome with its 95% Wilson interval, as bars with whiskers.
+    """Probability of each outcome as bars, with both kinds of uncertainty.
+
+    Black whiskers are the Monte Carlo 95% interval (chance); the grey bar beside each
+    is the judgement 5-95% band across parameter sets, when the result has one
+    (:mod:`crisis_sim.ensemble.intervals`).
 
     Args:
         results_or_list: One result, or several to set side by side: then each
@@ -173,6 +189,7 @@ def outcome_probabilities(
     """
     results_list = _as_list(results_or_list)
     figure, ax = _axes(ax, (7.0, 4.0) if len(results_list) == 1 else (9.0, 4.5))
+    judged = False
     keys = [o.key for o in OUTCOMES]
     colours = [OUTCOME_COLOURS[k] for k in keys]
     positions = np.arange(len(keys))
@@ -205,6 +222,19 @@ def outcome_probabilities(
         handles.append(
             Patch(facecolor="#777777", edgecolor="white", hatch=hatch, linewidth=0.5, label=label)
         )
+        if "judgement_low" in table and table["judgement_low"].notna().any():
+            judged = True
+            jlow = 100 * table.loc[keys, "judgement_low"].to_numpy(dtype=float)
+            jhigh = 100 * table.loc[keys, "judgement_high"].to_numpy(dtype=float)
+            highest = max(highest, float(np.nanmax(jhigh)))
+            ax.vlines(
+                positions + offset + width * 0.3,
+                jlow,
+                jhigh,
+                colors=JUDGEMENT_COLOUR,
+                linewidth=3 if count == 1 else 2,
+                alpha=0.8,
+            )
         if count == 1:
             for x, share in zip(positions, shares, strict=True):
                 ax.annotate(
@@ -217,13 +247,18 @@ def outcome_probabilities(
                     fontsize=8,
                 )
     ax.set_xticks(positions, [OUTCOME_LABELS[k] for k in keys], rotation=15, ha="right")
-    ax.set_ylabel("probability (% of worlds), 95% interval")
+    ax.set_ylabel("probability (% of worlds)")
     ax.set_ylim(0, max(100.0, highest + 5) if highest > 90 else highest + 8)
     horizons = {results.scenario.run.horizon for results in results_list}
     when = f"after {horizons.pop()} weeks" if len(horizons) == 1 else "at each horizon"
     _set_title(ax, f"Outcomes {when} - {_titles(results_list)}")
+    kinds = [Line2D([], [], color="#444444", marker="_", markersize=8, label=CHANCE_LEGEND)]
+    if judged:
+        kinds.append(Line2D([], [], color=JUDGEMENT_COLOUR, linewidth=3, label=JUDGEMENT_LEGEND))
     if count > 1:
-        ax.legend(handles=handles, title="scenario", fontsize=8, frameon=False)
+        ax.legend(handles=[*handles, *kinds], title="scenario", fontsize=8, frameon=False)
+    else:
+        ax.legend(handles=kinds, fontsize=8, frameon=False, loc="upper right")
     return figure
 
 
@@ -271,7 +306,8 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
 
     One line per outcome that is an event in time (de-escalation, full invasion,
     NATO-Russia clash: :data:`~crisis_sim.ensemble.results.EVENT_OUTCOMES`), in its
-    colour, with its 95% Wilson interval as a band, from
+    colour, with its Monte Carlo 95% interval shaded and its judgement 5-95% band
+    across parameter sets dotted (when the result has one), from
     :meth:`~crisis_sim.ensemble.results.Results.cumulative_incidence`: each line only
     rises, and its height at a week is the chance of that outcome by that week's date.
     Weeks are on the bottom axis, the first of each month on the top one. A standoff
@@ -300,11 +336,21 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
             linewidth=2,
             label=outcome.label,
         )
+        judged = table[f"{key}_judgement_low"].notna().any()
+        for side in ("low", "high") if judged else ():
+            ax.step(
+                weeks,
+                100 * table[f"{key}_judgement_{side}"].to_numpy(),
+                where="post",
+                color=outcome.colour,
+                linewidth=1,
+                linestyle=":",
+            )
     ax.set_xlim(0, weeks.max() + 0.5)
     ax.set_ylim(0, None)
     start = results.scenario.run.start_date
     ax.set_xlabel(f"week after {start.isoformat()}")
-    ax.set_ylabel("reached by then (% of worlds), 95% interval")
+    ax.set_ylabel("reached by then (% of worlds)")
     months = pd.date_range(start, table["date"].iloc[-1], freq="MS")
     top = ax.secondary_xaxis("top")
     top.set_xticks(
@@ -313,7 +359,13 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
         fontsize=7,
     )
     _set_title(ax, f"Outcomes reached by each date - {_title(results)}", pad=16)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="#999999", alpha=0.3, label=f"{CHANCE_LEGEND} (shaded)"))
+    if table.filter(like="_judgement_low").notna().any().any():
+        handles.append(
+            Line2D([], [], color="#555555", linestyle=":", label=f"{JUDGEMENT_LEGEND} (dotted)")
+        )
+    ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
     return figure
 
 
@@ -495,6 +547,33 @@ def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
             markersize=5,
             label=_outcome_label(outcome),
         )
+    judged = {"judgement_low", "judgement_high"} <= set(frame.columns) and bool(
+        frame["judgement_low"].notna().any()
+    )
+    if judged:
+        band = frame.dropna(subset=["judgement_low", "judgement_high"])
+        ax.hlines(
+            band["y"] + 0.28,
+            100 * band["judgement_low"],
+            100 * band["judgement_high"],
+            colors=JUDGEMENT_COLOUR,
+            linewidth=2,
+        )
+    if "same_sign" in frame.columns:
+        for row in frame.dropna(subset=["same_sign"]).itertuples():
+            if row.difference != 0:
+                verb = "raises" if row.difference > 0 else "lowers"
+                ax.annotate(
+                    f"{verb} in {100 * row.same_sign:.0f}% of sets",
+                    (1.0, row.y),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(-4, 0),
+                    textcoords="offset points",
+                    ha="right",
+                    va="center",
+                    fontsize=6,
+                    color="#444444",
+                )
     ax.axvline(0, color="#666666", linewidth=1, zorder=0)
     ax.set_yticks(ticks, labels)
     for index in headers:
@@ -503,16 +582,18 @@ def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("difference in probability (percentage points)")
     handles, _ = ax.get_legend_handles_labels()
     handles.append(
-        Line2D([], [], color="#555555", marker="o", markersize=5, label="95% paired interval")
+        Line2D([], [], color="#555555", marker="o", markersize=5, label="Monte Carlo 95% (paired)")
     )
     if independent:
         handles.append(
             Line2D([], [], color="#555555", linewidth=7, alpha=0.25, label="95% if independent")
         )
+    if judged:
+        handles.append(Line2D([], [], color=JUDGEMENT_COLOUR, linewidth=2, label=JUDGEMENT_LEGEND))
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     reference = comparison.attrs.get("reference")
     runs = comparison.attrs.get("runs")
-    title = f"Paired differences from {reference or 'the reference scenario'}, 95% intervals"
+    title = f"Paired differences from {reference or 'the reference scenario'}"
     if runs is not None:
         title += f" - {int(runs):,} worlds per scenario"
     _set_title(ax, title)
@@ -908,3 +989,116 @@ def save_main_figures(results: Results, folder: Path) -> list[Path]:
         finally:
             plt.close(figure)
     return paths
+
+
+def posterior_marginals(sample: Posterior, priors: Sequence[Distribution]) -> Figure:
+    """Each calibrated parameter's posterior (weighted histogram) over its prior (line).
+
+    Args:
+        sample: The posterior (:func:`crisis_sim.calibration.posterior.load_posterior`).
+        priors: The priors of its parameters (the targets file's), matched by path.
+    """
+    by_path = {prior.param: prior for prior in priors}
+    count = len(sample.paths)
+    columns = min(4, count)
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.0 * columns, 2.4 * rows), squeeze=False)
+    for index, path in enumerate(sample.paths):
+        ax = axes.flat[index]
+        low, high = by_path[path].support() if path in by_path else sample.ranges()[path]
+        edges = np.linspace(low, high, 26)
+        ax.hist(
+            sample.values[:, index],
+            bins=edges,
+            weights=sample.weights,
+            density=True,
+            color="#0072B2",
+            alpha=0.6,
+            label="posterior",
+        )
+        if path in by_path:
+            grid = np.linspace(0.0005, 0.9995, 4000)
+            draws = by_path[path].quantile(grid)
+            density, _ = np.histogram(draws, bins=edges, density=True)
+            ax.step(edges[:-1], density, where="post", color="#444444", label="prior")
+        ax.set_title(path, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_yticks([])
+    for ax in list(axes.flat)[count:]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=7, frameon=False)
+    figure.suptitle("Calibrated parameters: posterior (bars) against prior (line)", fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def posterior_pairs(sample: Posterior) -> Figure:
+    """Pairs of calibrated parameters: each particle as a point, sized by its weight."""
+    count = len(sample.paths)
+    figure, axes = plt.subplots(count, count, figsize=(1.5 * count, 1.5 * count), squeeze=False)
+    sizes = 40 * sample.weights / sample.weights.max()
+    for i in range(count):
+        for j in range(count):
+            ax = axes[i, j]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == j:
+                ax.hist(sample.values[:, i], bins=20, weights=sample.weights, color="#0072B2")
+            elif i > j:
+                ax.scatter(
+                    sample.values[:, j], sample.values[:, i], s=sizes, color="#0072B2", alpha=0.3
+                )
+            else:
+                ax.set_visible(False)
+            if i == count - 1:
+                ax.set_xlabel(sample.paths[j].split(".")[-1], fontsize=6)
+            if j == 0:
+                ax.set_ylabel(sample.paths[i].split(".")[-1], fontsize=6)
+    figure.suptitle("Posterior pairs (points sized by weight)", fontsize=10)
+    return figure
+
+
+def predictive_check(predictive: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Targets against the posterior predictive; unmet targets in red.
+
+    Each target's value with two sds, and the 5-95% range of the quantity recomputed
+    from the posterior.
+
+    Args:
+        predictive: :func:`crisis_sim.calibration.abc.predictive_check`'s table.
+        ax: Axes to draw into; a new figure if None.
+    """
+    _require(
+        predictive,
+        ["id", "value", "sd", "predictive_mean", "predictive_q05", "predictive_q95", "met"],
+        "predictive check",
+    )
+    figure, ax = _axes(ax, (7.0, 1.0 + 0.5 * len(predictive)))
+    y = np.arange(len(predictive))
+    ax.errorbar(
+        predictive["value"],
+        y + 0.15,
+        xerr=2 * predictive["sd"],
+        fmt="s",
+        color="#444444",
+        capsize=3,
+        label="target, +/- 2 sd",
+    )
+    colours = np.where(predictive["met"], "#0072B2", "#D55E00")
+    ax.hlines(y - 0.15, predictive["predictive_q05"], predictive["predictive_q95"], colors=colours)
+    ax.scatter(
+        predictive["predictive_mean"],
+        y - 0.15,
+        color=colours,
+        zorder=3,
+        label="posterior predictive",
+    )
+    labels = [f"{row.id}{'' if row.met else ' (NOT MET)'}" for row in predictive.itertuples()]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(len(predictive) - 0.5, -0.5)
+    ax.set_xlabel("value of the quantity (probability or share)")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    _set_title(
+        ax, "Posterior-predictive check: 5-95% of the quantity recomputed from the posterior"
+    )
+    return figure

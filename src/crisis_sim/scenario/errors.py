@@ -134,9 +134,9 @@ _TYPE_MESSAGES = {
 }
 
 
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+def _allowed_keys(loc: tuple[int | str, ...], root: type[BaseModel] = Scenario) -> list[str]:
     """The keys allowed in the table at ``loc``, when it is a plain (non-union) table."""
-    model: Any = Scenario
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -155,15 +155,18 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
     return list(model.model_fields)
 
 
-def _unknown_key(loc: tuple[int | str, ...]) -> str:
+def _unknown_key(loc: tuple[int | str, ...], root: type[BaseModel] = Scenario) -> str:
     """What an unknown key in the table at ``loc`` should have been."""
-    allowed = _allowed_keys(loc)
+    allowed = _allowed_keys(loc, root)
     if allowed:
         return f"an unknown key; expected one of: {', '.join(allowed)}"
     return "an unknown key here (check its spelling)"
 
 
-def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
+def problems_from(
+    error: ValidationError, data: dict[str, Any], root: type[BaseModel] = Scenario
+) -> list[Problem]:
+    """The problems of a pydantic error on ``data`` (validated as ``root``), one per mistake."""
     problems = []
     for item in error.errors():
         loc = tuple(item["loc"])
@@ -181,7 +184,7 @@ def _problems_from(error: ValidationError, data: dict[str, Any]) -> list[Problem
         value = _lookup(data, loc)
         message = item["msg"].removeprefix("Value error, ")
         if kind == "extra_forbidden":
-            message = _unknown_key(loc[:-1])
+            message = _unknown_key(loc[:-1], root)
         elif kind in _BOUND_MESSAGES:
             bound = next(iter(context.values()), "?")
             message = _BOUND_MESSAGES[kind].format(bound)

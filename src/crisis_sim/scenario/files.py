@@ -9,16 +9,31 @@ in them is ever executed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from collections.abc import Mapping
+from enum import IntEnum
 from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
 from pydantic import ValidationError
 
-from crisis_sim.model.params import Params
+from crisis_sim.calibration.posterior import POSTERIOR_FILE, shipped_dir
+from crisis_sim.model.brief import BRIEF
+from crisis_sim.model.domain import Issue, Rung
+from crisis_sim.model.lever_catalogue import LEVER_DOCS
+from crisis_sim.model.levers import (
+    ACTORS_BY_KIND,
+    ISSUE_NAMES,
+    LEVEL_BOUNDS,
+    RUNG_NAMES,
+    Lever,
+    LeverKind,
+    ally_codes,
+)
+from crisis_sim.model.params import ParamInfo, Params, iter_params
 from crisis_sim.problems import (
     MISSING,
     Problem,
@@ -27,11 +42,17 @@ from crisis_sim.problems import (
 from crisis_sim.scenario.errors import (
     Origins,
     ScenarioError,
-    _problems_from,
     _unknown_key,
     _with_origin,
+    problems_from,
 )
-from crisis_sim.scenario.schema import MAX_EXTENDS, Scenario, cross_problems, safe_name
+from crisis_sim.scenario.schema import (
+    MAX_EXTENDS,
+    MAX_HORIZON,
+    Scenario,
+    cross_problems,
+    safe_name,
+)
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -254,10 +275,13 @@ def _validate(
     content.setdefault("name", name)
     if isinstance(content.get("params"), dict):
         content["params"] = _merge(Params().model_dump(), content["params"])
+    if from_file and isinstance(content.get("posterior"), str):
+        setter = (origins or {}).get(("posterior",), file)
+        content["posterior"] = _posterior_reference(content["posterior"], Path(setter))
     try:
         scenario = Scenario.model_validate(content)
     except ValidationError as error:
-        problems += _problems_from(error, content)
+        problems += problems_from(error, content)
         reported = {problem.path for problem in problems}
         problems += [p for p in cross_problems(content) if p.path not in reported]
     if problems:
@@ -265,6 +289,20 @@ def _validate(
             problems = [_with_origin(problem, origins, file) for problem in problems]
         raise ScenarioError(file, problems)
     return scenario
+
+
+def _posterior_reference(reference: str, file: Path) -> str:
+    """``posterior`` as the model reads it: a shipped name, or a folder made absolute.
+
+    A relative folder is read relative to the file that names it; a reference that
+    names neither is kept as written, for the scenario's own check to report.
+    """
+    if "/" not in reference and (shipped_dir() / reference / POSTERIOR_FILE).is_file():
+        return reference
+    folder = Path(reference).expanduser()
+    if not folder.is_absolute():
+        folder = file.parent / folder
+    return str(folder.resolve()) if (folder / POSTERIOR_FILE).is_file() else reference
 
 
 def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False) -> Scenario:
@@ -290,6 +328,26 @@ def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False) -> S
     )
 
 
+def parent_of(
+    name_or_path: str | Path, *, allow_outside: bool = False
+) -> tuple[str, Scenario] | None:
+    """The scenario a file ``extends`` (as the file names it, and loaded), or None.
+
+    Raises:
+        ScenarioError: As :func:`load_scenario`, for the file or its parent.
+    """
+    path = resolve_path(name_or_path)
+    parent_name = _read_toml(path).get("extends")
+    if parent_name is None:
+        return None
+    if not isinstance(parent_name, str):
+        raise ScenarioError(
+            str(path), [Problem("extends", parent_name, "a file name such as 'baseline.toml'")]
+        )
+    parent = _parent_file(path, parent_name, allow_outside)
+    return parent_name, load_scenario(parent, allow_outside=allow_outside)
+
+
 def loads_scenario(text: str, *, name: str = "scenario") -> Scenario:
     """Validate a scenario given as TOML text (``extends`` is not available here).
 
@@ -300,14 +358,185 @@ def loads_scenario(text: str, *, name: str = "scenario") -> Scenario:
     )
 
 
+# -- the JSON Schema for editors --------------------------------------------------------
+
+_BY_NAME: dict[str, tuple[type[IntEnum], Mapping[str, IntEnum]]] = {
+    "Issue": (Issue, ISSUE_NAMES),
+    "Rung": (Rung, RUNG_NAMES),
+}
+"""Enumerations a file gives by name (``"exercises"``, ``"build_up"``) or by number."""
+
+
+def _by_name(definition: dict[str, Any], names: Mapping[str, IntEnum]) -> dict[str, Any]:
+    """A definition of an enumeration that takes a member's name or its number."""
+    return {
+        "description": definition.get("description", ""),
+        "anyOf": [
+            {"type": "string", "enum": list(names)},
+            {"type": "integer", "enum": sorted(int(member) for member in names.values())},
+        ],
+    }
+
+
+def _refs(node: Any) -> set[str]:
+    """The names of the definitions ``node`` refers to (``#/$defs/NAME``)."""
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+        for value in node.values():
+            found |= _refs(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*map(_refs, node)) if node else set()
+    return set()
+
+
+def _reachable(definitions: Mapping[str, Any], start: str) -> set[str]:
+    """``start`` and every definition it refers to, directly or not."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in definitions:
+            continue
+        seen.add(name)
+        todo.extend(_refs(definitions[name]))
+    return seen
+
+
+_VALUE_KEYS = ("value", "low", "high", "mode", "mean")
+"""Keys of a distribution whose values the parameter's valid bounds hold."""
+
+
+def _within_bounds(info: ParamInfo, fields: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The rule that a distribution of parameter ``info`` keeps its values in its bounds."""
+    limits: dict[str, float] = {}
+    low, high = info.bounds
+    if low is not None:
+        limits["minimum"] = low
+    if high is not None:
+        limits["maximum"] = high
+    if not limits:
+        return None
+    then = {key: dict(limits) for key in _VALUE_KEYS if key in fields}
+    if "values" in fields:
+        then["values"] = {"items": dict(limits)}
+    return {
+        "if": {"properties": {"param": {"const": info.path}}, "required": ["param"]},
+        "then": {"properties": then},
+    }
+
+
+def _lever_samples() -> tuple[dict[LeverKind, dict[str, Any]], dict[str, Any]]:
+    """Each kind's example from the lever catalogue, and one sample value of every key."""
+    examples: dict[LeverKind, dict[str, Any]] = {}
+    samples: dict[str, Any] = {}
+    for kind, doc in LEVER_DOCS.items():
+        with contextlib.suppress(tomllib.TOMLDecodeError, KeyError, IndexError, TypeError):
+            example = dict(tomllib.loads(doc.example)["levers"][0])
+            examples[kind] = example
+            for key, value in example.items():
+                samples.setdefault(key, value)
+    return examples, samples
+
+
+def _lever_problems(data: Mapping[str, Any]) -> set[str]:
+    """The keys at which :class:`Lever` reports a problem in ``data``."""
+    try:
+        Lever.model_validate(data)
+    except ValidationError as error:
+        return {problem.path.split(".")[0] for problem in problems_from(error, data)}
+    return set()
+
+
+def _lever_rules(kind: LeverKind, events: bool) -> dict[str, Any]:
+    """The ``if kind = ... then ...`` rule of one lever kind: actors, level, its own keys.
+
+    The valid range and the actors come from ``LEVEL_BOUNDS`` and ``ACTORS_BY_KIND``;
+    the keys a kind needs or refuses are found by asking :class:`Lever` itself about
+    the kind's example in the lever catalogue, so the schema says what validation does.
+    """
+    low, high = LEVEL_BOUNDS[kind]
+    then: dict[str, Any] = {"properties": {"level": {"minimum": low, "maximum": high}}}
+    if events:
+        return {"if": {"properties": {"kind": {"const": kind.value}}}, "then": then}
+    then["properties"]["actor"] = {"enum": sorted(actor.value for actor in ACTORS_BY_KIND[kind])}
+    examples, samples = _lever_samples()
+    example = examples.get(kind)
+    if example is not None and not _lever_problems(example):
+        fixed = {"actor", "kind", "level"}
+        needed = [
+            key
+            for key in example
+            if key not in fixed
+            and key in _lever_problems({k: v for k, v in example.items() if k != key})
+        ]
+        refused = [
+            key
+            for key, value in samples.items()
+            if key not in example
+            and key not in fixed
+            and key in _lever_problems({**example, key: value})
+        ]
+        if needed:
+            then["required"] = needed
+        if refused:
+            then["not"] = {"anyOf": [{"required": [key]} for key in refused]}
+    return {
+        "if": {"properties": {"kind": {"const": kind.value}}, "required": ["kind"]},
+        "then": then,
+    }
+
+
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the scenario format, for editors (``crisis-sim schema``)."""
+    """The JSON Schema of scenario files, for editors (``crisis-sim schema``).
+
+    It describes a file as written, after an editor reads its TOML as JSON (a date as
+    an ISO string): ``params`` holds only the overrides, issues and rungs go by name
+    (or number), brief ids, parameter paths, lever kinds with their actors and levels
+    are checked, and ``extends`` names a parent. What relates one key to another (a
+    week past the horizon, ordered parameters, a distribution's support within a
+    parameter's bounds, two levers at odds) and what ``extends`` merges are beyond a
+    JSON Schema: ``crisis-sim validate`` checks them.
+    """
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "crisis_sim scenario"
-    schema.setdefault("properties", {}).pop("name", None)
-    schema["properties"]["extends"] = {
+    definitions = schema.setdefault("$defs", {})
+    properties = schema.setdefault("properties", {})
+    properties.pop("name", None)
+    properties["extends"] = {
         "type": "string",
-        "description": "Another scenario file to start from, relative to this one.",
+        "description": "A scenario to start from: a file relative to this one, or a bundled "
+        "scenario's name (baseline or baseline.toml).",
     }
+    for name, (_, names) in _BY_NAME.items():
+        if name in definitions:
+            definitions[name] = _by_name(definitions[name], names)
+    for name in _reachable(definitions, "Params"):
+        definitions[name].pop("required", None)
+    properties.get("params", {}).pop("default", None)
+    properties["brief_ids"] = {
+        "type": "array",
+        "items": {"type": "string", "enum": sorted(BRIEF)},
+        "description": "Brief items the scenario exercises (ids from SEED-POSITIONS).",
+    }
+    infos = sorted(iter_params(), key=lambda info: info.path)
+    for definition in definitions.values():
+        fields = definition.get("properties", {})
+        if "param" in fields and "distribution" in fields:
+            fields["param"]["enum"] = [info.path for info in infos]
+            definition["allOf"] = [rule for info in infos if (rule := _within_bounds(info, fields))]
+    for name, events in (("Lever", False), ("Event", True)):
+        definition = definitions.get(name)
+        if definition is None:
+            continue
+        kinds = (
+            [LeverKind(kind) for kind in definition["properties"]["kind"].get("enum", [])]
+            if events
+            else list(LeverKind)
+        )
+        definition["allOf"] = [_lever_rules(kind, events) for kind in kinds]
+        if "ally" in definition["properties"]:
+            definition["properties"]["ally"] = {"type": "string", "enum": list(ally_codes())}
+        definition["properties"]["week"]["maximum"] = MAX_HORIZON
     return schema

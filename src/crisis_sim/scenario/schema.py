@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from scipy import special, stats
 
+from crisis_sim.calibration.posterior import Posterior, PosteriorError, load_posterior
 from crisis_sim.model.brief import BRIEF, T0
 from crisis_sim.model.crisis import DEFAULT_HORIZON
 from crisis_sim.model.domain import Issue, Rung
@@ -54,6 +55,15 @@ MAX_RUNS = 100_000_000
 
 MAX_BETA_SHAPE = 1e6
 """Largest ``alpha`` or ``beta`` of a beta distribution (SciPy's inverse CDF stays finite)."""
+
+DEFAULT_WORLDS_PER_SET = 50
+"""Worlds per parameter set unless a scenario says otherwise: judgement, 20-200. Fewer
+worlds per set leave each set's probability noisier (its binomial noise, removed from
+the judgement band, grows); more leave fewer sets for the band at a given number of
+worlds (10,000 worlds give 200 sets)."""
+
+MAX_WORLDS_PER_SET = 100_000
+"""Most worlds a parameter set may hold."""
 
 MAX_EXTENDS = 32
 """Most files a chain of ``extends`` may pass through."""
@@ -281,6 +291,10 @@ class RunSettings(_Strict):
     seed: int = Field(default=20220113, ge=0, le=2**63 - 1)
     runs: int = Field(default=10_000, ge=1, le=MAX_RUNS)
     sampling: Literal["monte_carlo", "latin_hypercube"] = "monte_carlo"
+    worlds_per_set: int = Field(default=DEFAULT_WORLDS_PER_SET, ge=1, le=MAX_WORLDS_PER_SET)
+    """Worlds per parameter set: the worlds of a set share their judgement parameters
+    (uncertain and posterior), so the spread across sets is judgement and the spread
+    within a set chance (:mod:`crisis_sim.ensemble.intervals`)."""
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -350,6 +364,7 @@ class Scenario(_Strict):
     run: RunSettings = RunSettings()
     params: Params = Params()
     uncertain: list[Distribution] = Field(default_factory=list)
+    posterior: str | None = Field(default=None, min_length=1, max_length=1000)
     levers: list[Lever] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
 
@@ -370,6 +385,36 @@ class Scenario(_Strict):
     def all_levers(self) -> list[Lever]:
         """The levers and the events, as the model takes them."""
         return [*self.levers, *(event.as_lever() for event in self.events)]
+
+    def posterior_sample(self) -> Posterior | None:
+        """The posterior the scenario draws its calibrated parameters from, if any."""
+        return None if self.posterior is None else load_posterior(self.posterior)
+
+    def with_posterior_as_ranges(self) -> Scenario:
+        """The scenario with its posterior's parameters as independent uniform ranges.
+
+        For methods that need each judgement parameter as its own distribution over a
+        range (Sobol and Morris sensitivity, PRIM's boxes, the panel's fixed judgements):
+        each posterior parameter ranges uniformly over its weighted 5-95% posterior
+        quantiles, independently of the others (judgement: the posterior's correlations
+        are dropped there; 5-95% rather than the sample's extremes so that a few
+        outlying particles do not stretch the range). Without a posterior, the scenario
+        itself.
+        """
+        sample = self.posterior_sample()
+        if sample is None:
+            return self
+        ranges = [
+            Uniform(distribution="uniform", param=path, low=q[0], high=max(q[-1], q[0] + 1e-9))
+            for path, q in sample.quantiles((0.05, 0.95)).items()
+        ]
+        return self.model_copy(update={"posterior": None, "uncertain": [*ranges, *self.uncertain]})
+
+    def judgement_paths(self) -> list[str]:
+        """The parameters drawn per parameter set: the posterior's, then the uncertain."""
+        sample = self.posterior_sample()
+        drawn = list(sample.paths) if sample is not None else []
+        return [*drawn, *(dist.param for dist in self.uncertain)]
 
 
 def _number(value: object) -> float | None:
@@ -411,7 +456,8 @@ def _within(info: ParamInfo, low: float, high: float) -> bool:
 
 
 Drawn = dict[str, tuple[int, tuple[float, float]] | None]
-"""For each uncertain parameter, its entry's index and support (None if unreadable)."""
+"""For each drawn parameter, its ``uncertain`` entry's index (-1 for the posterior) and
+support (None if unreadable)."""
 
 
 def _uncertain_problems(
@@ -472,7 +518,8 @@ def _side(params: Mapping[str, Any], info: ParamInfo, drawn: Drawn) -> _Side | N
         if entry is None:
             return None
         index, (low, high) = entry
-        return _Side(f"uncertain[{index}]", [low, high], low, high, drawn=True)
+        key = "posterior" if index < 0 else f"uncertain[{index}]"
+        return _Side(key, [low, high], low, high, drawn=True)
     node: Any = params
     for part in info.path.split("."):
         if not isinstance(node, Mapping):
@@ -573,7 +620,10 @@ def _lever_problems(levers: object) -> list[Problem]:
             or level is None
         ):
             continue
-        key = (str(actor), str(kind), issue, week, rung, talking)
+        ally = item.get("ally")
+        if ally is not None and not isinstance(ally, str):
+            continue
+        key = (str(actor), ally, str(kind), issue, week, rung, talking)
         if key not in first:
             first[key] = (index, level)
         elif first[key][1] != level:
@@ -584,6 +634,28 @@ def _lever_problems(levers: object) -> list[Problem]:
                     level,
                     f"the level of levers[{other}] ({other_level:g}), which has the same actor, "
                     "kind, issue, week and condition: of two such levels only the higher counts",
+                )
+            )
+    return problems
+
+
+def _deadline_problems(levers: object, horizon: int) -> list[Problem]:
+    """Ultimatums whose deadline would come after the horizon (it could never be enforced)."""
+    problems: list[Problem] = []
+    for index, item in enumerate(levers if isinstance(levers, list) else []):
+        if not isinstance(item, Mapping):
+            continue
+        week, deadline = item.get("week", 0), item.get("deadline")
+        numbers = [value for value in (week, deadline) if isinstance(value, int)]
+        if len(numbers) < 2 or any(isinstance(value, bool) for value in numbers):
+            continue
+        if week <= horizon < week + deadline:
+            problems.append(
+                Problem(
+                    f"levers[{index}].deadline",
+                    deadline,
+                    f"at most {horizon - week} weeks: the deadline must come by the horizon "
+                    f"({horizon}), or the ultimatum could never be enforced",
                 )
             )
     return problems
@@ -625,6 +697,35 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
                             f"a week from 0 to the horizon ({horizon})",
                         )
                     )
+        problems += _deadline_problems(data.get("levers"), horizon)
+    problems += _posterior_problems(data.get("posterior"), infos, drawn)
     problems += _ordered_problems(data.get("params"), infos, drawn)
     problems += _lever_problems(data.get("levers"))
+    return problems
+
+
+def _posterior_problems(
+    reference: object, infos: Mapping[str, ParamInfo], drawn: Drawn
+) -> list[Problem]:
+    """Problems with ``posterior``: it must load, within bounds, sharing no parameter.
+
+    Its parameters must lie within their bounds and none may also be uncertain; their
+    ranges join ``drawn`` for the ordered checks.
+    """
+    if not isinstance(reference, str) or not reference:
+        return []
+    try:
+        sample = load_posterior(reference)
+    except PosteriorError as error:
+        return [Problem("posterior", reference, str(error))]
+    problems = []
+    for path, (low, high) in sample.ranges().items():
+        if path in drawn:
+            problems.append(
+                Problem("posterior", reference, f"no parameter also uncertain ({path} is both)")
+            )
+        elif not _within(infos[path], low, high):
+            problems.append(Problem("posterior", reference, f"values of {path} within its bounds"))
+        else:
+            drawn[path] = (-1, (low, high))
     return problems

@@ -1,0 +1,1 @@
+"""Calibration of judgement parameters to targets known before t0, and posterior samples."""
