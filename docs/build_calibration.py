@@ -26,7 +26,7 @@ import pandas as pd
 
 from crisis_sim import plots
 from crisis_sim.calibration.posterior import load_posterior
-from crisis_sim.calibration.targets import load_targets
+from crisis_sim.calibration.targets import event_by, load_targets
 from crisis_sim.ensemble import runner
 from crisis_sim.ensemble.results import Results
 from crisis_sim.scenario.files import load_scenario
@@ -54,6 +54,18 @@ def outcome_rows(results: Results) -> list[str]:
             f"| {outcome} | {_pct(row['probability'])} | {_band(row['low'], row['high'])} | "
             f"{_band(row['judgement_low'], row['judgement_high'])} |"
         )
+    return rows
+
+
+def target_rows(targets: object, prior: Results, calibrated: Results) -> list[str]:
+    """Markdown rows: each probability target in the two runs of the baseline."""
+    rows = []
+    for target in targets.targets:
+        if target.quantity != "probability_by":
+            continue
+        week = (target.by - prior.scenario.run.start_date).days // 7
+        shares = [event_by(r.worlds, str(target.event), week).mean() for r in (prior, calibrated)]
+        rows.append(f"| {target.id} | {target.value:g} | {_pct(shares[0])} | {_pct(shares[1])} |")
     return rows
 
 
@@ -200,6 +212,14 @@ def build() -> tuple[str, dict[str, object]]:
         "from the posterior (the same worlds and the same draws of the other judgement",
         "parameters). Monte Carlo 95% is chance; judgement 5-95% is the spread of the",
         "probability across parameter sets (see the model card, section 14).",
+        "",
+        "The probability targets in the same two runs (the baseline's own worlds, not the",
+        "calibration's): where the priors already met a target, the posterior had little",
+        "reason to move.",
+        "",
+        "| target | value | from the priors | calibrated |",
+        "|---|---|---|---|",
+        *target_rows(targets, prior, calibrated),
         "",
         "| outcome | from the priors | Monte Carlo 95% | judgement 5-95% |",
         "|---|---|---|---|",

@@ -34,6 +34,7 @@ def test_the_judgement_band_recovers_the_spread_of_known_probabilities_across_se
     hit, sets = _clustered(truth.rvs(SETS, random_state=rng), SIZE, rng)
     spread = judgement_spread(hit, sets)
     low, high = truth.ppf([0.05, 0.95])
+    assert spread.detected
     assert spread.low == pytest.approx(low, abs=0.03)
     assert spread.high == pytest.approx(high, abs=0.04)
     # The sets' observed shares carry binomial noise too: their band is wider.
@@ -46,6 +47,7 @@ def test_without_judgement_the_band_collapses_while_the_observed_shares_still_sp
     spread = judgement_spread(hit, sets)
     assert spread.high - spread.low < 0.06
     assert spread.observed_high - spread.observed_low > 0.15
+    assert not spread.detected
 
 
 def test_a_band_needs_enough_sets_and_a_scenario_that_draws_judgement() -> None:
@@ -164,3 +166,14 @@ def test_the_model_records_parameter_sets_and_the_week_forces_cross() -> None:
     invaded = (table["outcome"] == "full_invasion").to_numpy()
     assert np.all(crossed[invaded] >= 0)
     assert np.all(crossed[invaded] <= table["week"].to_numpy()[invaded])
+
+
+def test_an_effect_with_no_spread_beyond_noise_is_marked_as_such() -> None:
+    rng = np.random.default_rng(7)
+    sets = np.repeat(np.arange(SETS), SIZE)
+    u = rng.random(sets.size)
+    found = sign_agreement(u < 0.3, u < 0.31, sets)
+    assert not found.detected
+    spread = rng.normal(0.0, 0.1, SETS).clip(-0.25, 0.25)
+    varied = sign_agreement(u < 0.3, u < 0.3 + spread[sets], sets)
+    assert varied.detected and 0.3 < varied.same_sign < 0.7

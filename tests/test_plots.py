@@ -724,3 +724,27 @@ def test_convergence_draws_one_line_and_band_per_outcome_ending_at_the_estimate(
         assert line.get_xdata()[-1] == baseline.runs
         assert line.get_ydata()[-1] == pytest.approx(100 * table.loc[outcome.key, "probability"])
     plt.close(figure)
+
+
+def test_forest_shows_the_judgement_band_and_the_share_of_sets_with_the_effects_sign():
+    table = comparison_table(independent=False)
+    table["same_sign"] = 0.71
+    table["judgement_low"] = table["difference"] - 0.1
+    table["judgement_high"] = table["difference"] + 0.2
+    ax = plots.forest(table).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    moved = table[table["difference"] != 0]
+    verbs = ["raises" if d > 0 else "lowers" for d in moved["difference"]]
+    assert sum("in 71% of parameter sets" in label for label in labels) == len(moved)
+    assert sum(f"({verbs[0]} it in 71%" in label for label in labels) >= 1
+    (band,) = [
+        c
+        for c in ax.collections
+        if isinstance(c, LineCollection)
+        and same_color(c.get_color()[0][:3], plots.JUDGEMENT_COLOUR)
+    ]
+    ends = np.array([sorted(s[:, 0]) for s in band.get_segments()])
+    assert len(ends) == len(table)
+    np.testing.assert_allclose(np.sort(ends[:, 1] - ends[:, 0]), np.full(len(table), 30.0))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert plots.JUDGEMENT_LEGEND in legend

@@ -76,9 +76,9 @@ def format_outcome_table(table: pd.DataFrame) -> str:
     if "judgement_detected" in table and not table["judgement_detected"].all():
         lines.append(
             textwrap.fill(
-                "* The sets' shares spread no more than chance alone would, so no spread across "
-                "judgement can be told apart from chance here; more worlds per set "
-                "(run.worlds_per_set) could reveal one.",
+                "* The sets' shares spread no more than chance alone could explain (a "
+                "chi-square test at 95%): no spread across judgement can be told apart from "
+                "chance here; more worlds per set (run.worlds_per_set) could reveal one.",
                 width=88,
             )
         )
@@ -225,6 +225,7 @@ def paired_comparison(results: Sequence[Results], reference: int | str = 0) -> p
                     "sets_lowered": agreement.lowered,
                     "sets_unchanged": agreement.unchanged,
                     "sets": agreement.sets,
+                    "spread_detected": agreement.detected,
                 }
             )
     table = pd.DataFrame(rows)
@@ -297,7 +298,8 @@ def _same_sign(row: Any) -> str:
     if np.isnan(same) or row.difference == 0:
         return "-"
     verb = "raises" if row.difference > 0 else "lowers"
-    return f"{verb} in {100 * same:.0f}%"
+    mark = "" if getattr(row, "spread_detected", True) else "*"
+    return f"{verb} in {100 * same:.0f}%{mark}"
 
 
 def format_comparison(table: pd.DataFrame) -> str:
@@ -330,6 +332,14 @@ def format_comparison(table: pd.DataFrame) -> str:
             width=88,
         )
     )
+    if "spread_detected" in table and not table["spread_detected"].all():
+        lines.append(
+            textwrap.fill(
+                "* The effect spreads across parameter sets no more than its paired noise "
+                "could: its spread, and so the share, cannot be told apart from chance.",
+                width=88,
+            )
+        )
     reason = table.attrs.get("judgement", "")
     if reason:
         lines.append(f"No judgement band: {reason}.")

@@ -83,17 +83,24 @@ SUMMARY_KEYS: dict[str, str] = {
     "question": "the question the scenario asks",
     "scenario_hash": "SHA-256 of the scenario's canonical JSON: equal hashes, equal scenarios",
     "scenario": "the scenario in full, as it ran (extends merged)",
-    "outcomes": "the outcome table: per outcome, worlds, probability, its 95% interval and "
-    "median week (the median of the week column over the worlds with that outcome)",
+    "outcomes": "the outcome table: per outcome, worlds, probability, low and high (its "
+    "Monte Carlo 95% interval: chance, the parameter sets' clustering allowed for), "
+    "judgement_low and judgement_high (the 5-95% band of the probability across parameter "
+    "sets, binomial noise removed; null without one), judgement_observed_low and "
+    "judgement_observed_high (the same of the sets' observed shares), judgement_sets, "
+    "judgement_detected (false where the sets spread no more than chance could explain) "
+    "and median week (the median of the week column over the worlds with that outcome)",
     "cumulative_incidence": "per week 0..horizon, the share of all worlds that reached each "
-    "event outcome (deal, invasion, clash) by that week, with its 95% interval",
+    "event outcome (deal, invasion, clash) by that week, with its Monte Carlo 95% interval "
+    "(_low, _high) and its judgement 5-95% band (_judgement_low, _judgement_high)",
     "invasions": "the full invasions: their number, why Russia chose them and the war and "
     "the West at the horizon",
     "levers": "per lever: the worlds it fired in, their share, and its first, median and "
     "last week of firing; a flag sentence for a lever that fired in no world, or in "
     "fewer than all worlds though it has no condition",
-    "judgement": "the judgement band of the outcome shares: how far they move across the "
-    "sets of drawn parameter values (see crisis_sim.ensemble.intervals)",
+    "judgement": "what the two intervals are, the worlds per parameter set, the number of "
+    "sets, the judgement parameters drawn and the posterior drawn from (its reference, "
+    "SHA-256 and particles), if any (see crisis_sim.ensemble.intervals)",
     "seed": "the seed of the run",
     "runs": "the number of worlds",
     "horizon": "the last week simulated",

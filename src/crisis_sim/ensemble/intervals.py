@@ -126,6 +126,8 @@ class Spread:
         sets: Number of parameter sets.
         worlds_per_set: Mean worlds per set.
         reason: Why there is no band, or "".
+        detected: Whether the sets' shares spread beyond their binomial noise
+            (:data:`DETECTION_LEVEL`); if not, the band cannot be told apart from chance.
     """
 
     low: float
@@ -136,11 +138,28 @@ class Spread:
     sets: int
     worlds_per_set: float
     reason: str = ""
+    detected: bool = False
 
     @property
     def available(self) -> bool:
         """Whether there is a band."""
         return not self.reason
+
+
+DETECTION_LEVEL = 0.95
+"""A spread across sets counts as detected when the sets' variance exceeds what chance
+alone gives at this level (a chi-square test of homogeneity)."""
+
+
+def _detected(observed: float, noise: float, sets: int) -> bool:
+    """Whether ``sets`` estimates with sample variance ``observed`` spread beyond ``noise``.
+
+    Under no spread, ``(sets - 1) * observed / noise`` follows a chi-square distribution
+    with ``sets - 1`` degrees of freedom (approximately, for binomial noise).
+    """
+    if noise <= 0:
+        return observed > 0
+    return bool((sets - 1) * observed / noise > stats.chi2.ppf(DETECTION_LEVEL, sets - 1))
 
 
 def _none(reason: str, sets: int, size: float) -> Spread:
@@ -172,7 +191,8 @@ def judgement_spread(hit: np.ndarray, sets: np.ndarray | None) -> Spread:
     mean = float(shares.mean())
     observed = np.quantile(shares, JUDGEMENT_LEVELS)
     noise = float(np.mean(shares * (1 - shares) / (m - 1)))
-    between = max(float(shares.var(ddof=1)) - noise, 0.0)
+    variance = float(shares.var(ddof=1))
+    between = max(variance - noise, 0.0)
     if between <= 0.0 or mean in (0.0, 1.0):
         low = high = mean
     else:
@@ -189,6 +209,7 @@ def judgement_spread(hit: np.ndarray, sets: np.ndarray | None) -> Spread:
         float(np.sqrt(between)),
         len(m),
         size,
+        detected=_detected(variance, noise, len(m)),
     )
 
 
@@ -206,6 +227,9 @@ class SignAgreement:
             was positive, negative or zero.
         sets: Number of parameter sets.
         reason: Why there is no ``same_sign``, or "".
+        detected: Whether the effect spreads across sets beyond the paired noise
+            (:data:`DETECTION_LEVEL`); if not, the spread, and so ``same_sign``, cannot be
+            told apart from chance.
     """
 
     same_sign: float
@@ -216,6 +240,7 @@ class SignAgreement:
     unchanged: int
     sets: int
     reason: str = ""
+    detected: bool = False
 
 
 def sign_agreement(
@@ -254,7 +279,8 @@ def sign_agreement(
     square = np.bincount(index, weights=difference**2) / m
     noise = float(np.mean(((square - effect**2) / (m - 1))[full]))
     mean = float(effect[full].mean())
-    between = max(float(effect[full].var(ddof=1)) - noise, 0.0)
+    variance = float(effect[full].var(ddof=1))
+    between = max(variance - noise, 0.0)
     if mean == 0.0:
         same = float("nan") if between > 0 else 1.0
     elif between == 0.0:
@@ -262,7 +288,10 @@ def sign_agreement(
     else:
         same = float(stats.norm.cdf(abs(mean) / np.sqrt(between)))
     low, high = mean + stats.norm.ppf(JUDGEMENT_LEVELS) * np.sqrt(between)
-    return SignAgreement(same, float(low), float(high), raised, lowered, unchanged, len(m))
+    detected = _detected(variance, noise, int(full.sum()))
+    return SignAgreement(
+        same, float(low), float(high), raised, lowered, unchanged, len(m), "", detected
+    )
 
 
 def transition_table(reference: np.ndarray, scenario: np.ndarray) -> pd.DataFrame:

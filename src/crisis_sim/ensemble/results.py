@@ -188,7 +188,7 @@ def _judgement_columns(spread: Spread) -> dict[str, float]:
         "judgement_observed_low": spread.observed_low,
         "judgement_observed_high": spread.observed_high,
         "judgement_sets": spread.sets,
-        "judgement_detected": bool(spread.available and spread.between_sd > 0),
+        "judgement_detected": spread.detected,
     }
 
 

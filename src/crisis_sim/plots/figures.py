@@ -453,6 +453,15 @@ def fan_charts(results: Results, *, axes: Sequence[Axes] | np.ndarray | None = N
     return figure
 
 
+def _sign_note(row: pd.Series) -> str:
+    """``(raises in 71% of sets)`` under an outcome's label, when the row has the share."""
+    same = row.get("same_sign", np.nan)
+    if pd.isna(same) or row["difference"] == 0:
+        return ""
+    verb = "raises" if row["difference"] > 0 else "lowers"
+    return f"\n({verb} it in {100 * same:.0f}% of parameter sets)"
+
+
 def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Forest plot of paired differences in outcome probability against a reference.
 
@@ -486,7 +495,8 @@ def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     present = list(dict.fromkeys(frame["outcome"].astype(str)))
     outcomes = [o.key for o in OUTCOMES if o.key in present]
     outcomes += [o for o in present if o not in outcomes]
-    figure, ax = _axes(ax, (8.0, 1.2 + 0.28 * (len(frame) + len(scenarios))))
+    row_height = 0.45 if "same_sign" in frame.columns else 0.28
+    figure, ax = _axes(ax, (8.0, 1.2 + row_height * (len(frame) + len(scenarios))))
 
     position: dict[tuple[str, str], float] = {}
     ticks: list[float] = []
@@ -500,10 +510,11 @@ def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
         y += 1
         rows = frame[frame["scenario"].astype(str) == scenario]
         for outcome in outcomes:
-            if (rows["outcome"].astype(str) == outcome).any():
+            found = rows[rows["outcome"].astype(str) == outcome]
+            if len(found):
                 position[scenario, outcome] = y
                 ticks.append(y)
-                labels.append(_outcome_label(outcome))
+                labels.append(_outcome_label(outcome) + _sign_note(found.iloc[0]))
                 y += 1
         y += 0.5
     frame["y"] = [
@@ -559,21 +570,6 @@ def forest(comparison: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
             colors=JUDGEMENT_COLOUR,
             linewidth=2,
         )
-    if "same_sign" in frame.columns:
-        for row in frame.dropna(subset=["same_sign"]).itertuples():
-            if row.difference != 0:
-                verb = "raises" if row.difference > 0 else "lowers"
-                ax.annotate(
-                    f"{verb} in {100 * row.same_sign:.0f}% of sets",
-                    (1.0, row.y),
-                    xycoords=("axes fraction", "data"),
-                    xytext=(-4, 0),
-                    textcoords="offset points",
-                    ha="right",
-                    va="center",
-                    fontsize=6,
-                    color="#444444",
-                )
     ax.axvline(0, color="#666666", linewidth=1, zorder=0)
     ax.set_yticks(ticks, labels)
     for index in headers:
