@@ -367,8 +367,8 @@ def test_cumulative_incidence_has_one_rising_step_line_and_band_per_event_outcom
     assert "week after 2022-01-13" in ax.get_xlabel()
     assert "%" in ax.get_ylabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert f"{plots.CHANCE_LEGEND} (shaded)" in legend
-    assert f"{plots.JUDGEMENT_LEGEND} (dotted)" in legend
+    assert f"{plots.CHANCE_LEGEND}, shaded" in legend
+    assert f"{plots.JUDGEMENT_LEGEND}, dotted" in legend
     # the top axis names the months: February 2022 sits at week 19 / 7 (1 February)
     (top,) = ax.child_axes
     labels = [label.get_text() for label in top.get_xticklabels()]

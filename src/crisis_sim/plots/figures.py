@@ -236,10 +236,10 @@ def outcome_probabilities(
                 alpha=0.8,
             )
         if count == 1:
-            for x, share in zip(positions, shares, strict=True):
+            for x, share, top in zip(positions, shares, high, strict=True):
                 ax.annotate(
                     f"{share:.1f}%",
-                    (x, share),
+                    (x - width * 0.15, max(share, top)),
                     xytext=(0, 3),
                     textcoords="offset points",
                     ha="center",
@@ -360,10 +360,10 @@ def cumulative_incidence(results: Results, *, ax: Axes | None = None) -> Figure:
     )
     _set_title(ax, f"Outcomes reached by each date - {_title(results)}", pad=16)
     handles, _ = ax.get_legend_handles_labels()
-    handles.append(Patch(facecolor="#999999", alpha=0.3, label=f"{CHANCE_LEGEND} (shaded)"))
+    handles.append(Patch(facecolor="#999999", alpha=0.3, label=f"{CHANCE_LEGEND}, shaded"))
     if table.filter(like="_judgement_low").notna().any().any():
         handles.append(
-            Line2D([], [], color="#555555", linestyle=":", label=f"{JUDGEMENT_LEGEND} (dotted)")
+            Line2D([], [], color="#555555", linestyle=":", label=f"{JUDGEMENT_LEGEND}, dotted")
         )
     ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
     return figure
