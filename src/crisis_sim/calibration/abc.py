@@ -36,7 +36,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crisis_sim.calibration.posterior import PROVENANCE_FILE, write_posterior
+from crisis_sim.calibration.posterior import (
+    PROVENANCE_FILE,
+    weighted_quantiles,
+    write_posterior,
+)
 from crisis_sim.calibration.targets import CalibrationTargets, Target, measure
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.scenario.files import load_scenario
@@ -456,12 +460,7 @@ def marginals(targets: CalibrationTargets, values: np.ndarray, weights: np.ndarr
         x = values[:, column]
         mean = float(weights @ x)
         sd = float(np.sqrt(weights @ (x - mean) ** 2))
-        order = np.argsort(x, kind="stable")
-        cumulative = np.cumsum(weights[order])
-        q05, q50, q95 = (
-            float(x[order][min(np.searchsorted(cumulative, q), len(x) - 1)])
-            for q in (0.05, 0.5, 0.95)
-        )
+        q05, q50, q95 = weighted_quantiles(x, weights, (0.05, 0.5, 0.95))
         ratio = sd / float(np.std(prior_draws))
         rows.append(
             {

@@ -69,6 +69,19 @@ def resolve(reference: str | Path) -> Path:
     )
 
 
+def weighted_quantiles(
+    values: np.ndarray, weights: np.ndarray, levels: tuple[float, ...]
+) -> list[float]:
+    """The weighted quantiles of ``values`` at ``levels``.
+
+    Each is the smallest value whose cumulative share of the weight reaches the level.
+    """
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order]) / np.sum(weights)
+    picks = np.minimum(np.searchsorted(cumulative, np.asarray(levels) - 1e-12), len(order) - 1)
+    return [float(values[order[j]]) for j in picks]
+
+
 @dataclass(frozen=True)
 class Posterior:
     """A weighted sample of parameter sets.
@@ -120,13 +133,10 @@ class Posterior:
 
     def quantiles(self, levels: tuple[float, ...] = (0.05, 0.5, 0.95)) -> dict[str, list[float]]:
         """Each parameter's weighted quantiles at ``levels``."""
-        found = {}
-        for i, path in enumerate(self.paths):
-            order = np.argsort(self.values[:, i], kind="stable")
-            cumulative = np.cumsum(self.weights[order])
-            picks = np.searchsorted(cumulative, np.asarray(levels) - 1e-12)
-            found[path] = [float(self.values[order[min(j, len(order) - 1)], i]) for j in picks]
-        return found
+        return {
+            path: weighted_quantiles(self.values[:, i], self.weights, levels)
+            for i, path in enumerate(self.paths)
+        }
 
     def effective_size(self) -> float:
         """Kish's effective sample size of the weights, 1 / sum(w^2)."""
