@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -177,3 +178,26 @@ def test_an_effect_with_no_spread_beyond_noise_is_marked_as_such() -> None:
     spread = rng.normal(0.0, 0.1, SETS).clip(-0.25, 0.25)
     varied = sign_agreement(u < 0.3, u < 0.3 + spread[sets], sets)
     assert varied.detected and 0.3 < varied.same_sign < 0.7
+
+
+def test_cumulative_incidence_gives_each_week_the_intervals_of_that_weeks_worlds() -> None:
+    from crisis_sim.ensemble.results import EVENT_OUTCOMES, cumulative_incidence
+
+    rng = np.random.default_rng(8)
+    worlds = pd.DataFrame(
+        {
+            "outcome": rng.choice(["de_escalation", "standoff", "full_invasion"], 3000),
+            "week": rng.integers(0, 11, 3000),
+        }
+    )
+    sets = np.arange(3000) // 25
+    table = cumulative_incidence(worlds, 10, "2022-01-13", sets)
+    for key in (o.key for o in EVENT_OUTCOMES):
+        for week in (0, 4, 10):
+            hit = ((worlds["outcome"] == key) & (worlds["week"] <= week)).to_numpy()
+            low, high = chance_interval(hit, sets)
+            spread = judgement_spread(hit, sets)
+            row = table.loc[week]
+            assert (row[f"{key}_low"], row[f"{key}_high"]) == pytest.approx((low, high))
+            assert row[f"{key}_judgement_low"] == pytest.approx(spread.low, nan_ok=True)
+            assert row[f"{key}_judgement_high"] == pytest.approx(spread.high, nan_ok=True)

@@ -72,6 +72,16 @@ def wilson_interval(
     return low, high
 
 
+def dense_sets(sets: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each world's set as an index 0..S-1, and S (sets in order need no sort)."""
+    sets = np.asarray(sets)
+    if sets.size and np.all(sets[1:] >= sets[:-1]):
+        index = np.concatenate([[0], np.cumsum(sets[1:] != sets[:-1])])
+        return index, int(index[-1]) + 1
+    _, index = np.unique(sets, return_inverse=True)
+    return index, int(index.max()) + 1 if index.size else 0
+
+
 def set_counts(hit: np.ndarray, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per parameter set, the worlds with the outcome and all its worlds.
 
@@ -79,22 +89,54 @@ def set_counts(hit: np.ndarray, sets: np.ndarray) -> tuple[np.ndarray, np.ndarra
         hit: (worlds,) whether each world has the outcome.
         sets: (worlds,) each world's parameter set.
     """
-    hit = np.asarray(hit, dtype=bool)
-    _, index = np.unique(np.asarray(sets), return_inverse=True)
-    return np.bincount(index, weights=hit).astype(float), np.bincount(index).astype(float)
+    index, count = dense_sets(sets)
+    hit = np.asarray(hit, dtype=float)
+    return (
+        np.bincount(index, weights=hit, minlength=count),
+        np.bincount(index, minlength=count).astype(float),
+    )
+
+
+def design_effects(k: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Kish's design effect of the sets, at least 1, for each column of counts.
+
+    Args:
+        k: (sets, columns) worlds with the outcome per set (or (sets,) for one column).
+        m: (sets,) worlds per set.
+    """
+    k = np.asarray(k, dtype=float).reshape(len(m), -1)
+    m = np.asarray(m, dtype=float)[:, None]
+    total = m.sum()
+    share = k.sum(axis=0) / total
+    groups = len(m)
+    binomial = share * (1 - share) / total
+    if groups < 2:
+        return np.ones(k.shape[1])
+    clustered = groups / (groups - 1) * np.sum((k - share * m) ** 2, axis=0) / total**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(binomial > 0, clustered / binomial, 1.0)
+    return np.maximum(1.0, ratio)
 
 
 def design_effect(hit: np.ndarray, sets: np.ndarray) -> float:
     """Kish's design effect of the sets on the share of ``hit``: at least 1."""
-    k, m = set_counts(hit, sets)
-    total = m.sum()
-    share = k.sum() / total
-    groups = len(m)
-    if groups < 2 or share in (0.0, 1.0):
-        return 1.0
-    clustered = groups / (groups - 1) * np.sum((k - share * m) ** 2) / total**2
-    binomial = share * (1 - share) / total
-    return float(max(1.0, clustered / binomial))
+    return float(design_effects(*set_counts(hit, sets))[0])
+
+
+def chance_intervals(
+    k: np.ndarray, m: np.ndarray, z: float = Z_95
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Monte Carlo 95% interval of each column's share, the sets' clustering allowed for.
+
+    Args:
+        k: (sets, columns) worlds with the outcome per set.
+        m: (sets,) worlds per set.
+        z: Normal quantile.
+    """
+    k = np.asarray(k, dtype=float).reshape(len(m), -1)
+    total = float(np.sum(m))
+    effective = total / design_effects(k, m)
+    return wilson_interval(k.sum(axis=0) / total * effective, effective, z)
 
 
 def chance_interval(
@@ -107,10 +149,11 @@ def chance_interval(
     hit = np.asarray(hit, dtype=bool)
     if hit.size == 0:
         raise ValueError("no worlds to summarise")
-    deff = 1.0 if sets is None else design_effect(hit, sets)
-    effective = hit.size / deff
-    low, high = wilson_interval(hit.mean() * effective, effective, z)
-    return float(low), float(high)
+    if sets is None:
+        low, high = wilson_interval(float(hit.sum()), float(hit.size), z)
+        return float(low), float(high)
+    low, high = chance_intervals(*set_counts(hit, sets), z)
+    return float(low[0]), float(high[0])
 
 
 @dataclass(frozen=True)
@@ -167,6 +210,51 @@ def _none(reason: str, sets: int, size: float) -> Spread:
     return Spread(nan, nan, nan, nan, nan, sets, size, reason)
 
 
+def judgement_spreads(k: np.ndarray, m: np.ndarray) -> list[Spread]:
+    """The judgement band of each column of per-set counts (see :func:`judgement_spread`).
+
+    Args:
+        k: (sets, columns) worlds with the outcome per set.
+        m: (sets,) worlds per set.
+    """
+    m = np.asarray(m, dtype=float)
+    k = np.asarray(k, dtype=float).reshape(len(m), -1)
+    size = float(m.mean()) if len(m) else 0.0
+    full = m >= 2
+    if full.sum() < MIN_SETS:
+        reason = f"{int(full.sum())} parameter sets of two or more worlds: a band needs {MIN_SETS}"
+        return [_none(reason, len(m), size)] * k.shape[1]
+    k, m = k[full], m[full, None]
+    shares = k / m
+    mean = shares.mean(axis=0)
+    observed = np.quantile(shares, JUDGEMENT_LEVELS, axis=0)
+    noise = np.mean(shares * (1 - shares) / (m - 1), axis=0)
+    variance = shares.var(axis=0, ddof=1)
+    between = np.maximum(variance - noise, 0.0)
+    point = (between <= 0.0) | (mean <= 0.0) | (mean >= 1.0)
+    spread = np.minimum(between, mean * (1 - mean) * (1 - 1e-6))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        concentration = np.where(point, 1.0, mean * (1 - mean) / spread - 1)
+    a = np.where(point, 1.0, mean * concentration)
+    b = np.where(point, 1.0, (1 - mean) * concentration)
+    low = np.where(point, mean, stats.beta.ppf(JUDGEMENT_LEVELS[0], a, b))
+    high = np.where(point, mean, stats.beta.ppf(JUDGEMENT_LEVELS[1], a, b))
+    sets = len(m)
+    return [
+        Spread(
+            float(low[i]),
+            float(high[i]),
+            float(observed[0, i]),
+            float(observed[1, i]),
+            float(np.sqrt(between[i])),
+            sets,
+            size,
+            detected=_detected(float(variance[i]), float(noise[i]), sets),
+        )
+        for i in range(k.shape[1])
+    ]
+
+
 def judgement_spread(hit: np.ndarray, sets: np.ndarray | None) -> Spread:
     """The 5-95% band of the probability of ``hit`` across parameter sets.
 
@@ -177,40 +265,7 @@ def judgement_spread(hit: np.ndarray, sets: np.ndarray | None) -> Spread:
     """
     if sets is None:
         return _none("the scenario draws no judgement parameters", 0, 0.0)
-    k, m = set_counts(hit, sets)
-    size = float(m.mean())
-    full = m >= 2
-    if full.sum() < MIN_SETS:
-        return _none(
-            f"{int(full.sum())} parameter sets of two or more worlds: a band needs {MIN_SETS}",
-            len(m),
-            size,
-        )
-    k, m = k[full], m[full]
-    shares = k / m
-    mean = float(shares.mean())
-    observed = np.quantile(shares, JUDGEMENT_LEVELS)
-    noise = float(np.mean(shares * (1 - shares) / (m - 1)))
-    variance = float(shares.var(ddof=1))
-    between = max(variance - noise, 0.0)
-    if between <= 0.0 or mean in (0.0, 1.0):
-        low = high = mean
-    else:
-        spread = min(between, mean * (1 - mean) * (1 - 1e-6))
-        concentration = mean * (1 - mean) / spread - 1
-        low, high = stats.beta.ppf(
-            JUDGEMENT_LEVELS, mean * concentration, (1 - mean) * concentration
-        )
-    return Spread(
-        float(low),
-        float(high),
-        float(observed[0]),
-        float(observed[1]),
-        float(np.sqrt(between)),
-        len(m),
-        size,
-        detected=_detected(variance, noise, len(m)),
-    )
+    return judgement_spreads(*set_counts(hit, sets))[0]
 
 
 @dataclass(frozen=True)
@@ -258,7 +313,7 @@ def sign_agreement(
     if sets is None:
         nan = float("nan")
         return SignAgreement(nan, nan, nan, 0, 0, 0, 0, "the scenarios draw no judgement")
-    _, index = np.unique(np.asarray(sets), return_inverse=True)
+    index, _ = dense_sets(sets)
     m = np.bincount(index).astype(float)
     difference = s - a
     effect = np.bincount(index, weights=difference) / m

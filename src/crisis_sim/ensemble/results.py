@@ -46,7 +46,10 @@ from crisis_sim.ensemble import dictionary
 from crisis_sim.ensemble.intervals import (
     Spread,
     chance_interval,
+    chance_intervals,
+    dense_sets,
     judgement_spread,
+    judgement_spreads,
     wilson_interval,
 )
 from crisis_sim.ensemble.outputs import OutputFolder
@@ -303,18 +306,24 @@ def cumulative_incidence(
     weeks = np.arange(horizon + 1)
     table: dict[str, Any] = {"date": (start + 7 * weeks).astype("datetime64[ns]")}
     outcomes = worlds["outcome"].to_numpy()
-    world_weeks = worlds["week"].to_numpy()
+    world_weeks = worlds["week"].to_numpy().astype(np.int64)
+    index, count = (np.zeros(total, dtype=np.int64), 1) if sets is None else dense_sets(sets)
+    m = np.bincount(index, minlength=count).astype(float)
     for key, reached in found.items():
         counts = np.cumsum(np.bincount(reached, minlength=horizon + 1))
         table[key] = counts / total
-        bands = np.full((4, horizon + 1), np.nan)
-        for week in weeks:
-            hit = (outcomes == key) & (world_weeks <= week)
-            spread = judgement_spread(hit, sets)
-            bands[:, week] = (*chance_interval(hit, sets), spread.low, spread.high)
-        table[f"{key}_low"], table[f"{key}_high"] = bands[0], bands[1]
-        table[f"{key}_judgement_low"] = bands[2]
-        table[f"{key}_judgement_high"] = bands[3]
+        mine = outcomes == key
+        per_set = np.zeros((count, horizon + 1))
+        np.add.at(per_set, (index[mine], world_weeks[mine]), 1.0)
+        per_set = np.cumsum(per_set, axis=1)
+        low, high = chance_intervals(per_set, m)
+        table[f"{key}_low"], table[f"{key}_high"] = low, high
+        bands = [] if sets is None else judgement_spreads(per_set, m)
+        nan = np.full(horizon + 1, np.nan)
+        table[f"{key}_judgement_low"] = np.array([band.low for band in bands]) if bands else nan
+        table[f"{key}_judgement_high"] = (
+            np.array([band.high for band in bands]) if bands else nan.copy()
+        )
     frame = pd.DataFrame(table, index=pd.Index(weeks, name="week"))
     frame.attrs["runs"] = total
     return frame
