@@ -22,7 +22,9 @@ from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.intervals import (
     JUDGEMENT_LEVELS,
     Z_95,
+    clustered_variance,
     design_effect,
+    set_counts,
     sign_agreement,
     transition_table,
 )
@@ -124,13 +126,9 @@ def paired_difference(
     difference = (gained - lost) / n
     variance = max(gained + lost - (gained - lost) ** 2 / n, 0.0) / n**2
     if sets is not None:
-        _, index = np.unique(np.asarray(sets), return_inverse=True)
-        groups = int(index.max()) + 1
-        if groups >= 2:
-            summed = np.bincount(index, weights=s.astype(float) - a.astype(float))
-            sizes = np.bincount(index)
-            between = groups / (groups - 1) * np.sum((summed - difference * sizes) ** 2) / n**2
-            variance = max(variance, float(between))
+        summed, sizes = set_counts(s.astype(float) - a.astype(float), sets)
+        if len(sizes) >= 2:
+            variance = max(variance, float(clustered_variance(summed, sizes)[0]))
     half = z * np.sqrt(variance)
     return difference, difference - half, difference + half
 

@@ -38,6 +38,7 @@ import pandas as pd
 
 from crisis_sim.calibration.posterior import (
     PROVENANCE_FILE,
+    effective_size,
     weighted_quantiles,
     write_posterior,
 )
@@ -539,7 +540,7 @@ def calibrate(
         "simulations": simulations,
         "worlds_simulated": simulations * settings.worlds + settings.predictive * settings.worlds,
         "acceptance": float(generations["particles"].sum() / generations["simulations"].sum()),
-        "effective_sample_size": float(1.0 / np.sum(weights**2)),
+        "effective_sample_size": effective_size(weights),
         "final_temperatures": [chain.final_temperature for chain in chains],
         "reached_temperature_1": all(chain.final_temperature <= 1.0 + 1e-9 for chain in chains),
         "seconds": time.perf_counter() - start,
@@ -584,7 +585,7 @@ def format_report(result: Calibration) -> str:
     lines.append(
         f"{provenance['simulations']:,} simulations, {provenance['worlds_simulated']:,} worlds, "
         f"{provenance['seconds']:.0f} s; effective sample size "
-        f"{1.0 / np.sum(result.weights**2):.0f} of {len(result.weights)} particles"
+        f"{effective_size(result.weights):.0f} of {len(result.weights)} particles"
     )
     if not provenance["reached_temperature_1"]:
         lines.append(

@@ -82,6 +82,11 @@ def weighted_quantiles(
     return [float(values[order[j]]) for j in picks]
 
 
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of normalised weights, 1 / sum(w^2)."""
+    return float(1.0 / np.sum(np.asarray(weights) ** 2))
+
+
 @dataclass(frozen=True)
 class Posterior:
     """A weighted sample of parameter sets.
@@ -127,10 +132,6 @@ class Posterior:
             for i, path in enumerate(self.paths)
         }
 
-    def mean(self) -> dict[str, float]:
-        """Each parameter's weighted mean."""
-        return {path: float(self.weights @ self.values[:, i]) for i, path in enumerate(self.paths)}
-
     def quantiles(self, levels: tuple[float, ...] = (0.05, 0.5, 0.95)) -> dict[str, list[float]]:
         """Each parameter's weighted quantiles at ``levels``."""
         return {
@@ -139,8 +140,8 @@ class Posterior:
         }
 
     def effective_size(self) -> float:
-        """Kish's effective sample size of the weights, 1 / sum(w^2)."""
-        return float(1.0 / np.sum(self.weights**2))
+        """Kish's effective sample size of the weights (:func:`effective_size`)."""
+        return effective_size(self.weights)
 
 
 def write_posterior(

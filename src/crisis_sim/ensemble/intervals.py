@@ -83,10 +83,10 @@ def dense_sets(sets: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def set_counts(hit: np.ndarray, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per parameter set, the worlds with the outcome and all its worlds.
+    """Per parameter set, the worlds with the outcome (the sum of ``hit``) and all its worlds.
 
     Args:
-        hit: (worlds,) whether each world has the outcome.
+        hit: (worlds,) whether each world has the outcome, or any per-world value.
         sets: (worlds,) each world's parameter set.
     """
     index, count = dense_sets(sets)
@@ -97,6 +97,23 @@ def set_counts(hit: np.ndarray, sets: np.ndarray) -> tuple[np.ndarray, np.ndarra
     )
 
 
+def clustered_variance(k: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """The variance of each column's overall mean, estimated between the sets.
+
+    A ratio estimator: ``S / (S - 1) * sum_j (k_j - mean * m_j)^2 / n^2``.
+
+    Args:
+        k: (sets, columns) per-set sums of a per-world value (or (sets,) for one column).
+        m: (sets,) worlds per set; at least two sets.
+    """
+    k = np.asarray(k, dtype=float).reshape(len(m), -1)
+    m = np.asarray(m, dtype=float)[:, None]
+    total = m.sum()
+    groups = len(m)
+    mean = k.sum(axis=0) / total
+    return groups / (groups - 1) * np.sum((k - mean * m) ** 2, axis=0) / total**2
+
+
 def design_effects(k: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Kish's design effect of the sets, at least 1, for each column of counts.
 
@@ -105,14 +122,12 @@ def design_effects(k: np.ndarray, m: np.ndarray) -> np.ndarray:
         m: (sets,) worlds per set.
     """
     k = np.asarray(k, dtype=float).reshape(len(m), -1)
-    m = np.asarray(m, dtype=float)[:, None]
-    total = m.sum()
-    share = k.sum(axis=0) / total
-    groups = len(m)
-    binomial = share * (1 - share) / total
-    if groups < 2:
+    if len(m) < 2:
         return np.ones(k.shape[1])
-    clustered = groups / (groups - 1) * np.sum((k - share * m) ** 2, axis=0) / total**2
+    total = float(np.sum(m))
+    share = k.sum(axis=0) / total
+    binomial = share * (1 - share) / total
+    clustered = clustered_variance(k, m)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(binomial > 0, clustered / binomial, 1.0)
     return np.maximum(1.0, ratio)

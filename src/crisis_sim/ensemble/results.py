@@ -827,7 +827,7 @@ class Results:
                 "sets' observed shares, noise included",
             },
             "worlds_per_set": self.scenario.run.worlds_per_set,
-            "sets": 0 if sets is None else int(np.unique(sets).size),
+            "sets": 0 if sets is None else dense_sets(sets)[1],
             "parameters": self.scenario.judgement_paths(),
             "posterior": None
             if sample is None

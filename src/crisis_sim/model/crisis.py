@@ -180,6 +180,9 @@ class CrisisModel(mesa.Model):
         outcome: (R,) outcome code per world (:class:`Outcome`), ``ONGOING`` while running.
         outcome_week: (R,) the week each outcome was reached.
         lever_week: (levers, R) the week each lever fired in each world; -1 if never.
+        crossing_week: (R,) the first week Russia stood at a limited incursion or higher
+            (-1: never).
+        parameter_set: (R,) each world's parameter set, ``k // worlds_per_set``.
     """
 
     def __init__(
@@ -253,7 +256,6 @@ class CrisisModel(mesa.Model):
         self.outcome = np.full(replications, int(Outcome.ONGOING))
         self.outcome_week = np.full(replications, -1)
         self.crossing_week = np.full(replications, -1)
-        """(R,) the first week Russia stood at a limited incursion or higher (-1: never)."""
         self.narration = Narration(
             self, replications <= EVENT_LOG_LIMIT if event_log is None else event_log
         )
