@@ -38,7 +38,7 @@ def fingerprint(worlds: pd.DataFrame, state_counts: np.ndarray) -> str:
         if pd.api.types.is_numeric_dtype(column.dtype) or column.dtype == bool:
             digest.update(np.ascontiguousarray(column.to_numpy()).tobytes())
         else:
-            digest.update("\x1f".join(column.astype(str)).encode())
+            digest.update("\x1f".join(map(str, column.tolist())).encode())
     digest.update(np.ascontiguousarray(state_counts, dtype=np.int64).tobytes())
     return digest.hexdigest()
 
