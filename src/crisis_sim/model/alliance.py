@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from crisis_sim.model.compiled import helper, kernel
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.members import MemberArrays, MemberRecord
 from crisis_sim.model.west import at_rung, rung_table
@@ -38,15 +39,132 @@ MOBILISATION_AT_INCURSION = 1.0
 """Structural: ``alliance.aggression_mobilisation`` is the rise at the incursion rung."""
 
 
+@helper
+def pairwise_sum(values: np.ndarray) -> float:
+    """The sum of a contiguous run of numbers, added in numpy's pairwise order.
+
+    numpy sums a contiguous run of ``n`` numbers in eight interleaved partial sums
+    (``values[j], values[j + 8], ...``), added pairwise, then the rest one by one, and
+    splits runs longer than 128 in two at a multiple of 8: the same order here gives
+    the same last bits.
+    """
+    n = values.shape[0]
+    if n < 8:
+        total = 0.0
+        for index in range(n):
+            total += values[index]
+        return total
+    if n <= 128:
+        partial = values[:8].copy()
+        stop = n - n % 8
+        for start in range(8, stop, 8):
+            for lane in range(8):
+                partial[lane] += values[start + lane]
+        total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + (
+            (partial[4] + partial[5]) + (partial[6] + partial[7])
+        )
+        for index in range(stop, n):
+            total += values[index]
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(values[:half]) + pairwise_sum(values[half:])
+
+
+@helper
+def clipped(value: float, low: float, high: float) -> float:
+    """``value`` clipped to [low, high] as :func:`numpy.clip` does (NaN stays NaN)."""
+    if value != value:
+        return value
+    value = value if value > low else low
+    return value if value < high else high
+
+
+@helper
+def spread_cohesion(willingness: np.ndarray, squares: np.ndarray, count: int) -> float:
+    """Cohesion ``1 - 2 x std`` from the sums of willingness and of its squares over ``count``.
+
+    ``willingness`` and ``squares`` hold one value per member (0 for a member left out);
+    the standard deviation of numbers in [0, 1] is at most 0.5, so cohesion is 1 when
+    all agree and 0 when they split into two equal camps at 0 and 1.
+    """
+    mean = pairwise_sum(willingness) / count
+    variance = pairwise_sum(squares) / count - mean * mean
+    if variance < 0.0:
+        variance = 0.0
+    return clipped(1.0 - 2.0 * np.sqrt(variance), 0.0, 1.0)
+
+
+@helper
+def linear_quantile(ordered: np.ndarray, count: int, quantile: float) -> float:
+    """The ``quantile`` of the first ``count`` of ``ordered`` (sorted), linearly interpolated.
+
+    0 where ``count`` is 0 (no member has a voice).
+    """
+    if count == 0:
+        return 0.0
+    last = count - 1
+    position = clipped(quantile, 0.0, 1.0) * last
+    low = int(np.floor(position))
+    high = min(low + 1, last)
+    frac = position - low
+    return ordered[low] * (1.0 - frac) + ordered[high] * frac
+
+
+@helper
+def sort_first(values: np.ndarray, count: int) -> None:
+    """Sort the first ``count`` of ``values`` in place (insertion sort: a few dozen members)."""
+    for index in range(1, count):
+        value = values[index]
+        place = index
+        while place > 0 and values[place - 1] > value:
+            values[place] = values[place - 1]
+            place -= 1
+        values[place] = value
+
+
+@helper
+def at_world(values: np.ndarray, world: int) -> float:
+    """A parameter's value in ``world``: one number for all worlds, or one per world."""
+    return values[0] if values.shape[0] == 1 else values[world]
+
+
+@kernel("void(float64[:, ::1], float64[::1], float64[::1])")
+def _column_quantiles(values: np.ndarray, quantile: np.ndarray, level: np.ndarray) -> None:
+    """``level[r]``: the ``quantile[r]`` quantile of ``values[r]`` (one row per world)."""
+    count = values.shape[1]
+    ordered = np.empty(count)
+    for world in range(values.shape[0]):
+        ordered[:] = values[world]
+        sort_first(ordered, count)
+        position = quantile[world] * (count - 1)
+        low = int(np.floor(position))
+        high = min(low + 1, count - 1)
+        frac = position - low
+        level[world] = ordered[low] * (1.0 - frac) + ordered[high] * frac
+
+
+@kernel("void(float64[:, ::1], float64[::1])")
+def _cohesions(willingness: np.ndarray, cohesion: np.ndarray) -> None:
+    """``cohesion[r]``: :func:`spread_cohesion` of row ``r`` of ``willingness``."""
+    squares = np.empty(willingness.shape[1])
+    for world in range(willingness.shape[0]):
+        row = willingness[world]
+        for member in range(row.shape[0]):
+            squares[member] = row[member] * row[member]
+        cohesion[world] = spread_cohesion(row, squares, row.shape[0])
+
+
+def _rows(values: np.ndarray) -> np.ndarray:
+    """A (members, R) array as (R, members), each world's members contiguous."""
+    return np.ascontiguousarray(np.asarray(values, dtype=float).T)
+
+
 def column_quantile(values: np.ndarray, quantile: np.ndarray) -> np.ndarray:
     """The ``quantile[r]`` quantile of ``values[:, r]`` for each world r (linear interpolation)."""
-    ordered = np.sort(values, axis=0)
-    position = quantile * (values.shape[0] - 1)
-    low = np.floor(position).astype(int)
-    high = np.minimum(low + 1, values.shape[0] - 1)
-    frac = position - low
-    columns = np.arange(values.shape[1])
-    return ordered[low, columns] * (1.0 - frac) + ordered[high, columns] * frac
+    level = np.empty(values.shape[1])
+    _column_quantiles(_rows(values), np.ascontiguousarray(quantile, dtype=float), level)
+    return level
 
 
 def alliance_cohesion(willingness: np.ndarray) -> np.ndarray:
@@ -55,10 +173,9 @@ def alliance_cohesion(willingness: np.ndarray) -> np.ndarray:
     The standard deviation of numbers in [0, 1] is at most 0.5, so cohesion is 1 when
     all allies agree and 0 when they split into two equal camps at 0 and 1.
     """
-    members = willingness.shape[0]
-    mean = willingness.sum(axis=0) / members
-    variance = (willingness * willingness).sum(axis=0) / members - mean**2
-    return np.clip(1.0 - 2.0 * np.sqrt(np.maximum(variance, 0.0)), 0.0, 1.0)
+    cohesion = np.empty(willingness.shape[1])
+    _cohesions(_rows(willingness), cohesion)
+    return cohesion
 
 
 def consensus_level(
@@ -77,26 +194,129 @@ def consensus_level(
     return column_quantile(willingness, np.clip(quantile, 0.0, 1.0))
 
 
-def masked_cohesion(willingness: np.ndarray, inside: np.ndarray) -> np.ndarray:
-    """:func:`alliance_cohesion` over the members ``inside`` (members, R) only."""
-    count = np.maximum(inside.sum(axis=0), 1)
-    mean = (willingness * inside).sum(axis=0) / count
-    variance = (willingness * willingness * inside).sum(axis=0) / count - mean**2
-    return np.clip(1.0 - 2.0 * np.sqrt(np.maximum(variance, 0.0)), 0.0, 1.0)
+@kernel(
+    "void(float64[:, ::1], boolean, float64[:, ::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], boolean, float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], boolean, boolean[:, ::1],"
+    " boolean[:, ::1], boolean, float64[::1], boolean[::1], float64[:, ::1], float64[::1],"
+    " float64[::1], float64[::1])"
+)
+def _settle_alliance(
+    standing: np.ndarray,
+    has_own_shift: bool,
+    own_shift: np.ndarray,
+    exposure: np.ndarray,
+    camp: np.ndarray,
+    gas_share: np.ndarray,
+    gdp_weight: np.ndarray,
+    shift: np.ndarray,
+    wedge_push: np.ndarray,
+    debate_push: np.ndarray,
+    has_gas_cut: bool,
+    gas_cut: np.ndarray,
+    gas_effect: np.ndarray,
+    solidarity: np.ndarray,
+    quantile_low: np.ndarray,
+    quantile_high: np.ndarray,
+    has_stances: bool,
+    outside: np.ndarray,
+    aligned: np.ndarray,
+    has_cap: bool,
+    cap: np.ndarray,
+    live: np.ndarray,
+    willingness: np.ndarray,
+    cohesion: np.ndarray,
+    consensus: np.ndarray,
+    participation: np.ndarray,
+) -> None:
+    """The allies' week in each live world, the rule of :meth:`Nato.update_willingness`.
+
+    Per world, for each member ``m`` (tables are (R, members), per-world values are
+    one number or (R,)):
+
+    - its own view: ``standing + shift - wedge_push x exposure + debate_push x camp``
+      (+ its own shift), and with a gas cut-off ``+ cut x (gas_effect x gas_share +
+      wedge_push x exposure)``;
+    - the GDP-weighted mean of the views; each member pulled toward it,
+      ``(1 - solidarity) x own + solidarity x mean``, except one standing aside (its own
+      view) or one that joined the common line (the mean); clipped to [0, 1];
+    - over the members inside (not standing aside): cohesion (:func:`spread_cohesion`),
+      the consensus at the quantile ``low + (high - low) x cohesion``
+      (:func:`linear_quantile`), no higher than ``cap``; participation, the GDP-weighted
+      willingness of the members inside.
+
+    Worlds not ``live`` keep their values. The outputs hold last week's values on entry.
+    """
+    members = standing.shape[1]
+    own = np.empty(members)
+    inside_values = np.empty(members)
+    squares = np.empty(members)
+    weighted = np.empty(members)
+    ordered = np.empty(members)
+    for world in range(standing.shape[0]):
+        if not live[world]:
+            continue
+        push = wedge_push[world]
+        debate = debate_push[world]
+        for member in range(members):
+            view = standing[world, member] + shift[world]
+            view -= push * exposure[member]
+            view += debate * camp[member]
+            if has_own_shift:
+                view += own_shift[world, member]
+            if has_gas_cut:
+                view += gas_cut[world] * (
+                    at_world(gas_effect, world) * gas_share[member] + push * exposure[member]
+                )
+            own[member] = view
+            weighted[member] = gdp_weight[member] * view
+        mean = pairwise_sum(weighted)
+        pull = at_world(solidarity, world)
+        count = 0
+        for member in range(members):
+            stands_aside = has_stances and outside[world, member]
+            if stands_aside:
+                value = own[member]
+            elif has_stances and aligned[world, member]:
+                value = mean
+            else:
+                value = own[member] * (1.0 - pull) + pull * mean
+            value = clipped(value, 0.0, 1.0)
+            willingness[world, member] = value
+            if stands_aside:
+                inside_values[member] = 0.0
+                squares[member] = 0.0
+                weighted[member] = gdp_weight[member] * 0.0
+            else:
+                inside_values[member] = value
+                squares[member] = value * value
+                weighted[member] = gdp_weight[member] * value
+                ordered[count] = value
+                count += 1
+        spread = spread_cohesion(inside_values, squares, max(count, 1))
+        low = at_world(quantile_low, world)
+        level = low + (at_world(quantile_high, world) - low) * spread
+        sort_first(ordered, count)
+        agreed = linear_quantile(ordered, count, level)
+        if has_cap:
+            limit = cap[world]
+            agreed = agreed if agreed <= limit or agreed != agreed else limit
+        cohesion[world] = spread
+        consensus[world] = agreed
+        participation[world] = pairwise_sum(weighted)
 
 
-def masked_quantile(values: np.ndarray, inside: np.ndarray, quantile: np.ndarray) -> np.ndarray:
-    """:func:`column_quantile` over the members ``inside`` only (0 where none is inside)."""
-    count = inside.sum(axis=0)
-    ordered = np.sort(np.where(inside, values, np.inf), axis=0)
-    last = np.maximum(count - 1, 0)
-    position = np.clip(quantile, 0.0, 1.0) * last
-    low = np.floor(position).astype(int)
-    high = np.minimum(low + 1, last)
-    frac = position - low
-    columns = np.arange(values.shape[1])
-    level = ordered[low, columns] * (1.0 - frac) + ordered[high, columns] * frac
-    return np.where(count > 0, level, 0.0)
+def _per_world(value: np.ndarray | float, size: int = 1) -> np.ndarray:
+    """A value as the kernels read it: a writable float array of one value or (R,).
+
+    ``size`` R broadcasts a number to every world (for values the kernel reads per world).
+    """
+    array = np.asarray(value, dtype=float).reshape(-1)
+    if array.shape[0] < size:
+        array = np.broadcast_to(array, (size,))
+    if array.flags.writeable and array.flags.c_contiguous:
+        return array
+    return np.ascontiguousarray(array).copy()
 
 
 def advanced_wedge(
@@ -109,17 +329,6 @@ def advanced_wedge(
     built = wedge + (1.0 - wedge) * build_rate
     collapsed = wedge * (1.0 - collapse_rate)
     return np.where(coercing, built, collapsed)
-
-
-def _by_world(rows: list[np.ndarray]) -> np.ndarray:
-    """Stack the members' (R,) rows into (members, R), each world's members contiguous.
-
-    The layout fixes the order in which numpy sums over members (pairwise along
-    contiguous memory), and so the last bits of every mean and spread: it is the
-    layout the members' standing willingness has always had (the draws of
-    :mod:`crisis_sim.model.streams` are stored world by world).
-    """
-    return np.stack(rows, axis=1).T
 
 
 class NatoMember(mesa.Agent):
@@ -135,7 +344,8 @@ class NatoMember(mesa.Agent):
         standing_willingness: (R,) its willingness before this week's events.
         wedge_exposure: How far Russia's wedge reaches it: gas dependence, no border.
         debate_camp: +1 for a frontline ally (pushed up by a debate), -1 for the others.
-        willingness: (R,) its willingness to punish Russia, 0-1.
+        willingness: (R,) its willingness to punish Russia, 0-1 (its column of
+            :attr:`Nato.member_willingness`).
     """
 
     def __init__(
@@ -162,7 +372,8 @@ class NatoMember(mesa.Agent):
         self.standing_willingness = base + p.perception_noise * perception
         self.wedge_exposure = traits.gas_share[row] * (1.0 - traits.border[row])
         self.debate_camp = 2.0 * traits.frontline[row] - 1.0
-        self.willingness = np.empty(model.replications)
+        self.row = row
+        """Its column in the Alliance's tables (:attr:`Nato.member_willingness`)."""
         size = model.replications
         self.own_shift: np.ndarray | None = None
         """(R,) its own willingness shift (``willingness`` levers), or None."""
@@ -176,6 +387,11 @@ class NatoMember(mesa.Agent):
         """(R,) it takes the Alliance's common line (``join_consensus``)."""
         self.national: np.ndarray | None = None
         """(R,) the sanctions tier it imposes alone (``national_measures``), or None."""
+
+    @property
+    def willingness(self) -> np.ndarray:
+        """(R,) its willingness to punish Russia, 0-1, as the Alliance last settled it."""
+        return self.model.nato.member_willingness[:, self.row]
 
     @property
     def iso3(self) -> str:
@@ -236,12 +452,6 @@ class NatoMember(mesa.Agent):
         national = np.zeros(self.model.replications) if self.national is None else self.national
         self.national = np.where(mask, np.maximum(national, tier), national)
 
-    def settle(self, willingness: np.ndarray, active: np.ndarray) -> None:
-        """Take the willingness the Alliance settled on, in the worlds still running."""
-        self.willingness = (
-            willingness if active.all() else np.where(active, willingness, self.willingness)
-        )
-
 
 class Nato(mesa.Agent):
     """NATO: its offers (NATO-O1, NATO-O2) and its collective decisions.
@@ -289,6 +499,16 @@ class Nato(mesa.Agent):
             NatoMember(model, record, traits, row) for row, record in enumerate(records)
         ]
         self._by_code = {member.iso3: member for member in self.members}
+        self._standing = np.ascontiguousarray(
+            np.stack([member.standing_willingness for member in self.members], axis=1)
+        )
+        """(R, members) the members' standing willingness, each world's members contiguous."""
+        self._exposure = np.concatenate([member.wedge_exposure for member in self.members])
+        self._camp = np.concatenate([member.debate_camp for member in self.members])
+        self._gas_share = np.ascontiguousarray(traits.gas_share[:, 0])
+        self._gdp_weight = np.ascontiguousarray(traits.gdp_weight[:, 0])
+        self.member_willingness = np.zeros((size, len(self.members)))
+        """(R, members) each member's willingness, 0-1: each world's members contiguous."""
         self.update_willingness()
 
     def member(self, iso3: str) -> NatoMember:
@@ -322,8 +542,8 @@ class Nato(mesa.Agent):
 
     @property
     def willingness(self) -> np.ndarray:
-        """(members, R) the members' willingness, read from them."""
-        return np.stack([member.willingness for member in self.members])
+        """(members, R) the members' willingness (a view of :attr:`member_willingness`)."""
+        return self.member_willingness.T
 
     @property
     def standing_willingness(self) -> np.ndarray:
@@ -335,12 +555,13 @@ class Nato(mesa.Agent):
 
         All of it is read from the members' states: a gas cut-off gives each ally back the
         share cut of the reluctance its gas dependence caused and of the wedge's reach;
-        an ally standing aside or joining the common line is settled as
-        :meth:`_stance_willingness` says and counted as :meth:`_decide_without` says; and
-        the consensus passes no higher than any ally inside agrees to (a veto or a
-        delay: NATO decides by consensus, so one ally's block binds). Worlds that have
-        ended (other than by an invasion, whose war runs on) keep the values they ended
-        with.
+        an ally standing aside keeps its own view (solidarity does not pull it) and has
+        no voice in cohesion or the consensus and no part in collective sanctions; an
+        ally that joined the common line takes the GDP-weighted mean; and the consensus
+        passes no higher than any ally inside agrees to (a veto or a delay: NATO decides
+        by consensus, so one ally's block binds). Worlds that have ended (other than by
+        an invasion, whose war runs on) keep the values they ended with. The rule is the
+        compiled kernel :func:`_settle_alliance`.
         """
         model = self.model
         p = model.p.alliance
@@ -353,81 +574,53 @@ class Nato(mesa.Agent):
         )
         wedge_push = model.p.russia.wedge_strength * self.wedge
         debate_push = p.concession_debate * model.deal.dispute
-        own = _by_world(
-            [member.own_willingness(shift, wedge_push, debate_push) for member in self.members]
-        )
-        if self.gas_cut is not None:
-            traits = self.traits
-            exposure = traits.gas_share * (1.0 - traits.border)
-            own += self.gas_cut * (p.gas_effect * traits.gas_share + wedge_push * exposure)
-        mean = (self.traits.gdp_weight * own).sum(axis=0)
-        outside = aligned = None
+        size, members = self._standing.shape
+        none = np.zeros((1, members))
+        shifts = [member for member in self.members if member.own_shift is not None]
+        own_shift = np.zeros((size, members)) if shifts else none
+        for member in shifts:
+            own_shift[:, member.row] = member.own_shift
+        no_stance = np.zeros((1, members), dtype=bool)
+        outside = aligned = no_stance
+        cap = np.full(1, np.inf)
         if self.members_acting:
-            outside = _by_world([member.outside for member in self.members])
-            aligned = _by_world([member.aligned for member in self.members])
-        if outside is not None and (outside.any() or aligned.any()):
-            willingness = self._stance_willingness(own, mean, outside, aligned)
-        else:
-            own *= 1.0 - p.solidarity
-            own += p.solidarity * mean
-            willingness = np.clip(own, 0.0, 1.0, out=own)
-        if outside is not None and outside.any():
-            cohesion, consensus, participation = self._decide_without(willingness, outside)
-        else:
-            cohesion = alliance_cohesion(willingness)
-            consensus = consensus_level(
-                willingness, cohesion, p.consensus_quantile_low, p.consensus_quantile_high
-            )
-            participation = (self.traits.gdp_weight * willingness).sum(axis=0)
-        if self.members_acting:
+            outside = np.ascontiguousarray(np.stack([m.outside for m in self.members], axis=1))
+            aligned = np.ascontiguousarray(np.stack([m.aligned for m in self.members], axis=1))
             week = model.week
             cap = np.min(np.stack([member.active_cap(week) for member in self.members]), axis=0)
-            consensus = np.minimum(consensus, cap)
-        active = model.live
-        for member, settled in zip(self.members, willingness, strict=True):
-            member.settle(settled, active)
-        if active.all():
-            self.cohesion, self.consensus, self.participation = cohesion, consensus, participation
-        else:
-            self.cohesion = np.where(active, cohesion, self.cohesion)
-            self.consensus = np.where(active, consensus, self.consensus)
-            self.participation = np.where(active, participation, self.participation)
-
-    def _stance_willingness(
-        self, own: np.ndarray, mean: np.ndarray, outside: np.ndarray, aligned: np.ndarray
-    ) -> np.ndarray:
-        """Members' willingness when some stand aside or have joined the common line.
-
-        An ally standing aside keeps its own view (solidarity does not pull it); an ally
-        that joined the common line takes the GDP-weighted mean; the rest are pulled as
-        always. The result keeps the members' layout (see :func:`_by_world`).
-        """
-        solidarity = self.model.p.alliance.solidarity
-        pulled = (1.0 - solidarity) * own + solidarity * mean
-        willingness = np.empty_like(own)
-        np.copyto(willingness, np.where(outside, own, np.where(aligned, mean, pulled)))
-        return np.clip(willingness, 0.0, 1.0, out=willingness)
-
-    def _decide_without(
-        self, willingness: np.ndarray, outside: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cohesion, consensus and participation of the allies not standing aside.
-
-        An ally standing aside has no voice in cohesion or the consensus and takes no
-        part in collective sanctions.
-        """
-        p = self.model.p.alliance
-        inside = ~outside
-        cohesion = masked_cohesion(willingness, inside)
-        quantile = (
-            p.consensus_quantile_low
-            + (p.consensus_quantile_high - p.consensus_quantile_low) * cohesion
+        willingness = self.member_willingness.copy()
+        cohesion, consensus = self.cohesion.copy(), self.consensus.copy()
+        participation = self.participation.copy()
+        _settle_alliance(
+            self._standing,
+            bool(shifts),
+            own_shift,
+            self._exposure,
+            self._camp,
+            self._gas_share,
+            self._gdp_weight,
+            _per_world(shift, size),
+            _per_world(wedge_push, size),
+            _per_world(debate_push, size),
+            self.gas_cut is not None,
+            none[0] if self.gas_cut is None else _per_world(self.gas_cut, size),
+            _per_world(p.gas_effect),
+            _per_world(p.solidarity),
+            _per_world(p.consensus_quantile_low),
+            _per_world(p.consensus_quantile_high),
+            self.members_acting,
+            outside,
+            aligned,
+            self.members_acting,
+            _per_world(cap),
+            np.ascontiguousarray(model.live),
+            willingness,
+            cohesion,
+            consensus,
+            participation,
         )
-        consensus = masked_quantile(willingness, inside, quantile)
-        taking_part = np.empty_like(willingness)
-        np.copyto(taking_part, np.where(outside, 0.0, willingness))
-        participation = (self.traits.gdp_weight * taking_part).sum(axis=0)
-        return cohesion, consensus, participation
+        self.member_willingness = willingness
+        self.cohesion, self.consensus, self.participation = cohesion, consensus, participation
 
     def advance_wedge(self) -> None:
         """Build or collapse Russia's wedge (:func:`advanced_wedge`).

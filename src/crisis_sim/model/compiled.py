@@ -1,0 +1,125 @@
+"""Compiled kernels: rules that loop over worlds, compiled by numba once and cached.
+
+A kernel is an ordinary Python function in the module of its mechanism (its docstring
+and source say what it does, and :func:`inspect.getsource` shows it), decorated with
+:func:`kernel` and an explicit numba signature. Nothing is compiled, and numba is not
+even imported, until a kernel is first called: ``import crisis_sim`` stays cheap. The
+first call compiles it (or loads it from numba's on-disk cache, see below) with
+``nopython`` mode and strict IEEE arithmetic (no ``fastmath``: results are the same to
+the bit as the numpy code they replaced, summation order included).
+
+A kernel may call helpers of its own module marked with :func:`helper`: they are
+compiled with it. Numba's cache checks only the file of the function it compiled, so a
+kernel calls helpers of its own module only, never of another (a change to that
+module would not reach the cached kernel).
+
+Where the compiled code goes: numba caches each kernel next to its source, in the
+package's ``__pycache__``; if that is not writable (an installed package), in the
+user's cache folder; ``NUMBA_CACHE_DIR`` overrides both. If no place is writable the
+kernel is compiled in memory for each process, silently.
+
+Transcendental functions (``exp``, ``tanh``, ``pow``) are not taken into kernels:
+numpy computes them with its own SIMD code, which differs from the C library numba
+calls by an ulp now and then, so they stay numpy calls between kernels and results
+stay as they were.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+_HELPER = "__crisis_sim_helper__"
+
+
+def helper[F: Callable[..., Any]](rule: F) -> F:
+    """Mark ``rule`` as a helper of its module's kernels; it stays a Python function here."""
+    setattr(rule, _HELPER, True)
+    return rule
+
+
+@functools.cache
+def _numba() -> types.ModuleType:
+    import numba
+
+    return numba
+
+
+_HELPERS: dict[Callable[..., Any], Any] = {}
+"""The compiled helpers, by their Python function."""
+
+
+def _helper_dispatcher(rule: Callable[..., Any]) -> Any:
+    """The compiled version of a helper, typed when the first kernel using it compiles.
+
+    It needs no cache of its own: a cached kernel holds the helpers it calls. A helper
+    may call itself (it is registered before its own names are bound).
+    """
+    found = _HELPERS.get(rule)
+    if found is None:
+        names = dict(rule.__globals__)
+        found = _HELPERS[rule] = _numba().njit(_function(rule, names))
+        _bind_helpers(rule, names)
+    return found
+
+
+def _function(rule: Callable[..., Any], names: dict[str, Any]) -> types.FunctionType:
+    """``rule``'s code with the globals ``names``."""
+    bound = types.FunctionType(
+        rule.__code__, names, rule.__name__, rule.__defaults__, rule.__closure__
+    )
+    bound.__qualname__ = rule.__qualname__
+    bound.__module__ = rule.__module__
+    return bound
+
+
+def _bind_helpers(rule: Callable[..., Any], names: dict[str, Any]) -> None:
+    """Replace, in ``names``, each helper ``rule`` calls by its compiled version."""
+    for name in rule.__code__.co_names:
+        value = names.get(name)
+        if getattr(value, _HELPER, False):
+            names[name] = _helper_dispatcher(value)
+
+
+def _bind(rule: Callable[..., Any]) -> types.FunctionType:
+    """``rule`` with its helpers replaced by their compiled versions in its globals."""
+    names = dict(rule.__globals__)
+    _bind_helpers(rule, names)
+    return _function(rule, names)
+
+
+def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
+    """Compile ``rule`` for ``signature``, cached on disk where numba can write."""
+    numba = _numba()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", numba.NumbaWarning)
+        try:
+            return numba.njit(signature, cache=True, nogil=True)(_bind(rule))
+        except RuntimeError:
+            # No writable cache folder ("cannot cache function"): compile in memory.
+            return numba.njit(signature, cache=False, nogil=True)(_bind(rule))
+
+
+def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
+    """Compile the decorated rule with numba for ``signature`` when it is first called.
+
+    The rule keeps its name, docstring and source; ``rule.__wrapped__`` is the Python
+    function itself (for reading, not for running: it is slow).
+    """
+
+    def decorate(rule: F) -> F:
+        compiled: Callable[..., Any] | None = None
+
+        @functools.wraps(rule)
+        def run(*args: Any) -> Any:
+            nonlocal compiled
+            if compiled is None:
+                compiled = _compile(rule, signature)
+            return compiled(*args)
+
+        return run  # type: ignore[return-value]
+
+    return decorate
