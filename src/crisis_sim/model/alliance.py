@@ -55,14 +55,19 @@ def pairwise_sum(values: np.ndarray) -> float:
             total += values[index]
         return total
     if n <= 128:
-        partial = values[:8].copy()
+        p0, p1, p2, p3 = values[0], values[1], values[2], values[3]
+        p4, p5, p6, p7 = values[4], values[5], values[6], values[7]
         stop = n - n % 8
         for start in range(8, stop, 8):
-            for lane in range(8):
-                partial[lane] += values[start + lane]
-        total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + (
-            (partial[4] + partial[5]) + (partial[6] + partial[7])
-        )
+            p0 += values[start]
+            p1 += values[start + 1]
+            p2 += values[start + 2]
+            p3 += values[start + 3]
+            p4 += values[start + 4]
+            p5 += values[start + 5]
+            p6 += values[start + 6]
+            p7 += values[start + 7]
+        total = ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))
         for index in range(stop, n):
             total += values[index]
         return total
@@ -112,36 +117,16 @@ def linear_quantile(ordered: np.ndarray, count: int, quantile: float) -> float:
 
 
 @helper
-def sort_first(values: np.ndarray, count: int) -> None:
-    """Sort the first ``count`` of ``values`` in place (insertion sort: a few dozen members)."""
-    for index in range(1, count):
-        value = values[index]
-        place = index
-        while place > 0 and values[place - 1] > value:
-            values[place] = values[place - 1]
-            place -= 1
-        values[place] = value
-
-
-@helper
 def at_world(values: np.ndarray, world: int) -> float:
     """A parameter's value in ``world``: one number for all worlds, or one per world."""
     return values[0] if values.shape[0] == 1 else values[world]
 
 
 @kernel("void(float64[:, ::1], float64[::1], float64[::1])")
-def _column_quantiles(values: np.ndarray, quantile: np.ndarray, level: np.ndarray) -> None:
-    """``level[r]``: the ``quantile[r]`` quantile of ``values[r]`` (one row per world)."""
-    count = values.shape[1]
-    ordered = np.empty(count)
-    for world in range(values.shape[0]):
-        ordered[:] = values[world]
-        sort_first(ordered, count)
-        position = quantile[world] * (count - 1)
-        low = int(np.floor(position))
-        high = min(low + 1, count - 1)
-        frac = position - low
-        level[world] = ordered[low] * (1.0 - frac) + ordered[high] * frac
+def _column_quantiles(ordered: np.ndarray, quantile: np.ndarray, level: np.ndarray) -> None:
+    """``level[r]``: the ``quantile[r]`` quantile (:func:`linear_quantile`) of sorted row ``r``."""
+    for world in range(ordered.shape[0]):
+        level[world] = linear_quantile(ordered[world], ordered.shape[1], quantile[world])
 
 
 @kernel("void(float64[:, ::1], float64[::1])")
@@ -163,7 +148,8 @@ def _rows(values: np.ndarray) -> np.ndarray:
 def column_quantile(values: np.ndarray, quantile: np.ndarray) -> np.ndarray:
     """The ``quantile[r]`` quantile of ``values[:, r]`` for each world r (linear interpolation)."""
     level = np.empty(values.shape[1])
-    _column_quantiles(_rows(values), np.ascontiguousarray(quantile, dtype=float), level)
+    ordered = np.sort(_rows(values), axis=1)
+    _column_quantiles(ordered, np.ascontiguousarray(quantile, dtype=float), level)
     return level
 
 
@@ -197,11 +183,10 @@ def consensus_level(
 @kernel(
     "void(float64[:, ::1], boolean, float64[:, ::1], float64[::1], float64[::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1], boolean, float64[::1],"
-    " float64[::1], float64[::1], float64[::1], float64[::1], boolean, boolean[:, ::1],"
-    " boolean[:, ::1], boolean, float64[::1], boolean[::1], float64[:, ::1], float64[::1],"
-    " float64[::1], float64[::1])"
+    " float64[::1], float64[::1], boolean, boolean[:, ::1], boolean[:, ::1], boolean[::1],"
+    " float64[:, ::1], float64[:, ::1])"
 )
-def _settle_alliance(
+def _settle_members(
     standing: np.ndarray,
     has_own_shift: bool,
     own_shift: np.ndarray,
@@ -216,43 +201,28 @@ def _settle_alliance(
     gas_cut: np.ndarray,
     gas_effect: np.ndarray,
     solidarity: np.ndarray,
-    quantile_low: np.ndarray,
-    quantile_high: np.ndarray,
     has_stances: bool,
     outside: np.ndarray,
     aligned: np.ndarray,
-    has_cap: bool,
-    cap: np.ndarray,
     live: np.ndarray,
     willingness: np.ndarray,
-    cohesion: np.ndarray,
-    consensus: np.ndarray,
-    participation: np.ndarray,
+    voices: np.ndarray,
 ) -> None:
-    """The allies' week in each live world, the rule of :meth:`Nato.update_willingness`.
+    """The members' willingness this week in each live world (:meth:`Nato.update_willingness`).
 
-    Per world, for each member ``m`` (tables are (R, members), per-world values are
-    one number or (R,)):
-
-    - its own view: ``standing + shift - wedge_push x exposure + debate_push x camp``
-      (+ its own shift), and with a gas cut-off ``+ cut x (gas_effect x gas_share +
-      wedge_push x exposure)``;
-    - the GDP-weighted mean of the views; each member pulled toward it,
-      ``(1 - solidarity) x own + solidarity x mean``, except one standing aside (its own
-      view) or one that joined the common line (the mean); clipped to [0, 1];
-    - over the members inside (not standing aside): cohesion (:func:`spread_cohesion`),
-      the consensus at the quantile ``low + (high - low) x cohesion``
-      (:func:`linear_quantile`), no higher than ``cap``; participation, the GDP-weighted
-      willingness of the members inside.
-
-    Worlds not ``live`` keep their values. The outputs hold last week's values on entry.
+    Per world, for each member (tables are (R, members), per-world values one number
+    or (R,)): its own view, ``standing + shift - wedge_push x exposure + debate_push x
+    camp`` (+ its own shift), and with a gas cut-off ``+ cut x (gas_effect x gas_share +
+    wedge_push x exposure)``; the GDP-weighted mean of the views; each member pulled
+    toward it, ``(1 - solidarity) x own + solidarity x mean``, except one standing aside
+    (its own view) or one that joined the common line (the mean); clipped to [0, 1].
+    ``voices`` gets the willingness of the members inside and ``inf`` for those standing
+    aside (for the consensus, :func:`_decide`). Worlds not ``live`` keep their
+    willingness.
     """
     members = standing.shape[1]
     own = np.empty(members)
-    inside_values = np.empty(members)
-    squares = np.empty(members)
     weighted = np.empty(members)
-    ordered = np.empty(members)
     for world in range(standing.shape[0]):
         if not live[world]:
             continue
@@ -272,7 +242,6 @@ def _settle_alliance(
             weighted[member] = gdp_weight[member] * view
         mean = pairwise_sum(weighted)
         pull = at_world(solidarity, world)
-        count = 0
         for member in range(members):
             stands_aside = has_stances and outside[world, member]
             if stands_aside:
@@ -283,21 +252,60 @@ def _settle_alliance(
                 value = own[member] * (1.0 - pull) + pull * mean
             value = clipped(value, 0.0, 1.0)
             willingness[world, member] = value
-            if stands_aside:
+            voices[world, member] = np.inf if stands_aside else value
+
+
+@kernel(
+    "void(float64[:, ::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], boolean,"
+    " boolean[:, ::1], boolean, float64[::1], boolean[::1], float64[::1], float64[::1],"
+    " float64[::1])"
+)
+def _decide(
+    willingness: np.ndarray,
+    voices: np.ndarray,
+    gdp_weight: np.ndarray,
+    quantile_low: np.ndarray,
+    quantile_high: np.ndarray,
+    has_stances: bool,
+    outside: np.ndarray,
+    has_cap: bool,
+    cap: np.ndarray,
+    live: np.ndarray,
+    cohesion: np.ndarray,
+    consensus: np.ndarray,
+    participation: np.ndarray,
+) -> None:
+    """Cohesion, consensus and participation of the members inside, in each live world.
+
+    Over the members not standing aside: cohesion (:func:`spread_cohesion`), the
+    consensus at the quantile ``low + (high - low) x cohesion`` of their willingness
+    (:func:`linear_quantile` of ``voices``, each world's row sorted), no higher than
+    ``cap``; participation, the GDP-weighted willingness of the members inside. Worlds
+    not ``live`` keep their values (the outputs hold last week's on entry).
+    """
+    members = willingness.shape[1]
+    inside_values = np.empty(members)
+    squares = np.empty(members)
+    weighted = np.empty(members)
+    for world in range(willingness.shape[0]):
+        if not live[world]:
+            continue
+        count = 0
+        for member in range(members):
+            if has_stances and outside[world, member]:
                 inside_values[member] = 0.0
                 squares[member] = 0.0
                 weighted[member] = gdp_weight[member] * 0.0
             else:
+                value = willingness[world, member]
                 inside_values[member] = value
                 squares[member] = value * value
                 weighted[member] = gdp_weight[member] * value
-                ordered[count] = value
                 count += 1
         spread = spread_cohesion(inside_values, squares, max(count, 1))
         low = at_world(quantile_low, world)
         level = low + (at_world(quantile_high, world) - low) * spread
-        sort_first(ordered, count)
-        agreed = linear_quantile(ordered, count, level)
+        agreed = linear_quantile(voices[world], count, level)
         if has_cap:
             limit = cap[world]
             agreed = agreed if agreed <= limit or agreed != agreed else limit
@@ -561,7 +569,7 @@ class Nato(mesa.Agent):
         passes no higher than any ally inside agrees to (a veto or a delay: NATO decides
         by consensus, so one ally's block binds). Worlds that have ended (other than by
         an invasion, whose war runs on) keep the values they ended with. The rule is the
-        compiled kernel :func:`_settle_alliance`.
+        compiled kernels :func:`_settle_members` and :func:`_decide`.
         """
         model = self.model
         p = model.p.alliance
@@ -591,7 +599,9 @@ class Nato(mesa.Agent):
         willingness = self.member_willingness.copy()
         cohesion, consensus = self.cohesion.copy(), self.consensus.copy()
         participation = self.participation.copy()
-        _settle_alliance(
+        live = np.ascontiguousarray(model.live)
+        voices = np.full((size, members), np.inf)
+        _settle_members(
             self._standing,
             bool(shifts),
             own_shift,
@@ -606,15 +616,25 @@ class Nato(mesa.Agent):
             none[0] if self.gas_cut is None else _per_world(self.gas_cut, size),
             _per_world(p.gas_effect),
             _per_world(p.solidarity),
+            self.members_acting,
+            outside,
+            aligned,
+            live,
+            willingness,
+            voices,
+        )
+        voices.sort(axis=1)
+        _decide(
+            willingness,
+            voices,
+            self._gdp_weight,
             _per_world(p.consensus_quantile_low),
             _per_world(p.consensus_quantile_high),
             self.members_acting,
             outside,
-            aligned,
             self.members_acting,
             _per_world(cap),
-            np.ascontiguousarray(model.live),
-            willingness,
+            live,
             cohesion,
             consensus,
             participation,

@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from crisis_sim.model import concessions, plans, streams
+from crisis_sim.model.compiled import helper, kernel
 from crisis_sim.model.domain import Action, InvasionReason, Rung
 
 if TYPE_CHECKING:
@@ -173,6 +174,191 @@ class TypeValues:
     aspiration: np.ndarray
     best_wait: np.ndarray
     best_final: np.ndarray
+
+
+@helper
+def larger(first: float, second: float) -> float:
+    """``numpy.maximum`` of two numbers: the larger, NaN if ``first`` is NaN."""
+    return first if (first >= second) | (first != first) else second
+
+
+@kernel(
+    "void(float64[:, :, ::1], float64[:, ::1], float64[:, :, ::1], float64[:, ::1],"
+    " float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64, int64[::1], boolean,"
+    " float64[:, ::1], boolean[:, ::1], float64[::1], float64[::1], float64[::1], int64[::1],"
+    " int64[::1])"
+)
+def _plan_values(
+    flows: np.ndarray,
+    forever: np.ndarray,
+    deals: np.ndarray,
+    war_gain: np.ndarray,
+    war_cost: np.ndarray,
+    weight: np.ndarray,
+    waits: np.ndarray,
+    threshold: np.ndarray,
+    status_quo: np.ndarray,
+    aspiration: np.ndarray,
+    saved: np.ndarray,
+    audience: np.ndarray,
+    walk_back: np.ndarray,
+    in_force: np.ndarray,
+    war_gain_now: np.ndarray,
+    war_cost_now: np.ndarray,
+    deal_utility: np.ndarray,
+    partial_gain: np.ndarray,
+    partial_cost: np.ndarray,
+    deal_margin: float,
+    rung: np.ndarray,
+    explain: bool,
+    utilities: np.ndarray,
+    available: np.ndarray,
+    war_plan: np.ndarray,
+    peace_plan: np.ndarray,
+    settle_base: np.ndarray,
+    best_wait: np.ndarray,
+    best_final: np.ndarray,
+) -> None:
+    """Russia's action values under one type, the rule of :meth:`Russia.type_values`, per world.
+
+    For each rung ``L`` Russia can hold at (1-3; tables are (rungs, waits, R)), the
+    plans of holding ``k`` weeks at the weekly ``flow`` and then a final move worth
+    ``F``, ``flow + delta^k (F - flow)`` (``weight`` is ``delta^k``, :func:`plans.hold_then`):
+    strike (``F`` the war then, less the thresholds still to cross), settle (the deal
+    expected then, less the audience cost of backing down from ``L``); holding for ever.
+    Then each action's value is its best plan (step down, hold, climb: from the rung
+    below, here, above; invade now; settle now; agree in part: holding here once the
+    items agreed join the status quo), and the best plans of war and of peace reachable
+    this week, each less the cost of its first move. ``best_wait`` and ``best_final``:
+    the weeks (if ``explain``) and the final move (0 strike, 1 settle, 2 hold to the end)
+    of the best hold here.
+    """
+    levels, count, size = flows.shape
+    base = np.empty(size)
+    for world in range(size):
+        base[world] = status_quo[world] * (1.0 - aspiration[world]) - in_force[world]
+        base[world] -= walk_back[world]
+    war_plans = np.empty((levels, size))
+    settle_best = np.empty((levels, size))
+    strike_wait = np.zeros((levels, size), dtype=np.int64)
+    settle_wait = np.zeros((levels, size), dtype=np.int64)
+    for level in range(levels):
+        at = level + 1
+        for index in range(count):
+            for world in range(size):
+                flow = flows[level, index, world]
+                discount = weight[index, world]
+                asp = aspiration[world]
+                war_later = (
+                    status_quo[world] + asp * war_gain[index, world] - war_cost[index, world]
+                )
+                to_cross = threshold[world] * (4 - at)
+                backing = audience[world] * at * saved[world]
+                strike = flow + discount * ((war_later - to_cross) - flow)
+                settle = flow + discount * (
+                    (base[world] - backing + asp * deals[level, index, world]) - flow
+                )
+                best = war_plans[level, world] if index > 0 else strike
+                better = (strike > best) | ((strike != strike) & (best == best))
+                strike_wait[level, world] = index if better else strike_wait[level, world]
+                war_plans[level, world] = larger(best, strike)
+                best = settle_best[level, world] if index > 0 else settle
+                better = (settle > best) | ((settle != settle) & (best == best))
+                settle_wait[level, world] = index if better else settle_wait[level, world]
+                settle_best[level, world] = larger(best, settle)
+    for world in range(size):
+        asp = aspiration[world]
+        quo = status_quo[world]
+        face = saved[world]
+        threshold_here = threshold[world]
+        now = rung[world]
+        here = min(max(now - 1, 0), levels - 1)
+        up = min(max(now, 0), levels - 1)
+        down = min(max(now - 2, 0), levels - 1)
+        backing = audience[world] * now * face
+        gain = partial_gain[world]
+        war_best = -np.inf
+        peace_best = -np.inf
+        hold_here = hold_up = hold_down = 0.0
+        for level in range(levels):
+            strike_best = war_plans[level, world]
+            held = forever[level, world]
+            peace = larger(settle_best[level, world], held)
+            hold = larger(strike_best, peace)
+            if level == here:
+                hold_here = hold
+                if strike_best >= peace:
+                    best_final[world] = 0
+                    best_wait[world] = waits[strike_wait[level, world]] if explain else 0
+                else:
+                    best_final[world] = 1 if settle_best[level, world] >= held else 2
+                    best_wait[world] = waits[settle_wait[level, world]] if explain else 0
+            if level == up:
+                hold_up = hold
+            if level == down:
+                hold_down = hold
+            at = level + 1
+            if abs(at - now) <= 1:
+                move = backing if at < now else (threshold_here if at > now else 0.0)
+                war_best = larger(war_best, strike_best - move)
+                peace_best = larger(peace_best, peace - move)
+        invade = quo + asp * war_gain_now[world] - war_cost_now[world] - threshold_here * (4 - now)
+        settle_now = base[world] - backing + asp * deal_utility[world]
+        after_best = -np.inf
+        for index in range(count):
+            flow = flows[here, index, world] + gain
+            final = (
+                (quo + gain) * (1.0 - asp)
+                - in_force[world]
+                - backing
+                + (asp * deals[here, index, world])
+            )
+            value = flow + weight[index, world] * (final - flow)
+            after_best = value if index == 0 else larger(after_best, value)
+        partial = (
+            larger(larger(war_plans[here, world], forever[here, world]) + gain, after_best)
+            - partial_cost[world]
+            - walk_back[world]
+        )
+        utilities[0, world] = hold_down - backing
+        utilities[1, world] = hold_here
+        utilities[2, world] = hold_up - threshold_here
+        utilities[3, world] = settle_now
+        utilities[4, world] = invade
+        utilities[5, world] = partial
+        available[0, world] = now >= 2
+        available[1, world] = True
+        available[2, world] = now <= 2
+        available[3, world] = True
+        available[4, world] = True
+        available[5, world] = gain > deal_margin
+        war_plan[world] = larger(invade, war_best)
+        partial_or_none = partial if gain > deal_margin else -np.inf
+        peace_plan[world] = larger(larger(settle_now, partial_or_none), peace_best)
+        settle_base[world] = base[world] - backing
+
+
+def _table(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` broadcast to ``shape``, as a writable C-contiguous float array (for a kernel)."""
+    array = np.broadcast_to(np.asarray(value, dtype=float), shape)
+    if array.flags.writeable and array.flags.c_contiguous:
+        return array
+    return np.array(array, dtype=float, order="C")
+
+
+def _values(value: np.ndarray | float, size: int = 1) -> np.ndarray:
+    """A value as the kernels read it: a writable float array of one value or (R,).
+
+    ``size`` R broadcasts a number to every world (for values read per world).
+    """
+    array = np.asarray(value, dtype=float).reshape(-1)
+    if array.shape[0] < size:
+        array = np.broadcast_to(array, (size,))
+    if array.flags.writeable and array.flags.c_contiguous:
+        return array
+    return np.ascontiguousarray(array).copy()
 
 
 class Russia(mesa.Agent):
@@ -440,124 +626,68 @@ class Russia(mesa.Agent):
         peace (what the West reads) count the cost of the first move, as the actions do.
 
         ``explain`` also finds the weeks of the best plan of holding (for the event log;
-        0 otherwise).
+        0 otherwise). The rule is the compiled kernel :func:`_plan_values`; the discount
+        over each wait, ``delta^k``, is computed here in numpy (see
+        :mod:`crisis_sim.model.compiled` on transcendental functions).
         """
         model = self.model
         p = model.p
         pr = prospects
         waits = plans.WAITS
-        discount = p.russia.discount
         aspiration = self.aspiration(revisionist)
         _, offramp = self._reading_weights(revisionist)
         saved = 1.0 - concessions.face_saving(
             p.concessions.offramp_strength, offramp, model.deal.reciprocity
         )
-        audience = p.russia.audience_cost
         walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
-        status_quo = pr.status_quo
-        settle_base = status_quo * (1.0 - aspiration) - pr.in_force - walk_back
-        war_later = status_quo + aspiration * pr.war_gain - pr.war_cost
-        holds = np.empty((len(RUNG_LEVERAGE), *status_quo.shape))
-        war_plans = np.empty_like(holds)
-        peace_plans = np.empty_like(holds)
-        forevers = pr.forever
-        best_wait = np.zeros(holds.shape, dtype=int)
-        best_final = np.empty(holds.shape, dtype=int)
-        for index, rung in enumerate(RUNG_LEVERAGE):
-            flow = pr.flows[index]
-            backing = audience * int(rung) * saved
-            strike = plans.hold_then(
-                flow, war_later - pr.threshold * (Rung.FULL_INVASION - rung), discount, waits
-            )
-            settle = plans.hold_then(
-                flow, settle_base - backing + aspiration * pr.deals[index], discount, waits
-            )
-            strike_best, settle_best = strike.max(axis=0), settle.max(axis=0)
-            forever = pr.forever[index]
-            war_plans[index] = strike_best
-            peace_plans[index] = np.maximum(settle_best, forever)
-            holds[index] = np.maximum(strike_best, peace_plans[index])
-            final = np.where(
-                strike_best >= peace_plans[index], 0, np.where(settle_best >= forever, 1, 2)
-            )
-            best_final[index] = final
-            if explain:
-                best_wait[index] = np.where(
-                    final == 0, waits[strike.argmax(axis=0)], waits[settle.argmax(axis=0)]
-                )
         rung = self.rung
-        here = np.clip(rung - 1, 0, len(RUNG_LEVERAGE) - 1)
-        up = np.clip(rung, 0, len(RUNG_LEVERAGE) - 1)
-        down = np.clip(rung - 2, 0, len(RUNG_LEVERAGE) - 1)
-
-        columns = np.arange(rung.size)
-
-        def at(table: np.ndarray, row: np.ndarray) -> np.ndarray:
-            return table[row, columns]
-
-        hold = at(holds, here)
-        invade = (
-            status_quo
-            + aspiration * pr.war_gain_now
-            - pr.war_cost_now
-            - pr.threshold * (Rung.FULL_INVASION - rung)
-        )
-        settle_now = settle_base - audience * rung * saved + aspiration * model.deal.utility
-        gain = pr.partial_gain
-        flow_here = pr.flows[here, :, columns].T
-        settle_after = plans.hold_then(
-            flow_here + gain,
-            (status_quo + gain) * (1.0 - aspiration)
-            - pr.in_force
-            - audience * rung * saved
-            + aspiration * pr.deals[here, :, columns].T,
-            discount,
-            waits,
-        ).max(axis=0)
-        partial = (
-            np.maximum(np.maximum(at(war_plans, here), at(forevers, here)) + gain, settle_after)
-            - p.russia.partial_agreement_cost
-            - walk_back
-        )
-        utilities = np.stack(
-            [
-                at(holds, down) - audience * rung * saved,
-                hold,
-                at(holds, up) - pr.threshold,
-                settle_now,
-                invade,
-                partial,
-            ]
-        )
-        available = np.stack(
-            [
-                rung >= Rung.MILITARY_TECHNICAL,
-                np.ones_like(rung, dtype=bool),
-                rung <= Rung.MILITARY_TECHNICAL,
-                np.ones_like(rung, dtype=bool),
-                np.ones_like(rung, dtype=bool),
-                pr.partial_gain > DEAL_MARGIN,
-            ]
-        )
-        levels = np.array(RUNG_LEVERAGE)[:, None]
-        reachable = np.abs(levels - rung) <= 1
-        move = np.where(
-            levels < rung, audience * rung * saved, np.where(levels > rung, pr.threshold, 0.0)
-        )
-        war_plan = np.maximum(invade, np.where(reachable, war_plans - move, -np.inf).max(axis=0))
-        peace_plan = np.maximum(
-            np.maximum(settle_now, np.where(available[Action.ACCEPT_PARTIAL], partial, -np.inf)),
-            np.where(reachable, peace_plans - move, -np.inf).max(axis=0),
+        size = rung.shape[0]
+        weight = np.asarray(p.russia.discount, dtype=float) ** waits[:, None]
+        utilities = np.empty((len(Action), size))
+        available = np.empty((len(Action), size), dtype=bool)
+        war_plan, peace_plan, settle_base = np.empty(size), np.empty(size), np.empty(size)
+        best_wait = np.empty(size, dtype=np.int64)
+        best_final = np.empty(size, dtype=np.int64)
+        _plan_values(
+            np.ascontiguousarray(pr.flows),
+            np.ascontiguousarray(pr.forever),
+            np.ascontiguousarray(pr.deals),
+            _table(pr.war_gain, (len(waits), size)),
+            _table(pr.war_cost, (len(waits), size)),
+            _table(weight, (len(waits), size)),
+            waits.astype(np.int64),
+            _values(pr.threshold, size),
+            _values(pr.status_quo, size),
+            _values(aspiration, size),
+            _values(saved, size),
+            _values(p.russia.audience_cost, size),
+            _values(walk_back, size),
+            _values(pr.in_force, size),
+            _values(pr.war_gain_now, size),
+            _values(pr.war_cost_now, size),
+            _values(model.deal.utility, size),
+            _values(pr.partial_gain, size),
+            _values(p.russia.partial_agreement_cost, size),
+            DEAL_MARGIN,
+            np.ascontiguousarray(rung, dtype=np.int64),
+            explain,
+            utilities,
+            available,
+            war_plan,
+            peace_plan,
+            settle_base,
+            best_wait,
+            best_final,
         )
         return TypeValues(
             utilities=utilities,
             available=available,
             war_plan=war_plan,
             peace_plan=peace_plan,
-            settle_base=settle_base - audience * rung * saved,
+            settle_base=settle_base,
             aspiration=aspiration,
-            best_wait=at(best_wait, here),
-            best_final=at(best_final, here),
+            best_wait=best_wait,
+            best_final=best_final,
         )
 
     def step(self) -> None:

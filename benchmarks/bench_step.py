@@ -1,0 +1,339 @@
+"""Benchmark: the weekly step with its compiled kernels against the numpy step it replaced.
+
+The numpy step lives only here: the allies' update (``Nato.update_willingness``) and
+Russia's plan values (``Russia.type_values``) as they were in numpy before the kernels
+(commit 7ca4b68), patched into the model for the numpy runs. Both engines run the same
+worlds in the same process, alternately, so the ratio is measured in the same run on
+the same (possibly busy) machine; the worlds must come out identical to the bit.
+
+Reported: CPU time of this process per world-week of the step (construction
+excluded; one process, one core, so CPU time is CPU time per core), for the whole step
+and for the two mechanisms the kernels replace, and the time to compile the kernels
+(cold, cache cleared, in a fresh process) and to load them from the cache.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_step.py
+    .venv/bin/python benchmarks/bench_step.py --worlds 100000 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from crisis_sim import CrisisModel
+from crisis_sim.model import alliance, concessions, plans, russia
+from crisis_sim.model.domain import Rung
+from crisis_sim.model.west import at_rung
+
+# -- the numpy step (before the kernels), kept only for this comparison ---------------------
+
+
+def _column_quantile(values, quantile):
+    ordered = np.sort(values, axis=0)
+    position = quantile * (values.shape[0] - 1)
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, values.shape[0] - 1)
+    frac = position - low
+    columns = np.arange(values.shape[1])
+    return ordered[low, columns] * (1.0 - frac) + ordered[high, columns] * frac
+
+
+def _alliance_cohesion(willingness):
+    members = willingness.shape[0]
+    mean = willingness.sum(axis=0) / members
+    variance = (willingness * willingness).sum(axis=0) / members - mean**2
+    return np.clip(1.0 - 2.0 * np.sqrt(np.maximum(variance, 0.0)), 0.0, 1.0)
+
+
+def numpy_update_willingness(self) -> None:
+    """``Nato.update_willingness`` in numpy (the path without ally levers)."""
+    model = self.model
+    p = model.p.alliance
+    rus = model.russia
+    if self.members_acting or self.gas_cut is not None:
+        raise NotImplementedError("the numpy step here covers the baseline only")
+    using_force = rus.max_rung >= Rung.LIMITED_INCURSION
+    shift = (
+        p.aggression_mobilisation * at_rung(self.mobilisation, rus.max_rung)
+        + p.rejection_mobilisation * using_force
+        + self.shock
+    )
+    wedge_push = model.p.russia.wedge_strength * self.wedge
+    debate_push = p.concession_debate * model.deal.dispute
+    own = np.stack(
+        [member.own_willingness(shift, wedge_push, debate_push) for member in self.members],
+        axis=1,
+    ).T
+    mean = (self.traits.gdp_weight * own).sum(axis=0)
+    own *= 1.0 - p.solidarity
+    own += p.solidarity * mean
+    willingness = np.clip(own, 0.0, 1.0, out=own)
+    cohesion = _alliance_cohesion(willingness)
+    quantile = (
+        p.consensus_quantile_low + (p.consensus_quantile_high - p.consensus_quantile_low) * cohesion
+    )
+    consensus = _column_quantile(willingness, np.clip(quantile, 0.0, 1.0))
+    participation = (self.traits.gdp_weight * willingness).sum(axis=0)
+    active = model.live
+    rows = [
+        settled if active.all() else np.where(active, settled, member.willingness)
+        for member, settled in zip(self.members, willingness, strict=True)
+    ]
+    self.member_willingness = np.stack(rows, axis=1)
+    if active.all():
+        self.cohesion, self.consensus, self.participation = cohesion, consensus, participation
+    else:
+        self.cohesion = np.where(active, cohesion, self.cohesion)
+        self.consensus = np.where(active, consensus, self.consensus)
+        self.participation = np.where(active, participation, self.participation)
+
+
+def numpy_type_values(self, revisionist, prospects, *, explain=False):
+    """``Russia.type_values`` in numpy."""
+    model = self.model
+    p = model.p
+    pr = prospects
+    waits = plans.WAITS
+    discount = p.russia.discount
+    aspiration = self.aspiration(revisionist)
+    _, offramp = self._reading_weights(revisionist)
+    saved = 1.0 - concessions.face_saving(
+        p.concessions.offramp_strength, offramp, model.deal.reciprocity
+    )
+    audience = p.russia.audience_cost
+    walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
+    status_quo = pr.status_quo
+    settle_base = status_quo * (1.0 - aspiration) - pr.in_force - walk_back
+    war_later = status_quo + aspiration * pr.war_gain - pr.war_cost
+    holds = np.empty((len(russia.RUNG_LEVERAGE), *status_quo.shape))
+    war_plans = np.empty_like(holds)
+    peace_plans = np.empty_like(holds)
+    forevers = pr.forever
+    best_wait = np.zeros(holds.shape, dtype=int)
+    best_final = np.empty(holds.shape, dtype=int)
+    for index, rung in enumerate(russia.RUNG_LEVERAGE):
+        flow = pr.flows[index]
+        backing = audience * int(rung) * saved
+        strike = plans.hold_then(
+            flow, war_later - pr.threshold * (Rung.FULL_INVASION - rung), discount, waits
+        )
+        settle = plans.hold_then(
+            flow, settle_base - backing + aspiration * pr.deals[index], discount, waits
+        )
+        strike_best, settle_best = strike.max(axis=0), settle.max(axis=0)
+        forever = pr.forever[index]
+        war_plans[index] = strike_best
+        peace_plans[index] = np.maximum(settle_best, forever)
+        holds[index] = np.maximum(strike_best, peace_plans[index])
+        final = np.where(
+            strike_best >= peace_plans[index], 0, np.where(settle_best >= forever, 1, 2)
+        )
+        best_final[index] = final
+        if explain:
+            best_wait[index] = np.where(
+                final == 0, waits[strike.argmax(axis=0)], waits[settle.argmax(axis=0)]
+            )
+    rung = self.rung
+    last = len(russia.RUNG_LEVERAGE) - 1
+    here, up, down = np.clip(rung - 1, 0, last), np.clip(rung, 0, last), np.clip(rung - 2, 0, last)
+    columns = np.arange(rung.size)
+
+    def at(table, row):
+        return table[row, columns]
+
+    hold = at(holds, here)
+    invade = (
+        status_quo
+        + aspiration * pr.war_gain_now
+        - pr.war_cost_now
+        - pr.threshold * (Rung.FULL_INVASION - rung)
+    )
+    settle_now = settle_base - audience * rung * saved + aspiration * model.deal.utility
+    gain = pr.partial_gain
+    flow_here = pr.flows[here, :, columns].T
+    settle_after = plans.hold_then(
+        flow_here + gain,
+        (status_quo + gain) * (1.0 - aspiration)
+        - pr.in_force
+        - audience * rung * saved
+        + aspiration * pr.deals[here, :, columns].T,
+        discount,
+        waits,
+    ).max(axis=0)
+    partial = (
+        np.maximum(np.maximum(at(war_plans, here), at(forevers, here)) + gain, settle_after)
+        - p.russia.partial_agreement_cost
+        - walk_back
+    )
+    utilities = np.stack(
+        [
+            at(holds, down) - audience * rung * saved,
+            hold,
+            at(holds, up) - pr.threshold,
+            settle_now,
+            invade,
+            partial,
+        ]
+    )
+    ones = np.ones_like(rung, dtype=bool)
+    available = np.stack(
+        [
+            rung >= Rung.MILITARY_TECHNICAL,
+            ones,
+            rung <= Rung.MILITARY_TECHNICAL,
+            ones,
+            ones,
+            pr.partial_gain > russia.DEAL_MARGIN,
+        ]
+    )
+    levels = np.array(russia.RUNG_LEVERAGE)[:, None]
+    reachable = np.abs(levels - rung) <= 1
+    move = np.where(
+        levels < rung, audience * rung * saved, np.where(levels > rung, pr.threshold, 0.0)
+    )
+    war_plan = np.maximum(invade, np.where(reachable, war_plans - move, -np.inf).max(axis=0))
+    peace_plan = np.maximum(
+        np.maximum(settle_now, np.where(available[5], partial, -np.inf)),
+        np.where(reachable, peace_plans - move, -np.inf).max(axis=0),
+    )
+    return russia.TypeValues(
+        utilities=utilities,
+        available=available,
+        war_plan=war_plan,
+        peace_plan=peace_plan,
+        settle_base=settle_base - audience * rung * saved,
+        aspiration=aspiration,
+        best_wait=at(best_wait, here),
+        best_final=at(best_final, here),
+    )
+
+
+@contextlib.contextmanager
+def numpy_step() -> Iterator[None]:
+    """Run the model with the numpy step in this block."""
+    saved = alliance.Nato.update_willingness, russia.Russia.type_values
+    alliance.Nato.update_willingness = numpy_update_willingness
+    russia.Russia.type_values = numpy_type_values
+    try:
+        yield
+    finally:
+        alliance.Nato.update_willingness, russia.Russia.type_values = saved
+
+
+# -- timing -------------------------------------------------------------------------------
+
+
+class Timed:
+    """CPU time spent in a method, summed over calls (wraps it for a run)."""
+
+    def __init__(self, owner: type, name: str) -> None:
+        self.owner, self.name, self.seconds = owner, name, 0.0
+
+    def __enter__(self) -> Timed:
+        inner = getattr(self.owner, self.name)
+        self.inner = inner
+
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.seconds += time.process_time() - start
+
+        setattr(self.owner, self.name, timed)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(self.owner, self.name, self.inner)
+
+
+def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, float, float, float]:
+    """Outcomes, weeks stepped, CPU seconds of the steps, of the allies and of Russia's plans."""
+    model = CrisisModel(replications=worlds, seed=seed, event_log=False, record_history=False)
+    with (
+        Timed(alliance.Nato, "update_willingness") as allies,
+        Timed(russia.Russia, "type_values") as plan_values,
+    ):
+        start = time.process_time()
+        model.run()
+        stepping = time.process_time() - start
+    return model.outcomes(), model.week, stepping, allies.seconds, plan_values.seconds
+
+
+COMPILE_PROBE = (
+    "import time; from crisis_sim import CrisisModel; t = time.process_time(); "
+    "m = CrisisModel(replications=2, seed=1, event_log=False, record_history=False); "
+    "m.step(); print(time.process_time() - t)"
+)
+
+
+def first_step_seconds(cache_dir: str) -> float:
+    """CPU seconds of a fresh process's set-up and first step, kernels compiled or loaded."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    found = subprocess.run(
+        [sys.executable, "-c", COMPILE_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return float(found.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time both engines alternately; print per world-week costs, the ratios and compile times."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worlds", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args(argv)
+
+    run_once(64, args.seed)  # compile or load the kernels first
+    with numpy_step():
+        run_once(64, args.seed)
+    found: dict[str, list[tuple[float, float, float]]] = {"numba": [], "numpy": []}
+    tables: dict[str, pd.DataFrame] = {}
+    weeks = 0
+    for _ in range(args.repeats):
+        for engine in ("numpy", "numba"):
+            context = numpy_step() if engine == "numpy" else contextlib.nullcontext()
+            with context:
+                table, weeks, step, allies, plan_values = run_once(args.worlds, args.seed)
+            tables[engine] = table
+            found[engine].append((step, allies, plan_values))
+    pd.testing.assert_frame_equal(tables["numba"], tables["numpy"], check_exact=True)
+
+    world_weeks = args.worlds * weeks
+    print(
+        f"{args.worlds:,} worlds x {weeks} weeks of the baseline; CPU time of one process "
+        f"(one core), best of {args.repeats}; worlds identical to the bit: yes"
+    )
+    print(f"{'ns per world-week':<34}{'numpy':>10}{'numba':>10}{'ratio':>8}")
+    labels = ("the whole step", "allies' update", "Russia's plan values")
+    for column, label in enumerate(labels):
+        numpy_ns = min(r[column] for r in found["numpy"]) / world_weeks * 1e9
+        numba_ns = min(r[column] for r in found["numba"]) / world_weeks * 1e9
+        print(f"{label:<34}{numpy_ns:>10.0f}{numba_ns:>10.0f}{numpy_ns / numba_ns:>7.2f}x")
+
+    cache = tempfile.mkdtemp(prefix="crisis-sim-numba-")
+    try:
+        cold = first_step_seconds(cache)
+        cached = first_step_seconds(cache)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    print(
+        f"first step of a fresh process: {cold:.2f} s compiling the kernels, {cached:.2f} s cached"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""The compiled kernels: numpy's summation order, edge cases, and how they are compiled.
+
+The oracles are independent formulations (numpy's own sum, ``np.quantile``, ``np.std``,
+the plan formula :func:`crisis_sim.model.plans.hold_then` over the wait axis), never the
+kernel's loops retyped. Bit-identity of whole runs with the numpy step is checked by
+``benchmarks/identical_tables.py`` and ``benchmarks/bench_step.py``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+
+from crisis_sim import CrisisModel
+from crisis_sim.model import alliance, compiled, plans
+from crisis_sim.model.alliance import pairwise_sum
+from crisis_sim.model.domain import Action
+
+
+@compiled.kernel("void(float64[:, ::1], float64[::1])")
+def _row_sums(rows: np.ndarray, totals: np.ndarray) -> None:
+    """Each row's :func:`pairwise_sum`, compiled (a test kernel)."""
+    for row in range(rows.shape[0]):
+        totals[row] = pairwise_sum(rows[row])
+
+
+@pytest.mark.parametrize("members", [1, 7, 8, 9, 30, 129, 300])
+def test_pairwise_sum_adds_in_numpys_order_to_the_bit(members):
+    rng = np.random.default_rng(members)
+    rows = rng.normal(size=(50, members)) * 10.0 ** rng.integers(-8, 8, size=(50, members))
+    totals = np.empty(50)
+    _row_sums(rows, totals)
+    # numpy reduces along contiguous memory: the (members, R) view of world-major rows.
+    np.testing.assert_array_equal(totals, rows.T.sum(axis=0))
+
+
+def test_numpys_order_is_not_plain_left_to_right_so_the_check_above_can_fail():
+    rows = np.random.default_rng(1).normal(size=(200, 30)) * 1e6
+    left_to_right = np.zeros(200)
+    for member in range(30):
+        left_to_right = left_to_right + rows[:, member]
+    assert np.any(left_to_right != rows.T.sum(axis=0))
+
+
+def test_cohesion_and_consensus_agree_with_numpys_std_and_linear_quantile():
+    rng = np.random.default_rng(3)
+    willingness = rng.uniform(0.0, 1.0, size=(30, 400))
+    cohesion = alliance.alliance_cohesion(willingness)
+    expected = np.clip(1.0 - 2.0 * willingness.std(axis=0), 0.0, 1.0)
+    np.testing.assert_allclose(cohesion, expected, rtol=0, atol=1e-12)
+    quantile = rng.uniform(0.0, 1.0, size=400)
+    level = alliance.column_quantile(willingness, quantile)
+    linear = [np.quantile(willingness[:, r], quantile[r]) for r in range(400)]
+    np.testing.assert_allclose(level, linear, rtol=0, atol=1e-12)
+
+
+def _decide(willingness, outside, live=None, cap=None):
+    """The consensus kernel on (R, members) tables: cohesion, consensus, participation."""
+    size, members = willingness.shape
+    voices = np.where(outside, np.inf, willingness)
+    voices.sort(axis=1)
+    gdp = np.full(members, 1.0 / members)
+    out = [np.full(size, -7.0) for _ in range(3)]
+    alliance._decide(
+        np.ascontiguousarray(willingness),
+        voices,
+        gdp,
+        np.array([0.1]),
+        np.array([0.5]),
+        True,
+        np.ascontiguousarray(outside),
+        cap is not None,
+        np.array([np.inf]) if cap is None else cap,
+        np.ones(size, dtype=bool) if live is None else live,
+        *out,
+    )
+    return out
+
+
+def test_members_standing_aside_have_no_voice_and_none_inside_agrees_on_nothing():
+    rng = np.random.default_rng(5)
+    willingness = rng.uniform(0.2, 0.9, size=(3, 30))
+    outside = np.zeros((3, 30), dtype=bool)
+    outside[1, :20] = True
+    outside[2, :] = True
+    cohesion, consensus, participation = _decide(willingness, outside)
+    inside = willingness[1, 20:]
+    assert cohesion[1] == pytest.approx(1.0 - 2.0 * inside.std(), abs=1e-12)
+    quantile = 0.1 + 0.4 * cohesion[1]
+    assert consensus[1] == pytest.approx(np.quantile(inside, quantile), abs=1e-12)
+    assert participation[1] == pytest.approx(inside.sum() / 30, abs=1e-12)
+    assert (consensus[2], participation[2], cohesion[2]) == (0.0, 0.0, 1.0)
+
+
+def test_a_veto_caps_the_consensus_and_ended_worlds_keep_their_values():
+    willingness = np.random.default_rng(6).uniform(0.3, 0.9, size=(2, 30))
+    outside = np.zeros((2, 30), dtype=bool)
+    free = _decide(willingness, outside)[1]
+    capped = _decide(willingness, outside, cap=np.array([0.05, 0.05]))[1]
+    np.testing.assert_array_equal(capped, [0.05, 0.05])
+    assert np.all(free > 0.05)
+    kept = _decide(willingness, outside, live=np.array([True, False]))
+    assert [values[1] for values in kept] == [-7.0, -7.0, -7.0]
+
+
+def test_a_missing_willingness_spreads_to_cohesion_instead_of_passing_for_a_number():
+    willingness = np.full((1, 30), 0.5)
+    willingness[0, 4] = np.nan
+    cohesion, _, participation = _decide(willingness, np.zeros((1, 30), dtype=bool))
+    assert np.isnan(cohesion[0]) and np.isnan(participation[0])
+
+
+def test_one_world_alone_settles_the_allies_as_in_a_batch():
+    alone = CrisisModel(replications=1, seed=4, first_replication=3).run()
+    batch = CrisisModel(replications=5, seed=4).run()
+    alone_table, batch_table = alone.nato.member_willingness, batch.nato.member_willingness
+    np.testing.assert_array_equal(alone_table[0], batch_table[3])
+    assert alone.nato.consensus[0] == batch.nato.consensus[3]
+
+
+def test_russias_hold_and_invasion_values_are_the_plans_of_hold_then():
+    model = CrisisModel(replications=300, seed=8, event_log=False)
+    for _ in range(4):
+        model.step()
+    russia = model.russia
+    prospects = russia.prospects()
+    values = russia.type_values(np.ones(300, dtype=bool), prospects)
+    p = model.p.russia
+    aspiration = russia.aspiration(np.ones(300, dtype=bool))
+    rung = russia.rung
+    here = np.clip(rung - 1, 0, 2)
+    war_later = prospects.status_quo + aspiration * prospects.war_gain - prospects.war_cost
+    holds = []
+    for index in range(3):
+        to_cross = prospects.threshold * (3 - index)
+        final = war_later - to_cross
+        strike = plans.hold_then(prospects.flows[index], final, p.discount, plans.WAITS)
+        holds.append(np.maximum(strike.max(axis=0), prospects.forever[index]))
+    # Holding here is worth at least its best strike plan and its hold for ever.
+    columns = np.arange(300)
+    assert np.all(values.utilities[Action.HOLD] >= np.stack(holds)[here, columns] - 1e-12)
+    invade = (
+        prospects.status_quo
+        + aspiration * prospects.war_gain_now
+        - prospects.war_cost_now
+        - prospects.threshold * (4 - rung)
+    )
+    np.testing.assert_allclose(values.utilities[Action.INVADE], invade, rtol=0, atol=1e-12)
+    assert np.all(values.war_plan >= invade)
+    assert values.available[Action.DE_ESCALATE].tolist() == (rung >= 2).tolist()
+
+
+def test_a_kernel_keeps_its_name_docstring_and_source():
+    assert alliance._settle_members.__name__ == "_settle_members"
+    assert "GDP-weighted mean" in alliance._settle_members.__doc__
+    assert "def _settle_members(" in inspect.getsource(alliance._settle_members)
+
+
+def test_with_no_writable_cache_a_kernel_is_compiled_in_memory_without_a_warning(monkeypatch):
+    from numba.core import caching
+
+    def nowhere(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path", nowhere)
+
+    @compiled.kernel("float64(float64)")
+    def doubled(value: float) -> float:
+        """Twice ``value``."""
+        return 2.0 * value
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert doubled(1.25) == 2.5
