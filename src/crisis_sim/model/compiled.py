@@ -5,8 +5,9 @@ and source say what it does, and :func:`inspect.getsource` shows it), decorated 
 :func:`kernel` and an explicit numba signature. Nothing is compiled, and numba is not
 even imported, until a kernel is first called: ``import crisis_sim`` stays cheap. The
 first call compiles it (or loads it from numba's on-disk cache, see below) with
-``nopython`` mode and strict IEEE arithmetic (no ``fastmath``: results are the same to
-the bit as the numpy code they replaced, summation order included).
+``nopython`` mode, strict IEEE arithmetic (no ``fastmath``: results are the same to
+the bit as the numpy code they replaced, summation order included) and numpy's error
+model (a division by zero gives ``inf`` or ``nan``, as in numpy, not an exception).
 
 A kernel may call helpers of its own module marked with :func:`helper`: they are
 compiled with it. Numba's cache checks only the file of the function it compiled, so a
@@ -61,7 +62,7 @@ def _helper_dispatcher(rule: Callable[..., Any]) -> Any:
     found = _HELPERS.get(rule)
     if found is None:
         names = dict(rule.__globals__)
-        found = _HELPERS[rule] = _numba().njit(_function(rule, names))
+        found = _HELPERS[rule] = _numba().njit(error_model="numpy")(_function(rule, names))
         _bind_helpers(rule, names)
     return found
 
@@ -97,10 +98,10 @@ def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", numba.NumbaWarning)
         try:
-            return numba.njit(signature, cache=True, nogil=True)(_bind(rule))
+            return numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_bind(rule))
         except RuntimeError:
             # No writable cache folder ("cannot cache function"): compile in memory.
-            return numba.njit(signature, cache=False, nogil=True)(_bind(rule))
+            return numba.njit(signature, cache=False, nogil=True, error_model="numpy")(_bind(rule))
 
 
 def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
