@@ -74,10 +74,15 @@ def numpy_update_willingness(self) -> None:
     )
     wedge_push = model.p.russia.wedge_strength * self.wedge
     debate_push = p.concession_debate * model.deal.dispute
-    own = np.stack(
-        [member.own_willingness(shift, wedge_push, debate_push) for member in self.members],
-        axis=1,
-    ).T
+    views = []
+    for member in self.members:
+        view = member.standing_willingness + shift
+        view -= wedge_push * member.wedge_exposure
+        view += debate_push * member.debate_camp
+        if member.own_shift is not None:
+            view += member.own_shift
+        views.append(view)
+    own = np.stack(views, axis=1).T
     mean = (self.traits.gdp_weight * own).sum(axis=0)
     own *= 1.0 - p.solidarity
     own += p.solidarity * mean

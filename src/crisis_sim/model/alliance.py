@@ -343,8 +343,11 @@ class NatoMember(mesa.Agent):
     """One of NATO's 30 allies of January 2022, with its traits and its willingness.
 
     Its standing willingness to punish Russia comes from its traits and this world's
-    draw of its threat perception; each week it forms its own view
-    (:meth:`own_willingness`), and holds the willingness the Alliance settles on.
+    draw of its threat perception; each week it forms its own view (its standing
+    willingness plus the shift all allies share, less Russia's wedge as far as it
+    reaches it, plus the debate in the direction of its camp, plus its own shift: the
+    kernel :func:`_settle_members` computes it from these states), and holds the
+    willingness the Alliance settles on.
 
     Attributes:
         record: Its row of the shipped table (``data/nato_members_2022.csv``).
@@ -405,22 +408,6 @@ class NatoMember(mesa.Agent):
     def iso3(self) -> str:
         """The ally's ISO 3166-1 alpha-3 code."""
         return self.record.iso3
-
-    def own_willingness(
-        self, shift: np.ndarray, wedge_push: np.ndarray, debate_push: np.ndarray
-    ) -> np.ndarray:
-        """Return its own willingness this week, before solidarity, per world.
-
-        Its standing willingness plus the ``shift`` all allies share (aggression,
-        shocks), less Russia's wedge as far as it reaches this ally, plus the debate
-        in the direction of its camp.
-        """
-        own = self.standing_willingness + shift
-        own -= wedge_push * self.wedge_exposure
-        own += debate_push * self.debate_camp
-        if self.own_shift is not None:
-            own += self.own_shift
-        return own
 
     def _acting(self) -> None:
         """From now on the Alliance reads this member's own states (see :class:`Nato`)."""
