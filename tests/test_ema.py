@@ -248,3 +248,28 @@ def test_the_batched_evaluator_runs_only_crisis_sim_models():
 
     with pytest.raises(TypeError, match="CrisisSimModel"):
         BatchedEvaluator(Model("other", function=lambda **kw: {}))
+
+
+def test_by_distribution_a_clipped_normal_is_refused_naming_the_parameter(baseline):
+    from crisis_sim.scenario.schema import Normal
+
+    normal = Normal(
+        distribution="normal", param="alliance.solidarity", mean=0.3, sd=0.1, low=0.0, high=0.8
+    )
+    scenario = baseline.model_copy(update={"uncertain": [normal], "posterior": None})
+    with pytest.raises(ValueError, match=r"alliance\.solidarity: EMA has no parameter"):
+        uncertainties(scenario, "distribution")
+    assert [u.name for u in uncertainties(scenario)] == ["alliance__solidarity"]
+
+
+@pytest.mark.slow  # starts a private Dask cluster
+def test_the_dask_executor_gives_the_in_process_outcomes(short):
+    pytest.importorskip("distributed")
+    model = experiment_model(short, [EXERCISES], worlds=4)
+    scenarios, policies = _design(model, 2, 2)
+    with BatchedEvaluator(model) as evaluator:
+        _, local = evaluator.perform_experiments(scenarios=scenarios, policies=policies)
+    with BatchedEvaluator(model, executor="dask", workers=1) as evaluator:
+        _, remote = evaluator.perform_experiments(scenarios=scenarios, policies=policies)
+    for name in local:
+        np.testing.assert_array_equal(local[name], remote[name])

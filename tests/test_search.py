@@ -294,3 +294,15 @@ def test_the_command_line_search_writes_policies_run_and_compare_accept(tmp_path
     assert cli.main(["compare", *map(str, files), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
     assert (tmp_path / "cmp" / "comparison.csv").is_file()
     assert cli.main(["search", "baseline", "--levers", str(spec), "--out", str(out)]) == 1
+
+
+def test_search_without_the_ema_extra_is_one_line_naming_the_extra(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tomli_w" else real(name, *a)
+    )
+    assert cli.main(["search", "baseline", "--levers", "concessions_vs_deterrence"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "tomli_w missing" in error and "pip install 'crisis-sim[ema]'" in error
