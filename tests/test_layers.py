@@ -3,9 +3,10 @@
 From the bottom: the shared helpers (``version``, ``problems``), the ``model`` (the
 crisis), ``scenario`` (files, and the posterior samples they draw from), ``ensemble``
 (many worlds, results, folders) beside ``calibration`` (targets and ABC-SMC),
-``analysis``, ``plots``, and on top the command line, the panel and the package's
-own ``__init__``. Every import is read from the source, those inside functions and
-``TYPE_CHECKING`` blocks included, so a lazy import cannot hide an upward one.
+``analysis``, ``plots``, the EMA Workbench adapter (``ema``), and on top the command
+line, the panel and the package's own ``__init__``. Every import is read from the
+source, those inside functions and ``TYPE_CHECKING`` blocks included, so a lazy import
+cannot hide an upward one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("crisis_sim.ensemble", "crisis_sim.calibration"),
     ("crisis_sim.analysis",),
     ("crisis_sim.plots",),
+    ("crisis_sim.ema",),
     ("crisis_sim.cli", "crisis_sim.panel", "crisis_sim"),
 )
 """Layers from the bottom; a module belongs to the layer of its longest matching prefix."""

@@ -381,6 +381,74 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_search(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    missing = [
+        name
+        for name in ("ema_workbench", "platypus", "tomli_w")
+        if not importlib.util.find_spec(name)
+    ]
+    if missing:
+        raise UsageError(
+            f"search needs EMA Workbench, platypus and tomli-w ({', '.join(missing)} missing): "
+            "pip install 'crisis-sim[ema]'"
+        )
+    from crisis_sim.ema import search
+    from crisis_sim.plots.search import parallel_coordinates
+    from crisis_sim.scenario.files import bundled_dir
+
+    scenario = _load(args, args.scenario)
+    spec = search.load_spec(args.levers, scenario)
+    changes = {
+        key: value
+        for key, value in (
+            ("nfe", args.nfe),
+            ("parameter_sets", args.parameter_sets),
+            ("seed", args.seed),
+            ("objective", args.objective),
+        )
+        if value is not None
+    }
+    spec = spec.model_copy(update={"search": spec.search.model_copy(update=changes)})
+    out = _output_folder(args, f"{scenario.name}-search", "search")
+    settings = spec.search
+    runs = settings.parameter_sets * scenario.run.worlds_per_set
+    print(f"{spec.title or args.levers}: {len(spec.levers)} lever templates over {scenario.title}")
+    print(
+        f"{settings.nfe:,} policies, each on {settings.parameter_sets} parameter sets "
+        f"({runs:,} worlds, seed {scenario.run.seed}); objective: {settings.objective}\n"
+    )
+    result = search.search(
+        scenario,
+        spec,
+        executor=_executor(args),
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    print()
+    print(search.format_pareto(result))
+    print(
+        f"\nPercent: P(war) and P(settlement) over all {result.runs:,} worlds; p10/p90 across "
+        "parameter sets; regret_max: the largest shortfall, in a set, from the best policy "
+        f"of this table there. {result.evaluations:,} policies run in {result.seconds:.0f} s."
+    )
+    bundled = (bundled_dir() / f"{scenario.name}.toml").resolve()
+    own = Path(args.scenario)
+    reference = scenario.name if not own.is_file() or own.resolve() == bundled else None
+    with out.staging() as stage:
+        search.write_outputs(result, stage, scenario_reference=reference)
+        plots.save_figure(parallel_coordinates(result.pareto, result.lever_names), stage / "pareto")
+    print(
+        f"\nPareto set (pareto.csv), figure and one scenario file per policy written to {out.path}/"
+    )
+    print(
+        f"Run one with: crisis-sim run {shlex.quote(str(out.path / 'policies' / 'policy_01.toml'))}"
+    )
+    return EXIT_OK
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     results = Results.load(args.directory)
     if args.out:
@@ -724,6 +792,42 @@ def build_parser() -> argparse.ArgumentParser:
     disc.add_argument("--quiet", action="store_true")
     _allow_outside(disc)
     disc.set_defaults(handler=_cmd_discover, subparser=disc)
+
+    find = commands.add_parser(
+        "search",
+        help="robust policy search over Western levers (EMA Workbench, platypus)",
+        description="Search the levers of a spec file (what the West offers, concedes and "
+        "threatens, and when) for the policies that minimise the probability of war and "
+        "maximise that of a settlement across the scenario's parameter sets (its "
+        "judgement uncertainty); print the Pareto set with its robustness, and write it "
+        "(pareto.csv), a parallel-coordinates figure and one scenario file per policy. "
+        "SPEC is a file or a bundled spec (concessions_vs_deterrence).",
+    )
+    find.add_argument("scenario")
+    find.add_argument("--levers", required=True, metavar="SPEC", help="the search spec")
+    find.add_argument("--nfe", type=_count, help="policies to evaluate (default: the spec's)")
+    find.add_argument(
+        "--parameter-sets", type=_count, help="parameter sets per policy (default: the spec's)"
+    )
+    find.add_argument(
+        "--objective",
+        choices=("mean", "pessimistic"),
+        help="optimise the probabilities over all sets, or the worse tail across sets",
+    )
+    find.add_argument("--seed", type=_seed, help="the algorithm's seed (default: the spec's)")
+    find.add_argument(
+        "--workers",
+        type=_workers,
+        default=min(2, os.cpu_count() or 1),
+        help="processes (default: 2, or 1 on a one-core machine)",
+    )
+    find.add_argument("--scheduler", metavar="ADDRESS")
+    find.add_argument("--dask", action="store_true")
+    find.add_argument("--out", metavar="DIR", help="default: runs/SCENARIO-search-TIMESTAMP")
+    find.add_argument("--overwrite", action="store_true")
+    find.add_argument("--quiet", action="store_true", help="no progress bar")
+    _allow_outside(find)
+    find.set_defaults(handler=_cmd_search, subparser=find)
 
     plot = commands.add_parser(
         "plot",

@@ -1,0 +1,542 @@
+"""Robust policy search: which Western levers hold up across what we do not know.
+
+``crisis-sim search SCENARIO --levers SPEC`` searches the levers a spec file lists
+(what the West offers, concedes and threatens, and when) with EMA Workbench's
+``optimize`` (platypus's epsilon-NSGA-II, Deb et al. 2002; Kollat and Reed 2006),
+minimising the probability of war and maximising that of a settlement. Each policy
+it tries is run by :class:`~crisis_sim.ema.evaluator.BatchedEvaluator` as one
+vectorised model over the scenario's own first ``parameter_sets`` parameter sets
+(:class:`~crisis_sim.ema.adapter.PolicyAdapter`): the calibrated posterior's rows and
+the uncertain parameters, drawn as ``crisis-sim run`` draws them, so every policy
+meets the same settings and the same worlds (common random numbers). The Pareto set
+is then evaluated again with the scenario as it stands (every lever off) beside it,
+for the robustness measures of :mod:`crisis_sim.analysis.robustness`.
+
+A spec is a TOML file (bundled ones: :func:`bundled_specs`)::
+
+    title = "Concessions on exercises and missiles, or deterrence only"
+    [search]
+    parameter_sets = 100   # worlds per policy: this times the scenario's worlds_per_set
+    nfe = 400              # policies evaluated
+    [[levers]]
+    name = "concede_exercises"
+    actor = "united_states"
+    kind = "concede"
+    issue = "exercises"
+    level = [0.0, 1.0]     # searched; a number fixes it
+    week = [0, 12]         # searched; a number fixes it
+    # switch = true        # whether it is pulled at all is searched too (the default)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import tempfile
+import time
+import tomllib
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crisis_sim.analysis.robustness import robustness_table
+from crisis_sim.ema.adapter import (
+    POLICY_OBJECTIVES,
+    CrisisSimModel,
+    LeverTemplate,
+    PolicyAdapter,
+)
+from crisis_sim.ema.evaluator import BatchedEvaluator
+from crisis_sim.model.domain import OUTCOMES
+from crisis_sim.model.levers import LeverActor
+from crisis_sim.problems import MISSING, PlainText, Problem
+from crisis_sim.scenario.errors import ScenarioError, problems_from
+from crisis_sim.scenario.schema import Scenario
+
+__all__ = [
+    "SearchResult",
+    "SearchSettings",
+    "SearchSpec",
+    "bundled_specs",
+    "load_spec",
+    "search",
+]
+
+WESTERN_ACTORS = (LeverActor.UNITED_STATES, LeverActor.NATO, LeverActor.WEST)
+"""Who the search chooses levers for."""
+
+
+class SearchSettings(BaseModel):
+    """How the search runs (a spec's ``[search]`` table); every default is judgement.
+
+    Attributes:
+        parameter_sets: Parameter sets each policy is run on (20-1000; default 100,
+            5,000 worlds a policy at the baseline's 50 worlds per set).
+        nfe: Policies evaluated (100-10,000; default 400, which finishes on the
+            baseline in a few minutes on two cores).
+        population: The algorithm's population (10-200; default 40).
+        epsilons: The resolution of the Pareto set on each objective (0.005-0.05;
+            default 0.01: policies closer than a point are one).
+        objective: ``mean`` (the probabilities over all sets) or ``pessimistic``
+            (the 90th percentile of P(war) across sets, the 10th of P(settlement)).
+        seed: The algorithm's seed (the worlds' seed is the scenario's).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    parameter_sets: int = Field(default=100, ge=1, le=10_000)
+    nfe: int = Field(default=400, ge=1, le=1_000_000)
+    population: int = Field(default=40, ge=4, le=10_000)
+    epsilons: tuple[float, float] = (0.01, 0.01)
+    objective: Literal["mean", "pessimistic"] = "mean"
+    seed: int = Field(default=1, ge=0, le=2**32 - 1)
+
+    @field_validator("epsilons")
+    @classmethod
+    def _positive(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not all(0 < eps <= 1 for eps in value):
+            raise ValueError("two resolutions above 0 and at most 1, one per objective")
+        return value
+
+
+class SearchSpec(BaseModel):
+    """A search spec: its story, its settings and its lever templates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: PlainText = ""
+    description: PlainText = ""
+    search: SearchSettings = SearchSettings()
+    levers: list[LeverTemplate] = Field(min_length=1)
+
+
+def bundled_dir() -> Path:
+    """The folder of the bundled search specs."""
+    return Path(str(resources.files("crisis_sim.ema").joinpath("library")))
+
+
+def bundled_specs() -> dict[str, Path]:
+    """The bundled search specs by name."""
+    return {path.stem: path for path in sorted(bundled_dir().glob("*.toml"))}
+
+
+def load_spec(
+    name_or_path: str | Path, scenario: Scenario | None = None, *, western: bool = True
+) -> SearchSpec:
+    """Read and check a search spec (a file, or a bundled spec's name).
+
+    Args:
+        name_or_path: The spec file or a bundled spec's name.
+        scenario: If given, every lever's latest week must lie within its horizon.
+        western: Allow only Western actors (united_states, nato, west).
+
+    Raises:
+        ScenarioError: One line per problem, naming the file, the key and what was expected.
+    """
+    path = Path(name_or_path)
+    bundled = bundled_specs()
+    if not path.is_file():
+        if path.parent == Path(".") and path.stem in bundled:
+            path = bundled[path.stem]
+        else:
+            names = ", ".join(bundled) or "none"
+            raise ScenarioError(
+                str(name_or_path),
+                [Problem("", MISSING, f"no such search spec file; bundled specs are: {names}")],
+            )
+    file = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ScenarioError(
+            file, [Problem("", MISSING, f"a readable TOML file ({error})")]
+        ) from None
+    try:
+        spec = SearchSpec.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(file, problems_from(error, data, root=SearchSpec)) from None
+    problems = []
+    names: set[str] = set()
+    for index, template in enumerate(spec.levers):
+        if western and template.actor not in WESTERN_ACTORS:
+            problems.append(
+                Problem(
+                    f"levers[{index}].actor",
+                    template.actor,
+                    "a Western actor (united_states, nato, west): the search chooses the "
+                    "West's levers",
+                )
+            )
+        if template.name in names:
+            problems.append(Problem(f"levers[{index}].name", template.name, "a name of its own"))
+        names.add(template.name)
+        if scenario is not None and template.highest_week > scenario.run.horizon:
+            problems.append(
+                Problem(
+                    f"levers[{index}].week",
+                    template.highest_week,
+                    f"a week from 0 to the scenario's horizon ({scenario.run.horizon})",
+                )
+            )
+    if not any(parameter for template in spec.levers for parameter in template.levers()):
+        problems.append(Problem("levers", len(spec.levers), "at least one searched key"))
+    if problems:
+        raise ScenarioError(file, problems)
+    return spec
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found.
+
+    Attributes:
+        scenario: The scenario searched.
+        spec: The spec searched.
+        pareto: One row per policy of the Pareto set: ``policy`` (``policy_01``...),
+            each EMA lever's value (none for the level and week of a lever switched
+            off), then the robustness measures of
+            :func:`~crisis_sim.analysis.robustness.robustness_table` and each outcome's
+            probability. The last row, ``scenario_as_is``, is the scenario with every
+            lever off, on the same worlds.
+        per_set: Each policy's shares of war and settlement in each parameter set.
+        convergence: EMA's runtime convergence (epsilon progress by evaluations).
+        runs: Worlds per policy.
+        evaluations: Policies evaluated (the search's, then the Pareto set's again).
+        seconds: Wall time.
+    """
+
+    scenario: Scenario
+    spec: SearchSpec
+    pareto: pd.DataFrame
+    per_set: pd.DataFrame
+    convergence: pd.DataFrame
+    runs: int
+    evaluations: int
+    seconds: float
+
+    @property
+    def lever_names(self) -> list[str]:
+        """The EMA levers, in the spec's order."""
+        return [p.name for t in self.spec.levers for p in t.levers()]
+
+    def policy(self, name: str) -> dict[str, Any]:
+        """A policy's lever values by EMA name, as EMA takes them.
+
+        The level and week of a lever switched off, blank in the table, are the middle
+        of their ranges (they change nothing).
+        """
+        row = self.pareto.set_index("policy").loc[name]
+        found: dict[str, Any] = {}
+        for template in self.spec.levers:
+            for parameter in template.levers():
+                value = row[parameter.name]
+                if pd.isna(value):
+                    middle = (parameter.lower_bound + parameter.upper_bound) / 2
+                    value = middle if parameter.name.endswith("_level") else int(middle)
+                elif not parameter.name.endswith("_level"):
+                    value = int(value)
+                found[parameter.name] = _plain(value)
+        return found
+
+    def policy_levers(self, name: str) -> list[dict[str, Any]]:
+        """The ``[[levers]]`` entries a policy adds to the scenario."""
+        policy = self.policy(name)
+        return [entry for t in self.spec.levers if (entry := t.entry(policy)) is not None]
+
+
+def search(
+    scenario: Scenario,
+    spec: SearchSpec,
+    *,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> SearchResult:
+    """Search the spec's levers for the Pareto set of P(war) against P(settlement).
+
+    Args:
+        scenario: The scenario the policies change.
+        spec: The levers and settings (:func:`load_spec`).
+        executor: ``local``, ``processes`` or ``dask`` (:class:`BatchedEvaluator`).
+        workers: Worker processes.
+        scheduler: A Dask scheduler's address.
+        progress: Show a progress bar over the policies evaluated.
+
+    Returns:
+        The Pareto set with its robustness, the scenario as it is beside it.
+    """
+    from ema_workbench.em_framework.points import Sample
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    settings = spec.search
+    adapter = PolicyAdapter(
+        scenario,
+        tuple(spec.levers),
+        sets=settings.parameter_sets,
+        objective=settings.objective,
+    )
+    model = CrisisSimModel("crisis_sim_search", adapter)
+    total = settings.nfe
+    with (
+        tqdm(total=total, unit="policy", desc="search", disable=not progress) as bar,
+        BatchedEvaluator(
+            model,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            on_group=lambda count: bar.update(count),
+        ) as evaluator,
+        tempfile.TemporaryDirectory(prefix="crisis_sim_search_") as scratch,
+        warnings.catch_warnings(),
+        contextlib.redirect_stderr(io.StringIO()),  # EMA's own progress bar; ours shows
+    ):
+        warnings.filterwarnings("ignore", module=r"ema_workbench(\.|$)")
+        from platypus import EpsNSGAII
+
+        state = random.getstate()
+        try:
+            found, convergence = evaluator.optimize(
+                algorithm=EpsNSGAII,
+                nfe=settings.nfe,
+                searchover="levers",
+                reference=Sample("reference"),
+                epsilons=list(settings.epsilons),
+                population_size=settings.population,
+                rng=settings.seed,
+                filename="archive.tar.gz",
+                directory=scratch,
+                convergence_freq=max(settings.nfe // 10, 1),
+                logging_freq=10**9,
+            )
+        finally:
+            random.setstate(state)
+        bar.set_description("Pareto set")
+        levers = [p.name for p in model.levers]
+        found = _ordered(found, levers, POLICY_OBJECTIVES[settings.objective])
+        names = [f"policy_{i + 1:02d}" for i in range(len(found))]
+        policies = [
+            Sample(name, **{lever: _plain(row[lever]) for lever in levers})
+            for name, (_, row) in zip(names, found.iterrows(), strict=True)
+        ]
+        policies.append(Sample("scenario_as_is"))  # no lever values: the scenario as it is
+        bar.total = bar.n + len(policies)
+        bar.refresh()
+        experiments, outcomes = evaluator.perform_experiments(
+            scenarios=[Sample("reference")], policies=policies, log_progress=True
+        )
+    evaluations = evaluator.groups_run
+    table = _pareto_table(found, names, levers, experiments, outcomes)
+    for template in spec.levers:
+        switch = f"{template.name}_on"
+        if switch in table.columns:
+            off = table[switch] == 0
+            for key in (f"{template.name}_level", f"{template.name}_week"):
+                if key in table.columns:
+                    table.loc[off, key] = np.nan  # a lever switched off has no level or week
+    per_set = _per_set(experiments, outcomes)
+    return SearchResult(
+        scenario=scenario,
+        spec=spec,
+        pareto=table.merge(robustness_table(per_set), on="policy", how="left"),
+        per_set=per_set,
+        convergence=convergence,
+        runs=adapter.runs,
+        evaluations=evaluations,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _ordered(found: pd.DataFrame, levers: list[str], objectives: tuple[str, str]) -> pd.DataFrame:
+    """The Pareto set from least war to most, ties by settlement then levers (a fixed order)."""
+    war, settlement = objectives
+    keys = [war, settlement, *levers]
+    ascending = [True, False, *([True] * len(levers))]
+    return found.sort_values(keys, ascending=ascending, kind="stable").reset_index(drop=True)
+
+
+def _pareto_table(
+    found: pd.DataFrame,
+    names: list[str],
+    levers: list[str],
+    experiments: pd.DataFrame,
+    outcomes: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The policies (levers as found; none for the scenario as is) with each outcome."""
+    values = {name: row for name, (_, row) in zip(names, found.iterrows(), strict=False)}
+    rows = []
+    for i, policy in enumerate(experiments["policy"].astype(str)):
+        row: dict[str, Any] = {"policy": policy}
+        for lever in levers:
+            row[lever] = _plain(values[policy][lever]) if policy in values else np.nan
+        for item in OUTCOMES:
+            row[f"p_{item.key}"] = float(outcomes[f"p_{item.key}"][i])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _per_set(experiments: pd.DataFrame, outcomes: dict[str, np.ndarray]) -> pd.DataFrame:
+    frames = []
+    for i, policy in enumerate(experiments["policy"].astype(str)):
+        war, settlement = outcomes["war_by_set"][i], outcomes["settlement_by_set"][i]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "policy": policy,
+                    "parameter_set": np.arange(len(war)),
+                    "p_war": war,
+                    "p_settlement": settlement,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# -- writing what was found --------------------------------------------------------------
+
+
+def policy_file_text(result: SearchResult, name: str, extends: str) -> str:
+    """A policy as a scenario file: ``extends`` the searched scenario, adds its levers.
+
+    Its ``[run]`` asks for the search's worlds, so ``crisis-sim run FILE`` gives the
+    numbers of the search's table.
+    """
+    import tomli_w
+
+    row = result.pareto.set_index("policy").loc[name]
+    scenario = result.scenario
+    title = f"{scenario.title} + searched policy {name}"
+    question = (
+        f"How does policy {name} of the robust search ({result.spec.title or 'levers'}) "
+        f"change the outcomes of {scenario.name or 'the scenario'}?"
+    )
+    description = (
+        f"Found by crisis-sim search: P(war) {100 * row['p_war']:.1f}% "
+        f"(parameter sets 10-90%: {100 * row['p_war_p10']:.1f}-{100 * row['p_war_p90']:.1f}%), "
+        f"P(settlement) {100 * row['p_settlement']:.1f}% over {result.runs:,} worlds."
+    )
+    data: dict[str, Any] = {
+        "extends": extends,
+        "title": title,
+        "question": question,
+        "description": description,
+        "brief_ids": list(scenario.brief_ids),
+        "run": {"runs": result.runs},
+    }
+    levers = result.policy_levers(name) if name != "scenario_as_is" else []
+    if levers:
+        data["levers"] = [*(_lever_data(lever) for lever in scenario.levers), *levers]
+    header = "# Written by crisis-sim search; a scenario file like any other.\n"
+    return header + tomli_w.dumps(data)
+
+
+def _lever_data(lever: Any) -> dict[str, Any]:
+    """A scenario's own lever as ``[[levers]]`` data (a policy's file repeats them)."""
+    dumped = lever.model_dump(mode="json", exclude_defaults=True)
+    if lever.issue is not None:
+        dumped["issue"] = lever.issue.key
+    if lever.when_rung_at_least is not None:
+        dumped["when_rung_at_least"] = lever.when_rung_at_least.name.lower()
+    if lever.issues:
+        dumped["issues"] = [issue.key for issue in lever.issues]
+    return dumped
+
+
+def base_file_text(scenario: Scenario) -> str:
+    """A scenario as one file of its own (no ``extends``): only what differs from defaults."""
+    import tomli_w
+
+    from crisis_sim.model.params import Params
+
+    dumped = scenario.model_dump(mode="json", exclude={"name"})
+    params = _differences(dumped.pop("params"), Params().model_dump(mode="json"))
+    data = {key: value for key, value in dumped.items() if value not in (None, [], "")}
+    if params:
+        data["params"] = params
+    data["levers"] = [_lever_data(lever) for lever in scenario.levers]
+    data["events"] = [
+        event.model_dump(mode="json", exclude_defaults=True) for event in scenario.events
+    ]
+    data = {key: value for key, value in data.items() if value not in ([], {})}
+    return "# The searched scenario, written by crisis-sim search.\n" + tomli_w.dumps(data)
+
+
+def _differences(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    found = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inner = _differences(value, defaults.get(key, {}))
+            if inner:
+                found[key] = inner
+        elif defaults.get(key) != value:
+            found[key] = value
+    return found
+
+
+def pareto_columns(result: SearchResult) -> list[str]:
+    """The columns of the printed table: the policy, its levers, then the measures."""
+    measures = [
+        "p_war",
+        "p_war_p10",
+        "p_war_p90",
+        "p_war_regret_max",
+        "p_settlement",
+        "p_settlement_p10",
+        "p_settlement_p90",
+        "p_settlement_regret_max",
+    ]
+    return ["policy", *result.lever_names, *measures]
+
+
+def format_pareto(result: SearchResult) -> str:
+    """The Pareto set as text: levers as found, probabilities in percent."""
+    table = result.pareto[pareto_columns(result)].copy()
+    for column in table.columns:
+        if column.startswith("p_"):
+            table[column] = (100 * table[column]).round(1)
+        elif column.endswith("_level"):
+            table[column] = table[column].astype(float).round(2)
+    return table.to_string(index=False)
+
+
+def write_outputs(
+    result: SearchResult, folder: Path, *, scenario_reference: str | None
+) -> list[Path]:
+    """Write the Pareto set (``pareto.csv``), per-set shares and one scenario file per policy.
+
+    Args:
+        result: What the search found.
+        folder: A staging folder the package owns.
+        scenario_reference: A bundled scenario's name the policy files may extend; if
+            None the scenario is written as ``base.toml`` there and they extend it.
+    """
+    written = []
+    result.pareto.to_csv(folder / "pareto.csv", index=False)
+    result.per_set.to_csv(folder / "per_set.csv", index=False)
+    result.convergence.to_csv(folder / "convergence.csv", index=False)
+    written += [folder / "pareto.csv", folder / "per_set.csv", folder / "convergence.csv"]
+    policies = folder / "policies"
+    policies.mkdir()
+    extends = scenario_reference
+    if extends is None:
+        (policies / "base.toml").write_text(base_file_text(result.scenario), encoding="utf-8")
+        written.append(policies / "base.toml")
+        extends = "base.toml"
+    for name in result.pareto["policy"]:
+        path = policies / f"{name}.toml"
+        path.write_text(policy_file_text(result, name, extends), encoding="utf-8")
+        written.append(path)
+    return written

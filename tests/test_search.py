@@ -1,0 +1,308 @@
+"""The robust policy search: specs, a known best policy, determinism, files run accepts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ema_workbench")
+pytest.importorskip("platypus")
+pytest.importorskip("tomli_w")
+
+from crisis_sim import cli
+from crisis_sim.analysis.robustness import robustness_table
+from crisis_sim.ema import search as robust
+from crisis_sim.ema.adapter import WAR_OUTCOMES
+from crisis_sim.ensemble import runner
+from crisis_sim.ensemble.results import Results
+from crisis_sim.model.levers import Lever
+from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.files import load_scenario
+
+STAND_DOWN_WEEKS = (0, 20)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario("baseline")
+
+
+@pytest.fixture(scope="module")
+def few(baseline):
+    """The baseline with 10 worlds per parameter set, for small searches."""
+    return baseline.model_copy(
+        update={"run": baseline.run.model_copy(update={"worlds_per_set": 10})}
+    )
+
+
+@pytest.fixture(scope="module")
+def short(few):
+    """Also over 12 weeks only: the cheapest searches."""
+    return few.model_copy(update={"run": few.run.model_copy(update={"horizon": 12})})
+
+
+def _spec(levers: list[dict], **settings) -> robust.SearchSpec:
+    return robust.SearchSpec.model_validate({"title": "test", "search": settings, "levers": levers})
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_bundled_spec_searches_western_levers(baseline):
+    spec = robust.load_spec("concessions_vs_deterrence", baseline)
+    assert {t.actor for t in spec.levers} <= {"united_states", "nato", "west"}
+    assert len([p for t in spec.levers for p in t.levers()]) == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[levers]]\nactor = "russia"\nkind = "stand_down"\nlevel = 1.0\nweek = [0, 5]\n',
+            "levers[0].actor = 'russia': a Western actor",
+        ),
+        (
+            '[[levers]]\nactor = "west"\nkind = "commitment"\nlevel = 1.0\nweek = [0, 60]\n',
+            "levers[0].week = 60: a week from 0 to the scenario's horizon (51)",
+        ),
+        (
+            '[search]\nnfe = 10\nspeed = 2\n[[levers]]\nactor = "west"\nkind = "commitment"\n'
+            "level = [0.0, 1.0]\n",
+            "search.speed = 2: an unknown key; expected one of: parameter_sets, nfe",
+        ),
+        (
+            '[[levers]]\nactor = "west"\nkind = "commitment"\nlevel = 1.0\nswitch = false\n',
+            "levers = 1: at least one searched key",
+        ),
+        (
+            '[[levers]]\nactor = "united_states"\nkind = "concede"\nissue = "exercises"\n'
+            "level = [0.0, 1.5]\n",
+            "levers[0].level = [0.0, 1.5]: a level from 0 to 1 for a concede",
+        ),
+    ],
+)
+def test_a_bad_spec_is_one_line_naming_the_file_and_key(tmp_path, baseline, text, message):
+    path = _write(tmp_path, text)
+    with pytest.raises(ScenarioError) as caught:
+        robust.load_spec(path, baseline)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}: ")
+    assert message in lines[0]
+
+
+def test_a_missing_spec_names_the_bundled_ones(baseline):
+    with pytest.raises(ScenarioError, match="bundled specs are: concessions_vs_deterrence"):
+        robust.load_spec("no_such_spec", baseline)
+
+
+def test_regret_is_the_shortfall_from_the_best_policy_in_each_set():
+    sets = np.arange(5)
+    good = np.array([0.1, 0.3, 0.2, 0.0, 0.4])
+    per_set = pd.concat(
+        [
+            pd.DataFrame(
+                {"policy": "good", "parameter_set": sets, "p_war": good, "p_settlement": 1 - good}
+            ),
+            pd.DataFrame(
+                {
+                    "policy": "worse",
+                    "parameter_set": sets,
+                    "p_war": good + 0.1,
+                    "p_settlement": 0.9 - good,
+                }
+            ),
+        ]
+    )
+    table = robustness_table(per_set).set_index("policy")
+    assert table.loc["good", "p_war_regret_max"] == 0.0
+    assert table.loc["good", "p_settlement_regret_max"] == 0.0
+    assert table.loc["worse", "p_war_regret_max"] == pytest.approx(0.1)
+    assert table.loc["worse", "p_settlement_regret_mean"] == pytest.approx(0.1)
+    assert table.loc["good", "p_war"] == pytest.approx(good.mean())
+    assert (
+        table.loc["good", "p_war_p10"]
+        <= table.loc["good", "p_war"]
+        <= table.loc["good", "p_war_p90"]
+    )
+    with pytest.raises(ValueError, match="same parameter sets"):
+        robustness_table(per_set.iloc[:-1])
+
+
+def _stand_down_problem(scenario):
+    """A lever problem whose best policy is known by construction.
+
+    Russia standing its forces down (a forced move) ends coercion in the week it fires,
+    so a stand-down no later than the first war of the scenario's worlds leaves no war
+    and every world settled: the best any policy can do on both objectives. A U.S.
+    concession on exercises is a distractor. Both facts are read from the model here.
+    """
+    sets = 2
+    as_is = runner.run(scenario, runs=sets * scenario.run.worlds_per_set, progress=False).worlds
+    at_war = as_is[as_is["outcome"].astype(str).isin(WAR_OUTCOMES)]
+    first_war = int(
+        np.minimum(
+            at_war["week"],
+            at_war["crossing_week"].where(at_war["crossing_week"] >= 0, at_war["week"]),
+        ).min()
+    )
+    assert STAND_DOWN_WEEKS[0] <= first_war <= STAND_DOWN_WEEKS[1]
+    for week in (0, first_war):
+        lever = Lever(actor="russia", kind="stand_down", level=1.0, week=week)
+        worlds = runner.run(
+            scenario.model_copy(update={"levers": [lever]}), runs=len(as_is), progress=False
+        ).worlds
+        assert (worlds["outcome"] == "de_escalation").all()
+    spec = _spec(
+        [
+            {
+                "name": "stand_down",
+                "actor": "russia",
+                "kind": "stand_down",
+                "level": 1.0,
+                "week": list(STAND_DOWN_WEEKS),
+            },
+            {
+                "name": "exercises",
+                "actor": "united_states",
+                "kind": "concede",
+                "issue": "exercises",
+                "level": [0.0, 1.0],
+                "week": [0, 10],
+            },
+        ],
+        parameter_sets=sets,
+        nfe=24,
+        population=8,
+        seed=5,
+    )
+    return spec, first_war
+
+
+@pytest.mark.slow  # about 25 policies of 20 worlds over 51 weeks
+def test_the_search_finds_the_known_best_policy_of_a_synthetic_lever_problem(few):
+    spec, first_war = _stand_down_problem(few)
+    result = robust.search(few, spec, progress=False)
+    found = result.pareto[result.pareto["policy"] != "scenario_as_is"]
+    assert len(found) == 1  # it dominates every other policy
+    best = found.iloc[0]
+    assert best["stand_down_on"] == 1
+    assert best["stand_down_week"] <= first_war
+    assert (best["p_war"], best["p_settlement"]) == (0.0, 1.0)
+    as_is = result.pareto.set_index("policy").loc["scenario_as_is"]
+    assert as_is["p_war"] > 0  # the scenario as it is does have wars
+    assert result.per_set.groupby("policy").size().eq(2).all()
+
+
+@pytest.mark.slow  # two searches
+def test_the_same_seed_gives_the_same_pareto_set(few):
+    spec = _spec(
+        [
+            {
+                "name": "exercises",
+                "actor": "united_states",
+                "kind": "concede",
+                "issue": "exercises",
+                "level": [0.0, 1.0],
+                "week": [0, 10],
+            }
+        ],
+        parameter_sets=2,
+        nfe=12,
+        population=6,
+        seed=9,
+    )
+    first = robust.search(few, spec, progress=False).pareto
+    again = robust.search(few, spec, progress=False).pareto
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_policy_file_extends_the_scenario_and_run_reproduces_the_table(short, tmp_path):
+    few = short
+    spec = _spec(
+        [
+            {
+                "name": "exercises",
+                "actor": "united_states",
+                "kind": "concede",
+                "issue": "exercises",
+                "level": [0.0, 1.0],
+                "week": [0, 10],
+            }
+        ],
+        parameter_sets=2,
+        nfe=4,
+        population=4,
+        seed=2,
+    )
+    result = robust.search(few, spec, progress=False)
+    robust.write_outputs(result, tmp_path, scenario_reference=None)
+    base = load_scenario(tmp_path / "policies" / "base.toml")
+    assert base.model_dump(exclude={"name"}) == few.model_dump(exclude={"name"})
+    name = result.pareto["policy"].iloc[0]
+    policy = load_scenario(tmp_path / "policies" / f"{name}.toml")
+    assert policy.run.runs == result.runs
+    worlds = runner.run(policy, progress=False).worlds
+    row = result.pareto.set_index("policy").loc[name]
+    war = worlds["outcome"].astype(str).isin(WAR_OUTCOMES).mean()
+    assert war == pytest.approx(row["p_war"])
+    assert (worlds["outcome"] == "de_escalation").mean() == pytest.approx(row["p_settlement"])
+
+
+@pytest.mark.slow  # a small search through the command line, then run and compare
+def test_the_command_line_search_writes_policies_run_and_compare_accept(tmp_path, capsys):
+    spec = _write(
+        tmp_path,
+        "[search]\nparameter_sets = 2\nnfe = 8\npopulation = 4\n[[levers]]\n"
+        'name = "exercises"\nactor = "united_states"\nkind = "concede"\nissue = "exercises"\n'
+        "level = [0.0, 1.0]\nweek = [0, 10]\n",
+    )
+    out = tmp_path / "found"
+    code = cli.main(
+        [
+            "search",
+            "baseline",
+            "--levers",
+            str(spec),
+            "--out",
+            str(out),
+            "--quiet",
+            "--workers",
+            "1",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "policy_01" in printed and "scenario_as_is" in printed
+    table = pd.read_csv(out / "pareto.csv")
+    assert (out / "pareto.png").is_file() and (out / "pareto.svg").is_file()
+    files = sorted((out / "policies").glob("*.toml"))
+    assert [f.stem for f in files] == sorted(table["policy"])
+    assert 'extends = "baseline"' in files[0].read_text(encoding="utf-8")
+    assert (
+        cli.main(["run", str(files[0]), "--out", str(tmp_path / "run"), "--quiet", "--no-figures"])
+        == 0
+    )
+    results = Results.load(tmp_path / "run")
+    row = table.set_index("policy").loc[files[0].stem]
+    war = results.worlds["outcome"].astype(str).isin(WAR_OUTCOMES).mean()
+    assert war == pytest.approx(row["p_war"])
+    assert cli.main(["compare", *map(str, files), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+    assert (tmp_path / "cmp" / "comparison.csv").is_file()
+    assert cli.main(["search", "baseline", "--levers", str(spec), "--out", str(out)]) == 1
+
+
+def test_search_without_the_ema_extra_is_one_line_naming_the_extra(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tomli_w" else real(name, *a)
+    )
+    assert cli.main(["search", "baseline", "--levers", "concessions_vs_deterrence"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "tomli_w missing" in error and "pip install 'crisis-sim[ema]'" in error
