@@ -36,7 +36,12 @@ from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import Results
 from crisis_sim.model.domain import ISSUES, OUTCOMES
 from crisis_sim.model.levers import LEVEL_BOUNDS, Lever
-from crisis_sim.scenario.files import load_scenario, parent_of, scenario_from_dict
+from crisis_sim.scenario.files import (
+    bundled_scenarios,
+    load_scenario,
+    parent_of,
+    scenario_from_dict,
+)
 from crisis_sim.scenario.schema import Scenario
 
 __all__ = [
@@ -55,6 +60,7 @@ __all__ = [
     "reference_for",
     "run",
     "scenario_for",
+    "source_names",
 ]
 
 WORLD_CHOICES: tuple[int, ...] = (500, 1000, 2000, 5000, 10_000, 20_000)
@@ -411,8 +417,6 @@ def run(
 
 def source_names(extra: str | Path | None = None) -> list[str]:
     """The scenarios the explorer and the one-world view offer: the bundled ones, and ``extra``."""
-    from crisis_sim.scenario.files import bundled_scenarios
-
     names = [path.stem for path in bundled_scenarios()]
     if extra is not None and str(extra) not in names:
         names.insert(0, str(extra))

@@ -38,6 +38,9 @@ DEFAULT_SCENARIO = os.environ.get(SCENARIO_VARIABLE) or "baseline"
 SCENARIOS = explorer.source_names(None if DEFAULT_SCENARIO == "baseline" else DEFAULT_SCENARIO)
 """The scenarios the pages offer: the one given on the command line, then the bundled ones."""
 
+WORLDS_OFFERED = 200
+"""Worlds the one-world page offers (0-199): any world of the scenario's first 200."""
+
 LOG_SHOWN = 200
 """Passages of the event log shown (newest first); a year of one world has fewer."""
 
@@ -101,7 +104,7 @@ def OneWorldPage() -> None:
                 "type": "SliderInt",
                 "value": 0,
                 "min": 0,
-                "max": 199,
+                "max": WORLDS_OFFERED - 1,
                 "step": 1,
                 "label": "world (Reset loads it)",
             },
