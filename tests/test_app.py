@@ -104,6 +104,7 @@ def test_the_event_log_grows_week_by_week_newest_first():
         model.step()
         pages.append(log_html(model))
     assert pages[0].count("<li>") == 0 and pages[-1].count("<li>") >= 2
+    assert "Russia&#x27;s type: " in pages[0] and "alliance.solidarity = " in pages[0]
     assert "2022-01-20" in pages[1] and "2022-01-20" not in pages[0]
     dates = re.findall(r"<li><b>(\d{4}-\d\d-\d\d)</b>", pages[-1])
     assert dates == sorted(dates, reverse=True) and dates[0] > dates[-1]

@@ -33,7 +33,6 @@ __all__ = [
     "WorldStatus",
     "allies_figure",
     "allies_table",
-    "drawn",
     "history_figure",
     "log_html",
     "log_passages",
@@ -321,7 +320,11 @@ def log_passages(model: CrisisModel) -> list[Passage]:
 
 
 def log_html(model: CrisisModel, limit: int = 200) -> str:
-    """The event log so far as an HTML list, newest passage first (at most ``limit``)."""
+    """The event log so far as an HTML list, newest passage first (at most ``limit``).
+
+    Below it, what the world drew before it began (Russia's type and each parameter
+    drawn per world), as ``crisis-sim replay`` prints it.
+    """
     passages = log_passages(model)[::-1][:limit]
     items = []
     for p in passages:
@@ -330,9 +333,5 @@ def log_html(model: CrisisModel, limit: int = 200) -> str:
         items.append(f"<li><b>{p.first_date}</b> ({weeks}) <i>{escape(p.actor)}</i>: {text}</li>")
     world = getattr(model, "world", 0)
     head = f"<p><b>Event log</b> of world {world}: {len(passages)} passages, newest first.</p>"
-    return head + "<ul>" + "".join(items) + "</ul>"
-
-
-def drawn(model: CrisisModel) -> list[str]:
-    """What the world drew before it began (:func:`crisis_sim.model.narration.drawn_parameters`)."""
-    return drawn_parameters(model)
+    drew = "; ".join(escape(line) for line in drawn_parameters(model))
+    return f"{head}<ul>{''.join(items)}</ul><p><b>Drawn before week 0:</b> {drew}.</p>"
