@@ -86,3 +86,20 @@ def test_the_concession_slider(panel: Panel) -> None:
 def test_worlds_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Panel("baseline", worlds=0)
+
+
+def test_the_figure_shows_once_as_an_image_from_the_start(panel: Panel) -> None:
+    import matplotlib.pyplot as plt
+
+    # Shown as the image widget's PNG from the first draw (no output area to miss it),
+    # and no figure is left open in pyplot to be shown a second time.
+    assert panel.image in panel.widget.children
+    png = bytes(panel.image.value)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == tuple(round(100 * side) for side in panel.figure.get_size_inches())
+    assert plt.get_fignums() == []
+    before = bytes(panel.image.value)
+    panel.controls["offer_exercises"].value = True
+    assert bytes(panel.image.value) != before and plt.get_fignums() == []
+    panel.controls["offer_exercises"].value = False

@@ -748,3 +748,26 @@ def test_forest_shows_the_judgement_band_and_the_share_of_sets_with_the_effects_
     np.testing.assert_allclose(np.sort(ends[:, 1] - ends[:, 0]), np.full(len(table), 30.0))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert plots.JUDGEMENT_LEGEND in legend
+
+
+# -- shown once -----------------------------------------------------------------------
+
+
+def test_a_figure_is_returned_and_not_left_open_in_pyplot(baseline, deterrence):
+    # A notebook shows a returned figure, and the inline backend also shows every figure
+    # still open in pyplot at the end of the cell: a figure left open appeared twice.
+    plt.close("all")
+    comparison = ensemble.run("deterrence_only", runs=RUNS, progress=False)
+    drawn = [
+        plots.outcome_probabilities(baseline),
+        plots.outcome_probabilities([baseline, deterrence]),
+        plots.outcomes_over_time(baseline),
+        plots.cumulative_incidence(baseline),
+        plots.fan_charts(baseline),
+        plots.convergence(comparison),
+        plots.end_state_distributions(baseline, "cohesion"),
+    ]
+    assert plt.get_fignums() == []
+    for figure in drawn:  # each still draws and saves as before
+        assert figure.axes and figure.axes[0].has_data()
+        assert figure.canvas.figure is figure

@@ -608,6 +608,18 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from crisis_sim.app import MissingExtra, serve
+
+    if args.scenario:
+        _load(args, args.scenario)  # a bad scenario is told here, not in the browser
+    try:
+        return serve(args.scenario, port=args.port)
+    except MissingExtra as error:
+        print(f"crisis-sim: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
 def _allow_outside(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-extends-outside",
@@ -939,6 +951,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every model parameter with its default, plausible range and valid bounds",
     )
     params.set_defaults(handler=_cmd_params)
+
+    app = commands.add_parser(
+        "app",
+        help="serve the web app on 127.0.0.1: one world step by step, and the ensemble explorer",
+        description="Serve the web app on 127.0.0.1 (it needs pip install 'crisis-sim[app]' "
+        "and no network). Ctrl-C stops it.",
+    )
+    app.add_argument("scenario", nargs="?", help="scenario to start with (default baseline)")
+    app.add_argument(
+        "--port", type=_whole_number(1, 65535, "a port"), default=8765, help="default 8765"
+    )
+    app.set_defaults(handler=_cmd_app)
     return parser
 
 

@@ -16,11 +16,16 @@ The judgement sliders are off by default: the parameters are then drawn per worl
 from the scenario's ranges, as in the scenario itself. Untick "draw judgements from
 their ranges" to fix them at the sliders' values instead.
 
+The figure is shown as an image widget holding its PNG, not printed into an output
+area: an output area's first figure was missing under Solara until a control was
+clicked, and a figure left open was shown twice in Jupyter and Voila.
+
 It needs ipywidgets: ``pip install 'crisis-sim[notebooks]'``.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +36,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "crisis_sim.panel needs ipywidgets: pip install 'crisis-sim[notebooks]'"
     ) from error
 
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 from crisis_sim.ensemble import runner as ensemble
@@ -43,7 +46,7 @@ from crisis_sim.plots import figures as plots
 from crisis_sim.scenario.files import load_scenario, scenario_from_dict
 from crisis_sim.scenario.schema import Scenario
 
-__all__ = ["JUDGEMENTS", "OFFERS", "Panel"]
+__all__ = ["JUDGEMENTS", "OFFERS", "Panel", "png_bytes"]
 
 JUDGEMENTS: dict[str, str] = {
     "russia.revisionist_prior": "revisionist prior",
@@ -66,6 +69,13 @@ OFFER_WEEK = 1
 """The week the offers go on the table."""
 
 
+def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (what the panel's image shows)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
 class Panel:
     """Sliders for levers and judgements over an ensemble, with its outcome figure.
 
@@ -77,6 +87,9 @@ class Panel:
             settings are compared on the same worlds.
         widget: The ipywidgets box to display.
         figure: The current outcome-probability figure.
+        image: The widget that shows it, as PNG bytes: set when the figure is drawn, so
+            the first figure shows as soon as the panel does (in Jupyter, Voila and
+            Solara alike) and only once (no figure is left open in pyplot).
         results: The current ensemble's results.
         controls: Every control by name: ``concede``, ``concession_level``,
             ``offer_<issue>``, ``sampled`` and ``<parameter path>``.
@@ -105,7 +118,7 @@ class Panel:
         self.worlds = int(worlds)
         self.seed = self.scenario.run.seed if seed is None else int(seed)
         self.controls: dict[str, widgets.ValueWidget] = self._build_controls()
-        self._output = widgets.Output()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
         self._status = widgets.HTML()
         self.figure: Figure | None = None
         self.results: Results | None = None
@@ -124,7 +137,7 @@ class Panel:
                 *(self.controls[name] for name in JUDGEMENTS),
             ]
         )
-        self.widget = widgets.VBox([widgets.HBox([levers, judgements]), self._status, self._output])
+        self.widget = widgets.VBox([widgets.HBox([levers, judgements]), self._status, self.image])
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         self.update()
@@ -259,10 +272,8 @@ class Panel:
         self.results = ensemble.run(
             self.current_scenario(), runs=self.worlds, seed=self.seed, progress=False
         )
-        old = self.figure
         self.figure = plots.outcome_probabilities(self.results)
-        if old is not None:
-            plt.close(old)
+        self.image.value = png_bytes(self.figure)
         table = self.results.outcome_table()
         invasion = table.loc[Outcome.FULL_INVASION.key]
         deal = table.loc[Outcome.DE_ESCALATION.key]
@@ -272,7 +283,4 @@ class Panel:
             f"({invasion.low:.1%}-{invasion.high:.1%}); {Outcome.DE_ESCALATION.label.lower()} "
             f"{deal.probability:.1%} ({deal.low:.1%}-{deal.high:.1%})."
         )
-        with self._output:
-            self._output.clear_output(wait=True)
-            display(self.figure)
         return self.figure

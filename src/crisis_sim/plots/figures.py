@@ -6,6 +6,12 @@ worlds. One colour per outcome in every figure, from the Okabe-Ito palette, whic
 stays distinguishable for colour-blind readers (Okabe and Ito 2008); other figures
 use Okabe-Ito colours that no outcome uses, and scenarios sharing a figure of
 outcome bars differ by hatching. :func:`save_figure` writes PNG and SVG.
+
+Each figure is made by pyplot, so that the backend in use (Jupyter's inline one,
+say) knows how to show it, and closed at once (:func:`_figure`): none stays open in
+pyplot's list, so a notebook shows a returned figure once, not also as a figure left
+open at the end of the cell, and a loop of figures frees each when it is no longer
+referenced.
 """
 
 from __future__ import annotations
@@ -81,13 +87,25 @@ JUDGEMENT_LEGEND = "judgement 5-95% (across parameter sets)"
 """The legend of judgement bands."""
 
 
+def _figure(**options: object) -> Figure:
+    """A new figure that pyplot does not keep open (``options`` as for ``plt.figure``).
+
+    ``plt.figure`` rather than ``Figure()``: it sets up the backend, and with it
+    Jupyter's display of a returned figure; closing it at once leaves the figure
+    usable (drawn, saved, displayed) but no longer in pyplot's list of open figures.
+    """
+    figure = plt.figure(**options)  # type: ignore[arg-type]
+    plt.close(figure)
+    return figure
+
+
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, Axes]:
     if ax is not None:
         figure = ax.get_figure()
         assert isinstance(figure, Figure)
         return figure, ax
-    figure, new_ax = plt.subplots(figsize=size, layout="constrained")
-    return figure, new_ax
+    figure = _figure(figsize=size, layout="constrained")
+    return figure, figure.subplots()
 
 
 def _set_title(ax: Axes, text: str, width: int = 72, *, pad: float | None = None) -> None:
@@ -436,7 +454,8 @@ def fan_charts(results: Results, *, axes: Sequence[Axes] | np.ndarray | None = N
             figure's title names the scenario and the number of worlds.
     """
     if axes is None:
-        figure, grid = plt.subplots(2, 2, figsize=(10.0, 6.5), layout="constrained", sharex=True)
+        figure = _figure(figsize=(10.0, 6.5), layout="constrained")
+        grid = figure.subplots(2, 2, sharex=True)
         panels = list(grid.ravel())
     else:
         panels = list(np.ravel(np.asarray(axes, dtype=object)))
@@ -979,11 +998,7 @@ def save_main_figures(results: Results, folder: Path) -> list[Path]:
     }
     paths = []
     for name, draw in drawings.items():
-        figure = draw(results)
-        try:
-            paths += save_figure(figure, folder / name)
-        finally:
-            plt.close(figure)
+        paths += save_figure(draw(results), folder / name)
     return paths
 
 
@@ -998,7 +1013,8 @@ def posterior_marginals(sample: Posterior, priors: Sequence[Distribution]) -> Fi
     count = len(sample.paths)
     columns = min(4, count)
     rows = -(-count // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.0 * columns, 2.4 * rows), squeeze=False)
+    figure = _figure(figsize=(3.0 * columns, 2.4 * rows))
+    axes = figure.subplots(rows, columns, squeeze=False)
     for index, path in enumerate(sample.paths):
         ax = axes.flat[index]
         low, high = by_path[path].support() if path in by_path else sample.ranges()[path]
@@ -1031,7 +1047,8 @@ def posterior_marginals(sample: Posterior, priors: Sequence[Distribution]) -> Fi
 def posterior_pairs(sample: Posterior) -> Figure:
     """Pairs of calibrated parameters: each particle as a point, sized by its weight."""
     count = len(sample.paths)
-    figure, axes = plt.subplots(count, count, figsize=(1.5 * count, 1.5 * count), squeeze=False)
+    figure = _figure(figsize=(1.5 * count, 1.5 * count))
+    axes = figure.subplots(count, count, squeeze=False)
     sizes = 40 * sample.weights / sample.weights.max()
     for i in range(count):
         for j in range(count):
