@@ -148,10 +148,23 @@ def test_local_with_more_than_one_worker_means_processes(monkeypatch):
         return (ensemble.run_chunk(plan, first, count) for first, count in todo)
 
     monkeypatch.setitem(ensemble._EXECUTORS, "processes", in_this_process)
-    results = run(runs=1_200, executor="local", workers=2, chunk_size=600)
+    results = run(runs=1_200, executor="local", workers=2, chunk_size=400)
     assert used == [2]
     assert results.info["executor"] == "processes"
     assert_same_results(results, run(runs=1_200))
+
+
+@pytest.mark.parametrize("chunks", [1, 2])
+def test_a_run_of_one_or_two_chunks_starts_no_pool_and_gives_the_same_worlds(monkeypatch, chunks):
+    def no_pool(plan, todo, workers, scheduler):
+        raise AssertionError("a pool was started for a run of fewer than POOL_MIN_CHUNKS chunks")
+
+    assert ensemble.POOL_MIN_CHUNKS == 3
+    monkeypatch.setitem(ensemble._EXECUTORS, "processes", no_pool)
+    results = run(runs=600, executor="processes", workers=2, chunk_size=600 // chunks)
+    assert results.info["chunks"] == chunks
+    assert (results.info["executor"], results.info["workers"]) == ("local", 1)
+    assert_same_results(results, run(runs=600))
 
 
 def test_an_unknown_executor_or_no_workers_is_a_value_error():
