@@ -7,9 +7,9 @@ forkserver, so neither ``RUSAGE_CHILDREN`` nor the runner's own figures see all 
 
 1. A million worlds of the bundled baseline.toml, at its horizon (51 weeks), on two
    worker processes: wall time, CPU time of the process tree, and the simultaneous
-   memory peak (the largest total resident memory of the tree at one moment; the sum
-   of each process's own peak is printed beside it, as it overstates). Targets: under
-   20 s on 2 cores, under 1 GiB.
+   memory peak (the largest total proportional memory of the tree at one moment; the
+   sum of each process's own peak is printed beside it, for comparison with earlier
+   figures). Targets: under 20 s on 2 cores, under 1 GiB.
 2. The same engine against mesa.batch_run driving the model one world at a time in one
    process: worlds per CPU-second (per core), and worlds per second of wall time (two
    workers against one process). Target: at least 100 times more per core.
@@ -113,14 +113,15 @@ def main() -> None:
         f"{TARGET_SECONDS:.0f} s: " + (verdict if big == 1_000_000 else "applies to 1,000,000")
     )
     print(
-        f"   simultaneous memory peak {tree.peak_mib:,.0f} MiB (largest total RSS of the "
+        f"   simultaneous memory peak {tree.peak_mib:,.0f} MiB (largest total PSS of the "
         f"tree at one sample)   target < {TARGET_MIB:,.0f} MiB: "
         f"{'MET' if tree.peak_mib < TARGET_MIB else 'NOT MET'}"
     )
     print(
-        f"   (the sum of per-process peaks, parent {info['peak_mib_parent']:,.0f} + 2 x "
-        f"{info['peak_mib_worker']:,.0f} MiB = {summed:,.0f} MiB, overstates it: the peaks "
-        "come at different moments)"
+        f"   (beside it, the sum of per-process RSS peaks, parent "
+        f"{info['peak_mib_parent']:,.0f} + 2 x {info['peak_mib_worker']:,.0f} MiB = "
+        f"{summed:,.0f} MiB: peaks of different moments, shared pages counted twice, the "
+        "forkserver left out)"
     )
 
     print(f"\n2. against mesa.batch_run, one world at a time ({args.baseline_worlds} worlds)")

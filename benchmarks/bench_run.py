@@ -13,6 +13,10 @@ same run, interleaved:
    parameters and random draws), simulation (stepping the weeks), reduction (each
    chunk's rows and counts, and merging them), saving (the chunks and the result files)
    and drawing (the main figures, in the command's default formats).
+4. In this process or in a pool (this checkout): runs of 1 to ``--chunks`` chunks of
+   10,000 worlds, each a fresh process, in this process (one worker) and on a pool of
+   two workers forced even for one or two chunks: wall time and CPU of the process tree.
+   Where the pool starts to win is the crossover ``runner.POOL_MIN_CHUNKS`` is set by.
 
 A checkout named by ``--before`` runs with its own ``.venv/bin/python`` and its own
 ``src`` first on the path; a checkout whose runner does not time its chunks' parts
@@ -71,6 +75,18 @@ print(json.dumps({
 """
 
 
+POOL_CHILD = r"""
+import sys, time
+from crisis_sim.ensemble import runner
+
+if __name__ == "__main__":
+    chunks, workers = int(sys.argv[1]), int(sys.argv[2])
+    runner.POOL_MIN_CHUNKS = 1  # a pool whenever more than one worker is asked for
+    results = runner.run("baseline", runs=chunks * 10_000, workers=workers, progress=False)
+    print(results.info["executor"])
+"""
+
+
 def interpreter(checkout: Path) -> tuple[str, dict[str, str]]:
     """The checkout's Python and an environment that imports its ``src`` first."""
     python = checkout / ".venv" / "bin" / "python"
@@ -96,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="another checkout to measure alongside")
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--chunks", type=int, default=4, help="most chunks in part 4 (0: skip)")
     args = parser.parse_args(argv)
     checkouts = {"this": HERE}
     if args.before:
@@ -173,7 +190,30 @@ def main(argv: list[str] | None = None) -> int:
         "   saving: the run's time outside its chunks (saving each chunk and the results, "
         "merging the chunks)"
     )
+    if args.chunks:
+        crossover(args.chunks)
     return 0
+
+
+def crossover(most: int) -> None:
+    """Part 4: runs of 1 .. ``most`` chunks in this process against a pool of two."""
+    print("\n4. in this process or in a pool of two (fresh process per run, this checkout)")
+    python, env = interpreter(HERE)
+    with tempfile.TemporaryDirectory(prefix="bench_pool-") as scratch:
+        script = Path(scratch) / "pool_child.py"
+        script.write_text(POOL_CHILD, encoding="utf-8")
+        for chunks in range(1, most + 1):
+            cells = []
+            for workers in (1, 2):
+                wall, cpu, out = timed([python, str(script), str(chunks), str(workers)], env)
+                cells.append((wall, cpu, out.split()[-1]))
+            (local, local_cpu, _), (pool, pool_cpu, executor) = cells
+            winner = "pool" if pool < local else "this process"
+            print(
+                f"   {chunks} chunk(s): this process {local:6.2f} s wall ({local_cpu:5.2f} s CPU), "
+                f"{executor} {pool:6.2f} s wall ({pool_cpu:5.2f} s CPU of the tree): "
+                f"{winner} faster ({local / pool:.2f}x)"
+            )
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ recursively, found by psutil) every ``interval`` seconds in a thread:
 - CPU time: for each process seen, its user + system time at the last sample, less
   what it had used before the measurement began; this process's own is read at the end.
   A process that ends between two samples loses at most ``interval`` of CPU.
-- The simultaneous peak: the largest sum of the resident set sizes of the tree's
-  processes at one sample (memory shared between a forkserver and its forked workers
-  is counted in each, so it is an upper bound of what the run held at once).
+- The simultaneous peak: the largest sum over the tree's processes, at one sample, of
+  each one's proportional set size (PSS: its private pages, plus each page it shares
+  divided by the number of processes sharing it), so the pages a forkserver shares with
+  the workers it forked are counted once; where the platform gives no PSS, the resident
+  set size (which counts shared pages in every process, an upper bound).
 
 Used by bench_ensemble.py, bench_core.py and bench_run.py; psutil is in the test extra.
 """
@@ -54,6 +56,13 @@ class ProcessTree:
     _thread: threading.Thread | None = None
     _started: float = 0.0
 
+    @staticmethod
+    def _memory(process: psutil.Process) -> int:
+        try:
+            return process.memory_full_info().pss
+        except (AttributeError, psutil.AccessDenied):
+            return process.memory_info().rss
+
     def _sample(self) -> None:
         me = psutil.Process(os.getpid())
         total = 0
@@ -64,7 +73,7 @@ class ProcessTree:
         for process in members:
             try:
                 with process.oneshot():
-                    total += process.memory_info().rss
+                    total += self._memory(process)
                     cpu = _cpu(process)
             except psutil.Error:
                 continue
