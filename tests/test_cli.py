@@ -61,6 +61,16 @@ def test_run_writes_the_worlds_the_summary_and_the_figures(baseline_run):
         path = out / "figures" / name
         assert path.is_file(), name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list((out / "figures").glob("*.svg")), "SVG only on request (--formats png,svg)"
+
+
+def test_an_unknown_figure_format_is_a_usage_error_before_anything_runs(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "baseline", "--runs", "5", "--out", str(out), "--formats", "png,jpg"]) == 2
+    err = capsys.readouterr().err
+    assert "--formats: unknown figure format 'jpg'; choose from png, svg" in err
+    assert "Traceback" not in err
+    assert not out.exists()
 
 
 def test_the_weekly_table_holds_the_state_counts_of_every_world_every_week(baseline_run):

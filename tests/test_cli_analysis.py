@@ -13,7 +13,18 @@ from crisis_sim.ensemble import runner as ensemble
 def test_compare_prints_the_paired_table_and_writes_it_with_the_forest_plot(tmp_path, capsys):
     out = tmp_path / "cmp"
     code = cli.main(
-        ["compare", "baseline", "us_exercise_limits", "--runs", "400", "--out", str(out), "--quiet"]
+        [
+            "compare",
+            "baseline",
+            "us_exercise_limits",
+            "--runs",
+            "400",
+            "--out",
+            str(out),
+            "--quiet",
+            "--formats",
+            "png,svg",
+        ]
     )
     assert code == 0
     printed = capsys.readouterr().out
@@ -50,6 +61,7 @@ def test_sensitivity_prints_one_row_per_uncertain_parameter_and_writes_its_figur
     assert indices["parameter"].tolist() == baseline.judgement_paths()
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(indices.columns)
     assert (out / "morris_indices.png").is_file()
+    assert not (out / "morris_indices.svg").exists(), "PNG alone unless SVG is asked for"
     assert "morris indices of full_invasion" in capsys.readouterr().out
 
 
@@ -60,7 +72,8 @@ def test_sobol_needs_a_power_of_two(tmp_path):
 @pytest.mark.slow  # 4 s; test_discovery holds PRIM on the baseline's worlds, faster
 def test_discover_prints_the_box_and_writes_its_figures(tmp_path, capsys):
     out = tmp_path / "disc"
-    code = cli.main(["discover", "baseline", "--runs", "1500", "--out", str(out), "--quiet"])
+    argv = ["discover", "baseline", "--runs", "1500", "--formats", "svg,png"]
+    code = cli.main([*argv, "--out", str(out), "--quiet"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "full_invasion: box" in printed and "coverage" in printed
@@ -82,4 +95,4 @@ def test_plot_draws_every_figure_again_from_a_saved_result(tmp_path):
         "outcome_probabilities",
         "outcomes_over_time",
     )
-    assert drawn == sorted(f"{name}.{ext}" for name in figures for ext in ("png", "svg"))
+    assert drawn == sorted(f"{name}.png" for name in figures), "PNG unless SVG is asked for"

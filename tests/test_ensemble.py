@@ -148,10 +148,23 @@ def test_local_with_more_than_one_worker_means_processes(monkeypatch):
         return (ensemble.run_chunk(plan, first, count) for first, count in todo)
 
     monkeypatch.setitem(ensemble._EXECUTORS, "processes", in_this_process)
-    results = run(runs=1_200, executor="local", workers=2, chunk_size=600)
+    results = run(runs=1_200, executor="local", workers=2, chunk_size=400)
     assert used == [2]
     assert results.info["executor"] == "processes"
     assert_same_results(results, run(runs=1_200))
+
+
+@pytest.mark.parametrize("chunks", [1, 2])
+def test_a_run_of_one_or_two_chunks_starts_no_pool_and_gives_the_same_worlds(monkeypatch, chunks):
+    def no_pool(plan, todo, workers, scheduler):
+        raise AssertionError("a pool was started for a run of fewer than POOL_MIN_CHUNKS chunks")
+
+    assert ensemble.POOL_MIN_CHUNKS == 3
+    monkeypatch.setitem(ensemble._EXECUTORS, "processes", no_pool)
+    results = run(runs=600, executor="processes", workers=2, chunk_size=600 // chunks)
+    assert results.info["chunks"] == chunks
+    assert (results.info["executor"], results.info["workers"]) == ("local", 1)
+    assert_same_results(results, run(runs=600))
 
 
 def test_an_unknown_executor_or_no_workers_is_a_value_error():
@@ -174,8 +187,9 @@ def test_chunk_plan_covers_every_world_once_in_order():
 @pytest.mark.parametrize(
     "sampling", ["monte_carlo", pytest.param("latin_hypercube", marks=pytest.mark.slow)]
 )
-def test_the_first_1000_worlds_of_10000_are_a_1000_world_run(sampling):
-    big = ensemble.run(SCENARIO, runs=10_000, chunk_size=2_500, sampling=sampling, progress=False)
+def test_the_first_1000_worlds_of_3000_are_a_1000_world_run(sampling):
+    # Chunks of 750: the first 1,000 worlds span a chunk boundary of the larger run.
+    big = ensemble.run(SCENARIO, runs=3_000, chunk_size=750, sampling=sampling, progress=False)
     small = ensemble.run(SCENARIO, runs=1_000, sampling=sampling, progress=False)
     pd.testing.assert_frame_equal(
         big.worlds.iloc[:1_000].reset_index(drop=True), small.worlds, check_exact=True

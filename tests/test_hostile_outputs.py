@@ -571,7 +571,7 @@ def test_ctrl_c_while_the_figures_are_drawn_keeps_the_saved_results(
 ):
     out = tmp_path / "out"
 
-    def interrupted_drawing(results, folder):
+    def interrupted_drawing(results, folder, formats):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(plots, "save_main_figures", interrupted_drawing)
@@ -587,7 +587,7 @@ def test_a_full_disk_while_drawing_the_figures_keeps_the_saved_results(
 ):
     out = tmp_path / "out"
 
-    def full(results, folder):
+    def full(results, folder, formats):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder))
 
     monkeypatch.setattr(plots, "save_main_figures", full)
@@ -643,9 +643,9 @@ def test_plot_redraws_into_its_own_result_folder_only(tmp_path, capsys):
     fast_run(out=out)
     assert main(["plot", str(out)]) == 0
     capsys.readouterr()
-    assert (out / "figures" / "fan_charts.svg").is_file()
+    assert (out / "figures" / "fan_charts.png").is_file()
     owned = OutputFolder.read(out)
-    assert "figures/fan_charts.svg" in owned.files
+    assert "figures/fan_charts.png" in owned.files
     assert "worlds.parquet" in owned.files, "redrawing keeps the data"
     assert Results.load(out).runs == RUNS
 

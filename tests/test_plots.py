@@ -684,9 +684,11 @@ def test_prim_box_draws_into_the_axes_given_and_refuses_an_empty_range():
 # -- files ----------------------------------------------------------------------------
 
 
-def test_save_figure_writes_png_and_reproducible_svg(tmp_path: Path):
+def test_save_figure_writes_png_and_on_request_a_reproducible_svg(tmp_path: Path):
     figure = plots.sobol_indices(sobol_table())
-    paths = plots.save_figure(figure, tmp_path / "sub" / "sobol.p_invasion")
+    (png,) = plots.save_figure(figure, tmp_path / "png" / "sobol.p_invasion")
+    assert png.name == "sobol.p_invasion.png" and not list(png.parent.glob("*.svg"))
+    paths = plots.save_figure(figure, tmp_path / "sub" / "sobol.p_invasion", ("png", "svg"))
     assert [p.name for p in paths] == ["sobol.p_invasion.png", "sobol.p_invasion.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = paths[1].read_bytes()
@@ -695,8 +697,19 @@ def test_save_figure_writes_png_and_reproducible_svg(tmp_path: Path):
     assert again.read_bytes() == svg
 
 
+def test_an_unknown_figure_format_is_refused_before_anything_is_written(tmp_path: Path):
+    figure = plots.sobol_indices(sobol_table())
+    with pytest.raises(ValueError, match="unknown figure format 'jpg'; choose from png, svg"):
+        plots.save_figure(figure, tmp_path / "sobol", ("png", "jpg"))
+    with pytest.raises(ValueError, match="none given"):
+        plots.save_figure(figure, tmp_path / "sobol", ())
+    plt.close(figure)
+    assert not list(tmp_path.iterdir())
+    assert plots.figure_formats([" SVG", ".png", "svg"]) == ("svg", "png")
+
+
 def test_main_figures_are_written_as_png_and_svg(baseline, tmp_path: Path):
-    paths = plots.save_main_figures(baseline, tmp_path)
+    paths = plots.save_main_figures(baseline, tmp_path, formats=("png", "svg"))
     names = {p.name for p in paths}
     for name in (
         "outcome_probabilities",

@@ -17,14 +17,8 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from crisis_sim import __version__, plots
-from crisis_sim.analysis import statistics as analysis
-from crisis_sim.analysis.reference import reference_table
-from crisis_sim.analysis.statistics import compare_scenarios
-from crisis_sim.calibration.abc import Settings as CalibrationSettings
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.outputs import (
     OutputExistsError,
@@ -32,25 +26,31 @@ from crisis_sim.ensemble.outputs import (
     atomic_write,
     describe_failure,
 )
-from crisis_sim.ensemble.results import Results, json_safe
 from crisis_sim.model.domain import OUTCOMES
-from crisis_sim.model.narration import drawn_parameters, story
-from crisis_sim.model.params import iter_params
 from crisis_sim.model.sampling import SAMPLINGS
-from crisis_sim.scenario.describe import (
-    describe_scenario,
-    format_lever_reference,
-    lever_reference,
-    summary_line,
-)
 from crisis_sim.scenario.errors import ScenarioError
-from crisis_sim.scenario.files import bundled_scenarios, json_schema, load_scenario, parent_of
+from crisis_sim.scenario.files import load_scenario
 from crisis_sim.scenario.schema import MAX_RUNS, Scenario, safe_name
+from crisis_sim.version import __version__
+
+if TYPE_CHECKING:
+    from crisis_sim.ensemble.results import Results
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
-_CALIBRATION = CalibrationSettings()
-"""The calibration's default settings (those of the shipped posterior)."""
+_CALIBRATION_SETTINGS = (
+    "population",
+    "worlds",
+    "generations",
+    "max_simulations",
+    "seed",
+    "chains",
+    "workers",
+    "predictive",
+    "batch",
+)
+"""The options of ``calibrate`` that set :class:`crisis_sim.calibration.abc.Settings`
+fields; one left out takes the field's default (that of the shipped posterior)."""
 
 
 def _whole_number(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
@@ -89,6 +89,9 @@ def _share(text: str) -> float:
 
 
 def _print_results(results: Results) -> None:
+    from crisis_sim.analysis import statistics as analysis
+    from crisis_sim.analysis.reference import reference_table
+
     print()
     print(analysis.format_outcome_table(results.outcome_table()))
     print()
@@ -145,6 +148,8 @@ def _executor(args: argparse.Namespace) -> str:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     executor = _executor(args)
+    if not args.no_figures:
+        _formats(args)
     if args.resume:
         if args.scenario:
             raise UsageError("give either a scenario or --resume DIR, not both")
@@ -168,7 +173,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _print_results(results)
         _print_lever_firing(results)
         print(f"Results written to {args.resume}/")
-        return _draw(results, OutputFolder.read(Path(args.resume)), args.no_figures)
+        return _draw(results, OutputFolder.read(Path(args.resume)), args)
     if not args.scenario:
         raise UsageError("give a scenario file or name (crisis-sim list shows the bundled ones)")
     scenario = _load(args, args.scenario)
@@ -197,7 +202,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _print_results(results)
     _print_lever_firing(results)
     print(f"Results written to {out.path}/")
-    return _draw(results, out, args.no_figures)
+    return _draw(results, out, args)
 
 
 def _print_lever_firing(results: Results) -> None:
@@ -221,17 +226,29 @@ def _print_lever_firing(results: Results) -> None:
             print(textwrap.fill(f"Note: {flag}", width=88, subsequent_indent="  "))
 
 
-def _draw(results: Results, folder: OutputFolder | None, skip: bool) -> int:
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+    """The figure formats of ``--formats``, checked (a usage error names the known ones)."""
+    from crisis_sim import plots
+
+    try:
+        return plots.figure_formats(args.formats.split(","))
+    except ValueError as error:
+        raise UsageError(f"--formats: {error}") from None
+
+
+def _draw(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
     """Draw the main figures into a saved result's ``figures/``; say so if that fails.
 
     The results are saved before anything is drawn, so a failure here (a full disk,
     Ctrl-C) loses nothing: the message says how to draw them again.
     """
-    if skip or folder is None:
+    if args.no_figures or folder is None:
         return EXIT_OK
+    from crisis_sim import plots
+
     try:
         with folder.staging(replace=False) as stage:
-            plots.save_main_figures(results, stage / "figures")
+            plots.save_main_figures(results, stage / "figures", _formats(args))
     except (KeyboardInterrupt, Exception) as error:
         print(
             f"crisis-sim: the results are saved in {folder.path}, but the figures could not "
@@ -245,6 +262,9 @@ def _draw(results: Results, folder: OutputFolder | None, skip: bool) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
+    from crisis_sim.ensemble.results import Results
+    from crisis_sim.model.narration import drawn_parameters, story
+
     results = Results.load(args.directory)
     model = results.replay(args.world)
     row = results.worlds.iloc[args.world]
@@ -265,13 +285,18 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from crisis_sim import plots
+    from crisis_sim.analysis import statistics as analysis
+    from crisis_sim.ensemble.results import json_safe
+
     scenarios = [_load(args, name) for name in args.scenarios]
     names = [scenario.name for scenario in scenarios]
     reference = args.reference or names[0]
     if reference not in names:
         raise UsageError(f"--reference {reference} is not among the scenarios ({', '.join(names)})")
+    formats = _formats(args)
     out = _output_folder(args, "compare", "compare")
-    results, table = compare_scenarios(
+    results, table = analysis.compare_scenarios(
         scenarios,
         reference=reference,
         runs=args.runs,
@@ -303,8 +328,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         table.to_csv(stage / "comparison.csv", index=False)
         for name, moved in moves.items():
             moved.to_csv(stage / f"transitions_{safe_name(name)}.csv")
-        plots.save_figure(plots.forest(table), stage / "forest")
-        plots.save_figure(plots.outcome_probabilities(results), stage / "outcome_probabilities")
+        plots.save_figure(plots.forest(table), stage / "forest", formats)
+        plots.save_figure(
+            plots.outcome_probabilities(results), stage / "outcome_probabilities", formats
+        )
         text = json.dumps(json_safe(summary), indent=2, allow_nan=False, default=str)
         (stage / "summary.json").write_text(text + "\n", encoding="utf-8")
     print(f"\nTable, forest plot and outcome figure written to {out.path}/")
@@ -312,12 +339,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from crisis_sim import plots
     from crisis_sim.analysis import sensitivity
 
     if args.method == "sobol" and args.n & (args.n - 1):
         raise UsageError(f"--n must be a power of 2 for Sobol sampling, got {args.n}")
     scenario = _uncertain_scenario(args, args.scenario, "analyse")
     _check_indicator(scenario, args.outcome)
+    formats = _formats(args)
     out = _output_folder(args, f"{scenario.name}-{args.method}", "sensitivity")
     if args.method == "sobol":
         result = sensitivity.sobol(
@@ -352,16 +381,18 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         figure = plots.morris(indices, title=f"Morris screening of {args.outcome}")
     with out.staging() as stage:
         result.to_frame().to_csv(stage / "indices.csv", index=False)
-        plots.save_figure(figure, stage / f"{args.method}_indices")
+        plots.save_figure(figure, stage / f"{args.method}_indices", formats)
     print(f"\nIndices and figure written to {out.path}/")
     return EXIT_OK
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
+    from crisis_sim import plots
     from crisis_sim.analysis import discovery
 
     scenario = _uncertain_scenario(args, args.scenario, "discover over")
     _check_indicator(scenario, args.outcome, binary=True)
+    formats = _formats(args)
     out = _output_folder(args, f"{scenario.name}-discover", "discover")
     results = ensemble.run(scenario, runs=args.runs, seed=args.seed, progress=not args.quiet)
     found = discovery.discover(results, args.outcome, threshold=args.threshold)
@@ -375,8 +406,9 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     with out.staging() as stage:
         found.box.to_csv(stage / "box.csv", index=False)
         found.trajectory.to_csv(stage / "trajectory.csv", index=False)
-        plots.save_figure(plots.prim_tradeoff(trajectory, found.selected), stage / "prim_tradeoff")
-        plots.save_figure(plots.prim_box(box), stage / "prim_box")
+        tradeoff = plots.prim_tradeoff(trajectory, found.selected)
+        plots.save_figure(tradeoff, stage / "prim_tradeoff", formats)
+        plots.save_figure(plots.prim_box(box), stage / "prim_box", formats)
     print(f"\nBox, peeling trajectory and figures written to {out.path}/")
     return EXIT_OK
 
@@ -394,6 +426,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             f"search needs EMA Workbench, platypus and tomli-w ({', '.join(missing)} missing): "
             "pip install 'crisis-sim[ema]'"
         )
+    from crisis_sim import plots
     from crisis_sim.ema import search
     from crisis_sim.plots.search import parallel_coordinates
     from crisis_sim.scenario.files import bundled_dir
@@ -411,6 +444,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         if value is not None
     }
     spec = spec.model_copy(update={"search": spec.search.model_copy(update=changes)})
+    formats = _formats(args)
     out = _output_folder(args, f"{scenario.name}-search", "search")
     settings = spec.search
     runs = settings.parameter_sets * scenario.run.worlds_per_set
@@ -439,7 +473,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
     reference = scenario.name if not own.is_file() or own.resolve() == bundled else None
     with out.staging() as stage:
         search.write_outputs(result, stage, scenario_reference=reference)
-        plots.save_figure(parallel_coordinates(result.pareto, result.lever_names), stage / "pareto")
+        figure = parallel_coordinates(result.pareto, result.lever_names)
+        plots.save_figure(figure, stage / "pareto", formats)
     print(
         f"\nPareto set (pareto.csv), figure and one scenario file per policy written to {out.path}/"
     )
@@ -450,6 +485,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    from crisis_sim import plots
+    from crisis_sim.ensemble.results import Results
+
+    formats = _formats(args)
     results = Results.load(args.directory)
     if args.out:
         folder = OutputFolder.claim(args.out, overwrite=args.overwrite, kind="plot")
@@ -463,7 +502,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             )
         folder, prefix, replace = owned, "figures/", False
     with folder.staging(replace=replace) as stage:
-        plots.save_main_figures(results, stage / prefix if prefix else stage)
+        plots.save_main_figures(results, stage / prefix if prefix else stage, formats)
         names = sorted(path.relative_to(stage).as_posix() for path in stage.rglob("*.*"))
     for name in names:
         print(folder.path / name)
@@ -471,6 +510,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from crisis_sim.scenario.describe import summary_line
+
     failed = 0
     for name in args.scenarios:
         try:
@@ -484,6 +525,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
+    from crisis_sim.scenario.describe import describe_scenario
+    from crisis_sim.scenario.files import parent_of
+
     allow = args.allow_extends_outside
     scenario = _load(args, args.scenario)
     parent = parent_of(args.scenario, allow_outside=allow)
@@ -493,6 +537,8 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 
 def _cmd_levers(args: argparse.Namespace) -> int:
+    from crisis_sim.scenario.describe import format_lever_reference, lever_reference
+
     entries = lever_reference()
     unknown = sorted(set(args.kinds) - {entry.kind for entry in entries})
     if unknown:
@@ -506,6 +552,8 @@ def _cmd_levers(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from crisis_sim.scenario.files import bundled_scenarios
+
     for path in bundled_scenarios():
         scenario = load_scenario(path)
         print(f"{path.stem}\n    {scenario.title}")
@@ -515,6 +563,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    from crisis_sim.scenario.files import json_schema
+
     text = json.dumps(json_schema(), indent=2) + "\n"
     if args.out:
         target = Path(args.out)
@@ -554,23 +604,16 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(
             "calibrate needs pyabc: pip install 'crisis-sim[calibration]' (or the test extra)"
         )
+    from crisis_sim import plots
     from crisis_sim.calibration import abc
     from crisis_sim.calibration.posterior import load_posterior
     from crisis_sim.calibration.targets import load_targets
 
+    formats = _formats(args)
     file = _targets_file(args.targets)
     targets = load_targets(file)
-    settings = abc.Settings(
-        population=args.population,
-        worlds=args.worlds,
-        generations=args.generations,
-        max_simulations=args.max_simulations,
-        seed=args.seed,
-        chains=args.chains,
-        workers=args.workers,
-        predictive=args.predictive,
-        batch=args.batch,
-    )
+    given = {name: getattr(args, name) for name in _CALIBRATION_SETTINGS}
+    settings = abc.Settings(**{name: value for name, value in given.items() if value is not None})
     out = _output_folder(args, f"calibration-{file.stem}", "calibration")
     print(f"{targets.title}\n{len(targets.targets)} targets, {len(targets.priors)} parameters\n")
     with out.staging() as stage:
@@ -587,7 +630,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             ("posterior_pairs", plots.posterior_pairs(sample)),
             ("predictive_check", plots.predictive_check(result.predictive)),
         ):
-            plots.save_figure(figure, stage / name)
+            plots.save_figure(figure, stage / name, formats)
     print(abc.format_report(result))
     print(f"\nPosterior, provenance, tables and figures written to {out.path}/")
     print(f'A scenario draws from it with: posterior = "{out.path.resolve()}"')
@@ -595,6 +638,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
+    from crisis_sim.model.params import iter_params
+
     print(f"{'parameter':<44} {'default':>8}  {'plausible':<16} {'valid':<18} unit")
     for info in iter_params():
         low, high = info.plausible
@@ -620,6 +665,15 @@ def _cmd_app(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
 
 
+def _figure_formats_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--formats",
+        metavar="LIST",
+        default="png",
+        help="figure formats, comma-separated: png, svg (default: png; png,svg for both)",
+    )
+
+
 def _allow_outside(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-extends-outside",
@@ -634,6 +688,8 @@ def _check_indicator(scenario: Scenario, name: str, *, binary: bool = False) -> 
     An outcome's name always does; else a numeric column of the per-world table (for
     ``binary``, a true/false one), as one world of the scenario shows them.
     """
+    import pandas as pd
+
     outcomes = [o.key for o in OUTCOMES]
     if name in outcomes:
         return
@@ -716,6 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
         "memory, never results",
     )
     run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    _figure_formats_option(run)
     _allow_outside(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run, subparser=run)
@@ -750,6 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     comparison.add_argument("--scheduler", metavar="ADDRESS")
     comparison.add_argument("--dask", action="store_true")
     comparison.add_argument("--quiet", action="store_true", help="no progress bar")
+    _figure_formats_option(comparison)
     _allow_outside(comparison)
     comparison.set_defaults(handler=_cmd_compare, subparser=comparison)
 
@@ -781,6 +839,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--out", metavar="DIR")
     sens.add_argument("--overwrite", action="store_true")
     sens.add_argument("--quiet", action="store_true")
+    _figure_formats_option(sens)
     _allow_outside(sens)
     sens.set_defaults(handler=_cmd_sensitivity, subparser=sens)
 
@@ -802,6 +861,7 @@ def build_parser() -> argparse.ArgumentParser:
     disc.add_argument("--out", metavar="DIR")
     disc.add_argument("--overwrite", action="store_true")
     disc.add_argument("--quiet", action="store_true")
+    _figure_formats_option(disc)
     _allow_outside(disc)
     disc.set_defaults(handler=_cmd_discover, subparser=disc)
 
@@ -838,6 +898,7 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--out", metavar="DIR", help="default: runs/SCENARIO-search-TIMESTAMP")
     find.add_argument("--overwrite", action="store_true")
     find.add_argument("--quiet", action="store_true", help="no progress bar")
+    _figure_formats_option(find)
     _allow_outside(find)
     find.set_defaults(handler=_cmd_search, subparser=find)
 
@@ -845,14 +906,15 @@ def build_parser() -> argparse.ArgumentParser:
         "plot",
         help="draw every figure again from a saved result",
         description="Load a result folder written by crisis-sim run and draw its figures "
-        "(PNG and SVG) again.",
+        "again (PNG; --formats png,svg for SVG too).",
     )
     plot.add_argument("directory", metavar="DIR")
     plot.add_argument("--out", metavar="FOLDER", help="default: DIR/figures")
     plot.add_argument(
         "--overwrite", action="store_true", help="replace earlier figures of crisis_sim in --out"
     )
-    plot.set_defaults(handler=_cmd_plot)
+    _figure_formats_option(plot)
+    plot.set_defaults(handler=_cmd_plot, subparser=plot)
 
     validate = commands.add_parser(
         "validate",
@@ -901,50 +963,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit the targets file's parameters to its targets with pyabc's ABC-SMC "
         "and write the posterior sample with its provenance, a posterior-predictive check "
         "and figures. Exit 1 if a target cannot be met. TARGETS is a file or a bundled "
-        "name (pre_t0).",
+        "name (pre_t0). Options left out take the settings of the shipped posterior.",
     )
     calibration.add_argument("targets", metavar="TARGETS")
-    calibration.add_argument(
-        "--population", type=_count, default=_CALIBRATION.population, help="particles"
-    )
+    calibration.add_argument("--population", type=_count, help="particles")
     calibration.add_argument(
         "--worlds",
         type=_count,
-        default=_CALIBRATION.worlds,
         help="worlds simulated per particle",
     )
-    calibration.add_argument(
-        "--generations", type=_count, default=_CALIBRATION.generations, help="most generations"
-    )
+    calibration.add_argument("--generations", type=_count, help="most generations")
     calibration.add_argument(
         "--max-simulations",
         type=_count,
-        default=_CALIBRATION.max_simulations,
         help="most simulations per chain",
     )
-    calibration.add_argument(
-        "--chains", type=_count, default=_CALIBRATION.chains, help="independent chains"
-    )
-    calibration.add_argument(
-        "--workers", type=_workers, default=_CALIBRATION.workers, help="processes"
-    )
+    calibration.add_argument("--chains", type=_count, help="independent chains")
+    calibration.add_argument("--workers", type=_workers, help="processes")
     calibration.add_argument(
         "--predictive",
         type=_count,
-        default=_CALIBRATION.predictive,
         help="particles re-simulated for the check",
     )
     calibration.add_argument(
         "--batch",
         type=_count,
-        default=_CALIBRATION.batch,
         help="particles simulated at once, as one model",
     )
-    calibration.add_argument("--seed", type=_seed, default=_CALIBRATION.seed)
+    calibration.add_argument("--seed", type=_seed, help="the seed of the whole calibration")
     calibration.add_argument("--out", metavar="DIR")
     calibration.add_argument("--overwrite", action="store_true")
     calibration.add_argument("--quiet", action="store_true")
-    calibration.set_defaults(handler=_cmd_calibrate)
+    _figure_formats_option(calibration)
+    calibration.set_defaults(handler=_cmd_calibrate, subparser=calibration)
 
     params = commands.add_parser(
         "params",

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crisis_sim.model.domain import OUTCOMES
 
@@ -215,6 +214,8 @@ def _detected(observed: float, noise: float, sets: int) -> bool:
     Under no spread, ``(sets - 1) * observed / noise`` follows a chi-square distribution
     with ``sets - 1`` degrees of freedom (approximately, for binomial noise).
     """
+    from scipy import stats  # here: scipy.stats costs most of a second to import
+
     if noise <= 0:
         return observed > 0
     return bool((sets - 1) * observed / noise > stats.chi2.ppf(DETECTION_LEVEL, sets - 1))
@@ -252,6 +253,8 @@ def judgement_spreads(k: np.ndarray, m: np.ndarray) -> list[Spread]:
         concentration = np.where(point, 1.0, mean * (1 - mean) / spread - 1)
     a = np.where(point, 1.0, mean * concentration)
     b = np.where(point, 1.0, (1 - mean) * concentration)
+    from scipy import stats  # here: scipy.stats costs most of a second to import
+
     low = np.where(point, mean, stats.beta.ppf(JUDGEMENT_LEVELS[0], a, b))
     high = np.where(point, mean, stats.beta.ppf(JUDGEMENT_LEVELS[1], a, b))
     sets = len(m)
@@ -351,6 +354,8 @@ def sign_agreement(
     mean = float(effect[full].mean())
     variance = float(effect[full].var(ddof=1))
     between = max(variance - noise, 0.0)
+    from scipy import stats  # here: scipy.stats costs most of a second to import
+
     if mean == 0.0:
         same = float("nan") if between > 0 else 1.0
     elif between == 0.0:

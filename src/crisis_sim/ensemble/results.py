@@ -10,8 +10,8 @@ A result folder holds everything needed to reproduce every table and figure:
   key path (``levers[0]``, ``events[0]``): the week it fired in that world, -1 if never;
 - ``DATA_DICTIONARY.md``: every column of these tables and every key of
   ``summary.json``, with its unit and meaning (:func:`data_dictionary`);
-- ``figures/``: the main figures as PNG and SVG, when the command line (or
-  :func:`crisis_sim.plots.save_main_figures`) draws them: saving writes data only;
+- ``figures/``: the main figures as PNG (and SVG if asked for), when the command line
+  (or :func:`crisis_sim.plots.save_main_figures`) draws them: saving writes data only;
 - ``summary.json``: the scenario (in full), its hash, the seed, the outcome table
   (``outcomes``), the cumulative incidence (``cumulative_incidence``: one record per
   week 0..horizon with its ``date`` and, for each outcome that is an event in time,

@@ -20,9 +20,10 @@ equals an uninterrupted run.
 of draws from their distributions (the points of a sensitivity design), by the same
 path: this module is the one place that builds models for many worlds.
 
-Executors: ``local`` (this process), ``processes`` (a local process pool) and
-``dask`` (a Dask ``distributed`` cluster: a scheduler address, or a ``LocalCluster``
-started for the run; install the ``dask`` extra).
+Executors: ``local`` (this process), ``processes`` (a local process pool, for runs
+of at least :data:`POOL_MIN_CHUNKS` chunks; fewer run in this process) and ``dask`` (a
+Dask ``distributed`` cluster: a scheduler address, or a ``LocalCluster`` started for
+the run; install the ``dask`` extra).
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ MAX_SEED = 2**63 - 1
 
 MAX_WORKERS = 1024
 """Most worker processes a run may ask for."""
+
+POOL_MIN_CHUNKS = 3
+"""Fewest chunks left to run for which a process pool is started; fewer run in this process.
+
+A pool's workers come from a server process that imports the package afresh (about
+1.5-2 s of CPU before the first chunk starts), and a run of one chunk leaves all but one
+worker idle: one or two chunks of 10,000 worlds finish sooner here. Measured on an idle
+2-core machine (benchmarks/README.md, "In this process or in a pool"): two chunks are
+about as fast either way with the numpy core; a pool wins from about four chunks.
+Judgement within 3-4; results are the same either way (world k depends on (seed, k) alone).
+"""
 
 Executor = Literal["local", "processes", "dask"]
 EXECUTORS: tuple[str, ...] = ("local", "processes", "dask")
@@ -227,6 +239,13 @@ class Chunk:
     """Peak resident memory of the process that ran the chunk, MiB (0 where unknown)."""
     lever_weeks: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The week each lever fired in each world of the chunk (see ``Results.lever_weeks``)."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of the chunk's :data:`PHASES` (empty for a chunk read back from disk)."""
+
+
+PHASES = ("setup", "simulation", "reduction")
+"""The parts of a chunk's time: building its model (parameters and random draws), stepping
+its weeks, and reducing it to rows and counts."""
 
 
 def _state_index(state: np.ndarray) -> np.ndarray:
@@ -284,9 +303,10 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     otherwise leave tens of megabytes of arrays per chunk waiting.
     """
     start = time.perf_counter()
-    model = _model(
-        plan.scenario, seed=plan.seed, first=first, count=count, sampling=plan.sampling
-    ).run()
+    model = _model(plan.scenario, seed=plan.seed, first=first, count=count, sampling=plan.sampling)
+    built = time.perf_counter()
+    model.run()
+    stepped = time.perf_counter()
     history = model.history
     assert history is not None
     weeks = plan.horizon + 1
@@ -314,8 +334,19 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     lever_weeks = lever_weeks_table(plan.scenario, first, model.lever_week)
     del model, history
     gc.collect(1)
-    seconds = time.perf_counter() - start
-    return Chunk(first, worlds, states, histograms, trajectories, seconds, _peak_mib(), lever_weeks)
+    end = time.perf_counter()
+    phases = {"setup": built - start, "simulation": stepped - built, "reduction": end - stepped}
+    return Chunk(
+        first,
+        worlds,
+        states,
+        histograms,
+        trajectories,
+        end - start,
+        _peak_mib(),
+        lever_weeks,
+        phases,
+    )
 
 
 def _peak_mib() -> float:
@@ -646,6 +677,8 @@ def _execute(
         executor = "processes"
     chunks = dict(resumed)
     todo = [(first, count) for first, count in plan.chunks() if first not in chunks]
+    if executor == "processes" and len(todo) < POOL_MIN_CHUNKS:
+        executor, workers = "local", 1
     out = folder.path if folder is not None else None
     partial = out / PARTIAL if out is not None else None
     total = len(plan.chunks())
@@ -700,6 +733,10 @@ def _execute(
         "chunks_resumed": len(resumed),
         "seconds_wall": wall,
         "seconds_in_chunks": sum(chunk.seconds for chunk in ordered),
+        **{
+            f"seconds_{phase}": sum(chunk.phases.get(phase, 0.0) for chunk in ordered)
+            for phase in PHASES
+        },
         "worlds_per_second": plan.runs / wall if wall > 0 else None,
         "peak_mib_parent": _peak_mib(),
         "peak_mib_worker": max(chunk.peak_mib for chunk in ordered),
@@ -788,7 +825,9 @@ def run(
         sampling: ``monte_carlo`` or ``latin_hypercube``; the scenario's if None.
         executor: ``local``, ``processes`` or ``dask``.
         workers: Processes (``processes``) or local Dask workers (``dask`` without a
-            scheduler). ``workers > 1`` with ``local`` means ``processes``.
+            scheduler). ``workers > 1`` with ``local`` means ``processes``; a run of
+            fewer than :data:`POOL_MIN_CHUNKS` chunks runs in this process all the same
+            (``info["executor"]`` says ``local``), as a pool would only slow it.
         scheduler: Address of a running Dask scheduler (``tcp://HOST:PORT``).
         chunk_size: Worlds per chunk; it changes speed and memory, never results.
         out: Folder to write the results to, chunk by chunk (resumable), or an

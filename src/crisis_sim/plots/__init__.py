@@ -1,14 +1,17 @@
-"""Figures of ensembles, comparisons, sensitivity and discovery (matplotlib; PNG and SVG).
+"""Figures of ensembles, comparisons, sensitivity and discovery (matplotlib; PNG, SVG).
 
 The top analysis layer: every figure function returns its matplotlib Figure and takes
-``ax=``; :func:`save_figure` writes one as PNG and SVG, :func:`save_main_figures` the
-main figures of a result. Outcome colours are the Okabe-Ito palette.
+``ax=``; :func:`save_figure` writes one as PNG (and SVG on request, ``formats=``),
+:func:`save_main_figures` the main figures of a result. Outcome colours are the
+Okabe-Ito palette.
 """
 
 from crisis_sim.plots.figures import (
     CHANCE_LEGEND,
+    DEFAULT_FORMATS,
     END_STATE_UNITS,
     FAN_VARIABLES,
+    FIGURE_FORMATS,
     JUDGEMENT_COLOUR,
     JUDGEMENT_LEGEND,
     NEUTRAL,
@@ -25,6 +28,7 @@ from crisis_sim.plots.figures import (
     end_state_distributions,
     fan_chart,
     fan_charts,
+    figure_formats,
     forest,
     morris,
     outcome_probabilities,
@@ -41,8 +45,10 @@ from crisis_sim.plots.figures import (
 
 __all__ = [
     "CHANCE_LEGEND",
+    "DEFAULT_FORMATS",
     "END_STATE_UNITS",
     "FAN_VARIABLES",
+    "FIGURE_FORMATS",
     "JUDGEMENT_COLOUR",
     "JUDGEMENT_LEGEND",
     "NEUTRAL",
@@ -59,6 +65,7 @@ __all__ = [
     "end_state_distributions",
     "fan_chart",
     "fan_charts",
+    "figure_formats",
     "forest",
     "morris",
     "outcome_probabilities",

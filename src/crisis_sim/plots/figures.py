@@ -5,7 +5,7 @@ axes are labelled with their units and titles name the scenario and the number o
 worlds. One colour per outcome in every figure, from the Okabe-Ito palette, which
 stays distinguishable for colour-blind readers (Okabe and Ito 2008); other figures
 use Okabe-Ito colours that no outcome uses, and scenarios sharing a figure of
-outcome bars differ by hatching. :func:`save_figure` writes PNG and SVG.
+outcome bars differ by hatching. :func:`save_figure` writes PNG, and SVG on request.
 
 Each figure is made by pyplot, so that the backend in use (Jupyter's inline one,
 say) knows how to show it, and closed at once (:func:`_figure`): none stays open in
@@ -956,37 +956,74 @@ def prim_box(box: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     return figure
 
 
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")
+"""The formats :func:`save_figure` writes: PNG (raster) and SVG (vector, reproducible)."""
+
+DEFAULT_FORMATS: tuple[str, ...] = ("png",)
+"""The formats written unless others are asked for: PNG alone, since every format costs a
+full rendering of the figure (SVG on request: ``formats=("png", "svg")``, or
+``--formats png,svg`` on the command line)."""
+
+
+def figure_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """``formats`` checked and in their given order, each once, without a leading dot.
+
+    Raises:
+        ValueError: If ``formats`` is empty or names a format not in :data:`FIGURE_FORMATS`.
+    """
+    chosen = tuple(dict.fromkeys(name.strip().lower().lstrip(".") for name in formats))
+    unknown = [name for name in chosen if name not in FIGURE_FORMATS]
+    if unknown or not chosen:
+        raise ValueError(
+            f"unknown figure format {', '.join(map(repr, unknown)) or 'none given'}; "
+            f"choose from {', '.join(FIGURE_FORMATS)}"
+        )
+    return chosen
+
+
 def save_figure(
     figure: Figure,
     path: str | Path,
-    formats: Sequence[str] = ("png", "svg"),
+    formats: Sequence[str] = DEFAULT_FORMATS,
     *,
     dpi: int = 150,
 ) -> list[Path]:
     """Save ``figure`` once per format, as ``path`` plus each suffix; return the paths.
 
     ``path`` has no suffix (``figures/outcome_probabilities`` gives
-    ``outcome_probabilities.png`` and ``.svg``); its folder is created. SVG files
-    carry no date and fixed element ids, so the same figure gives the same bytes.
+    ``outcome_probabilities.png``, and ``.svg`` with ``formats=("png", "svg")``); its
+    folder is created. SVG files carry no date and fixed element ids, so the same
+    figure gives the same bytes.
+
+    Raises:
+        ValueError: For a format not in :data:`FIGURE_FORMATS`.
     """
+    chosen = figure_formats(formats)
     base = Path(path)
     base.parent.mkdir(parents=True, exist_ok=True)
     paths = []
-    for suffix in formats:
-        target = base.parent / f"{base.name}.{suffix.lstrip('.')}"
-        metadata = {"Date": None} if target.suffix == ".svg" else None
+    for suffix in chosen:
+        target = base.parent / f"{base.name}.{suffix}"
+        metadata = {"Date": None} if suffix == "svg" else None
         with plt.rc_context({"svg.hashsalt": "crisis_sim"}):
             figure.savefig(target, dpi=dpi, metadata=metadata)
         paths.append(target)
     return paths
 
 
-def save_main_figures(results: Results, folder: Path) -> list[Path]:
-    """Draw the main figures into ``folder`` as PNG and SVG; return their paths.
+def save_main_figures(
+    results: Results, folder: Path, formats: Sequence[str] = DEFAULT_FORMATS
+) -> list[Path]:
+    """Draw the main figures into ``folder`` in ``formats`` (PNG alone by default).
 
     The figures: outcome probabilities, outcomes over time, cumulative incidence
-    of the outcomes, the fan charts and the convergence of the estimates.
+    of the outcomes, the fan charts and the convergence of the estimates. Returns the
+    paths written.
+
+    Raises:
+        ValueError: For a format not in :data:`FIGURE_FORMATS` (before anything is drawn).
     """
+    chosen = figure_formats(formats)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     drawings = {
@@ -998,7 +1035,7 @@ def save_main_figures(results: Results, folder: Path) -> list[Path]:
     }
     paths = []
     for name, draw in drawings.items():
-        paths += save_figure(draw(results), folder / name)
+        paths += save_figure(draw(results), folder / name, chosen)
     return paths
 
 

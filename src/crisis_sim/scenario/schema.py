@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal, NamedTuple, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from scipy import special, stats
 
 from crisis_sim.calibration.posterior import Posterior, PosteriorError, load_posterior
 from crisis_sim.model.brief import BRIEF, T0
@@ -190,6 +189,8 @@ class Normal(_Strict):
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
         """The value at each probability level ``u`` (inverse CDF, then clipped)."""
+        from scipy import special  # here: scipy costs a fraction of a second to import
+
         return np.clip(self.mean + self.sd * special.ndtri(u), self.low, self.high)
 
     def support(self) -> tuple[float, float]:
@@ -217,6 +218,8 @@ class Beta(_Strict):
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
         """The value at each probability level ``u`` (inverse CDF)."""
+        from scipy import stats  # here: scipy.stats costs most of a second to import
+
         return self.low + (self.high - self.low) * stats.beta.ppf(u, self.alpha, self.beta)
 
     def support(self) -> tuple[float, float]:

@@ -1,0 +1,69 @@
+"""Start-up: ``import crisis_sim`` is cheap, and each command imports only what it needs.
+
+The public names of the package are imported on first use (PEP 562), so a notebook's
+``import crisis_sim`` or ``crisis-sim --help`` does not pay for the model, scipy or
+matplotlib before it uses them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+import crisis_sim
+
+HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "mesa", "pyarrow", "SALib", "ema_workbench")
+"""Libraries that take a tenth of a second or more to import."""
+
+PROBE = """
+import json, sys
+import crisis_sim
+found = {"import": sorted(m for m in sys.modules if m.split(".")[0] in HEAVY or
+                          m.startswith("crisis_sim."))}
+from crisis_sim.cli import main
+main(["params"])
+found["params"] = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def imported() -> dict[str, list[str]]:
+    """The heavy libraries loaded by ``import crisis_sim``, then by ``crisis-sim params``."""
+    code = f"HEAVY = {HEAVY!r}\n{PROBE}"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_import_crisis_sim_loads_no_heavy_library_and_no_submodule_but_its_version(imported):
+    assert imported["import"] == ["crisis_sim.version"]
+
+
+def test_a_command_without_figures_or_analysis_imports_neither_matplotlib_nor_salib(imported):
+    loaded = {name.split(".")[0] for name in imported["params"]}
+    assert "numpy" in loaded, "the probe ran the command (it needs the model)"
+    assert not loaded & {"matplotlib", "SALib", "ema_workbench"}
+
+
+def test_every_public_name_is_the_object_of_its_module():
+    for name in crisis_sim.__all__:
+        if name == "__version__":
+            continue
+        module = importlib.import_module(crisis_sim._PUBLIC[name])
+        assert getattr(crisis_sim, name) is getattr(module, name), name
+    assert sorted(crisis_sim.__all__) == sorted([*crisis_sim._PUBLIC, "__version__"])
+    assert set(crisis_sim.__all__) <= set(dir(crisis_sim))
+
+
+def test_an_unknown_name_is_an_attribute_error_and_submodules_still_import():
+    with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
+        crisis_sim.nonesuch  # noqa: B018
+    from crisis_sim import plots
+
+    assert callable(plots.save_figure)
