@@ -273,3 +273,30 @@ def test_the_dask_executor_gives_the_in_process_outcomes(short):
         _, remote = evaluator.perform_experiments(scenarios=scenarios, policies=policies)
     for name in local:
         np.testing.assert_array_equal(local[name], remote[name])
+
+
+def test_sampled_scenarios_are_named_0_to_n_1_whatever_ran_before(short):
+    from crisis_sim.ema import scenario_design
+
+    model = experiment_model(short, worlds=3)
+
+    def sampled():
+        with BatchedEvaluator(model) as evaluator:
+            return evaluator.perform_experiments(
+                scenarios=3, uncertainty_sampling_kwargs={"rng": 4}, log_progress=True
+            )
+
+    first, first_outcomes = sampled()
+    # Anything sampled in between moves EMA's name counter on.
+    list(LHSSampler().generate_samples(list(model.uncertainties), 5, rng=1))
+    again, again_outcomes = sampled()
+    assert list(first["scenario"]) == list(again["scenario"]) == [0, 1, 2]
+    np.testing.assert_array_equal(first_outcomes["p_war"], again_outcomes["p_war"])
+    np.testing.assert_array_equal(first_outcomes["war_by_week"], again_outcomes["war_by_week"])
+    design = scenario_design(model.uncertainties, 3, rng=4)
+    assert [s.name for s in design] == [0, 1, 2]
+    names = [u.name for u in model.uncertainties]
+    np.testing.assert_array_equal(
+        first[names].to_numpy(dtype=float),
+        np.array([[s[name] for name in names] for s in design], dtype=float),
+    )

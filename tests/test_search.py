@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,7 +75,7 @@ def test_the_bundled_spec_searches_western_levers(baseline):
         (
             '[search]\nnfe = 10\nspeed = 2\n[[levers]]\nactor = "west"\nkind = "commitment"\n'
             "level = [0.0, 1.0]\n",
-            "search.speed = 2: an unknown key; expected one of: parameter_sets, nfe",
+            "search.speed = 2: an unknown key; expected one of: parameter_sets, held_out_sets, nfe",
         ),
         (
             '[[levers]]\nactor = "west"\nkind = "commitment"\nlevel = 1.0\nswitch = false\n',
@@ -176,6 +179,7 @@ def _stand_down_problem(scenario):
             },
         ],
         parameter_sets=sets,
+        held_out_sets=2,
         nfe=24,
         population=8,
         seed=5,
@@ -195,7 +199,7 @@ def test_the_search_finds_the_known_best_policy_of_a_synthetic_lever_problem(few
     assert (best["p_war"], best["p_settlement"]) == (0.0, 1.0)
     as_is = result.pareto.set_index("policy").loc["scenario_as_is"]
     assert as_is["p_war"] > 0  # the scenario as it is does have wars
-    assert result.per_set.groupby("policy").size().eq(2).all()
+    assert result.per_set.groupby(["policy", "sample"]).size().eq(2).all()
 
 
 @pytest.mark.slow  # two searches
@@ -212,6 +216,7 @@ def test_the_same_seed_gives_the_same_pareto_set(few):
             }
         ],
         parameter_sets=2,
+        held_out_sets=2,
         nfe=12,
         population=6,
         seed=9,
@@ -221,43 +226,128 @@ def test_the_same_seed_gives_the_same_pareto_set(few):
     pd.testing.assert_frame_equal(first, again)
 
 
+EXERCISES = {
+    "name": "exercises",
+    "actor": "united_states",
+    "kind": "concede",
+    "issue": "exercises",
+    "level": [0.0, 1.0],
+    "week": [0, 10],
+}
+
+
 def test_a_policy_file_extends_the_scenario_and_run_reproduces_the_table(short, tmp_path):
     few = short
-    spec = _spec(
-        [
-            {
-                "name": "exercises",
-                "actor": "united_states",
-                "kind": "concede",
-                "issue": "exercises",
-                "level": [0.0, 1.0],
-                "week": [0, 10],
-            }
-        ],
-        parameter_sets=2,
-        nfe=4,
-        population=4,
-        seed=2,
-    )
+    sets, held = 2, 3
+    spec = _spec([EXERCISES], parameter_sets=sets, held_out_sets=held, nfe=4, population=4, seed=2)
     result = robust.search(few, spec, progress=False)
+    per_set = few.run.worlds_per_set
+    assert (result.runs, result.held_out_runs) == (sets * per_set, held * per_set)
     robust.write_outputs(result, tmp_path, scenario_reference=None)
     base = load_scenario(tmp_path / "policies" / "base.toml")
     assert base.model_dump(exclude={"name"}) == few.model_dump(exclude={"name"})
     name = result.pareto["policy"].iloc[0]
     policy = load_scenario(tmp_path / "policies" / f"{name}.toml")
     assert policy.run.runs == result.runs
-    worlds = runner.run(policy, progress=False).worlds
     row = result.pareto.set_index("policy").loc[name]
+    # crisis-sim run FILE: the search's worlds, the in-sample figures exactly.
+    worlds = runner.run(policy, progress=False).worlds
     war = worlds["outcome"].astype(str).isin(WAR_OUTCOMES).mean()
     assert war == pytest.approx(row["p_war"])
     assert (worlds["outcome"] == "de_escalation").mean() == pytest.approx(row["p_settlement"])
+    # The held-out worlds are the ones after them: the held-out figures exactly.
+    more = runner.run(policy, runs=result.runs + result.held_out_runs, progress=False).worlds
+    tail = more[more["parameter_set"] >= sets]
+    assert len(tail) == result.held_out_runs
+    assert tail["outcome"].astype(str).isin(WAR_OUTCOMES).mean() == pytest.approx(
+        row["p_war_held_out"]
+    )
+    assert (tail["outcome"] == "de_escalation").mean() == pytest.approx(
+        row["p_settlement_held_out"]
+    )
+    # Disjoint from the search's: other sets, other worlds, other judgement values.
+    blocks = result.per_set.groupby("sample")["parameter_set"].agg(lambda s: sorted(set(s)))
+    assert blocks["search"] == list(range(sets))
+    assert blocks["held_out"] == list(range(sets, sets + held))
+    assert set(tail["replication"]).isdisjoint(set(worlds["replication"]))
+    judged = few.with_posterior_as_ranges().uncertain[0].param
+    assert set(tail[judged]).isdisjoint(set(worlds[judged]))
+    summary = json.loads((tmp_path / "search.json").read_text(encoding="utf-8"))
+    assert summary["held_out_worlds"]["worlds"] == [
+        result.runs,
+        result.runs + result.held_out_runs - 1,
+    ]
+    assert summary["policies"][name]["p_war"]["held_out"] == pytest.approx(row["p_war_held_out"])
+    assert robust.format_pareto(result).splitlines()[0].split().count("p_war_held_out") == 1
+
+
+def test_a_template_colliding_with_a_scenario_lever_is_refused_naming_both(tmp_path):
+    # us_exercise_limits: the U.S. concedes on exercises at level 1 in week 2; the bundled
+    # spec searches that lever's level over weeks 0-12, so a policy file could hold both.
+    limits = load_scenario("us_exercise_limits")
+    spec_file = robust.bundled_specs()["concessions_vs_deterrence"]
+    with pytest.raises(ScenarioError) as caught:
+        robust.load_spec(spec_file, limits)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{spec_file}: levers[0] = 'concede_exercises': ")
+    assert "its levers[0] (united_states concede exercises in week 2 at level 1)" in lines[0]
+    spec = robust.load_spec(spec_file)
+    with pytest.raises(ScenarioError, match=r"levers\[0\] = 'concede_exercises'"):
+        robust.search(limits, spec, progress=False)
+    # Weeks that leave week 2 out, or the scenario's own level, are accepted.
+    later = _write(
+        tmp_path,
+        '[[levers]]\nactor = "united_states"\nkind = "concede"\nissue = "exercises"\n'
+        "level = [0.0, 1.0]\nweek = [3, 10]\n",
+    )
+    robust.load_spec(later, limits)
+    same = later.with_name("same.toml")
+    same.write_text(
+        '[[levers]]\nactor = "united_states"\nkind = "concede"\nissue = "exercises"\n'
+        "level = 1.0\nweek = [0, 10]\n",
+        encoding="utf-8",
+    )
+    robust.load_spec(same, limits)
+
+
+def test_two_templates_of_one_lever_in_overlapping_weeks_are_refused(tmp_path, baseline):
+    lever = 'actor = "united_states"\nkind = "concede"\nissue = "exercises"\nlevel = [0.0, 1.0]\n'
+    path = _write(
+        tmp_path,
+        f'[[levers]]\nname = "early"\n{lever}week = [0, 6]\n'
+        f'[[levers]]\nname = "late"\n{lever}week = [6, 12]\n'
+        f'[[levers]]\nname = "later"\n{lever}week = [13, 20]\n'
+        '[[levers]]\nactor = "russia"\nkind = "ultimatum"\nlevel = 1.0\ndeadline = 4\n'
+        "week = [40, 50]\n",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        robust.load_spec(path, baseline, western=False)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert "levers[1] = 'late': a lever of its own: levers[0] (early)" in lines[0]
+    assert "levers[3].deadline = 4: at most 1 weeks" in lines[1]
+
+
+def test_a_policy_file_run_would_refuse_is_never_written(short, tmp_path):
+    limits = load_scenario("us_exercise_limits")
+    limits = limits.model_copy(update={"run": short.run})
+    spec = _spec([EXERCISES], parameter_sets=1, held_out_sets=0, nfe=4, population=4, seed=2)
+    result = robust.search(short, spec, progress=False)
+    pareto = result.pareto.copy()
+    first = pareto.index[0]
+    pareto.loc[first, ["exercises_on", "exercises_level", "exercises_week"]] = [1, 0.5, 2]
+    # As if the up-front check had let it through: the scenario's lever at level 1 in week 2.
+    clash = dataclasses.replace(result, scenario=limits, pareto=pareto)
+    with pytest.raises(ScenarioError, match=r"levers\[1\]\.level = 0\.5"):
+        robust.write_outputs(clash, tmp_path, scenario_reference=None)
 
 
 @pytest.mark.slow  # a small search through the command line, then run and compare
 def test_the_command_line_search_writes_policies_run_and_compare_accept(tmp_path, capsys):
     spec = _write(
         tmp_path,
-        "[search]\nparameter_sets = 2\nnfe = 8\npopulation = 4\n[[levers]]\n"
+        "[search]\nparameter_sets = 2\nheld_out_sets = 2\nnfe = 8\npopulation = 4\n[[levers]]\n"
         'name = "exercises"\nactor = "united_states"\nkind = "concede"\nissue = "exercises"\n'
         "level = [0.0, 1.0]\nweek = [0, 10]\n",
     )
@@ -279,6 +369,9 @@ def test_the_command_line_search_writes_policies_run_and_compare_accept(tmp_path
     printed = capsys.readouterr().out
     assert "policy_01" in printed and "scenario_as_is" in printed
     table = pd.read_csv(out / "pareto.csv")
+    assert {"p_war_held_out", "p_settlement_regret_max_held_out"} <= set(table.columns)
+    assert "held-out parameter sets" in printed and "p_war_held_out" in printed
+    assert json.loads((out / "search.json").read_text(encoding="utf-8"))["held_out_worlds"]
     assert (out / "pareto.png").is_file() and not (out / "pareto.svg").exists()
     files = sorted((out / "policies").glob("*.toml"))
     assert [f.stem for f in files] == sorted(table["policy"])

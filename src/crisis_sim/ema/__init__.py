@@ -17,6 +17,8 @@ from crisis_sim.ema.adapter import (
     identifier,
     parameter_path,
     policy_model,
+    scenario_design,
+    template_problems,
     uncertainties,
     world_outcomes,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "identifier",
     "parameter_path",
     "policy_model",
+    "scenario_design",
+    "template_problems",
     "uncertainties",
     "world_outcomes",
 ]

@@ -57,19 +57,30 @@ with warnings.catch_warnings():  # EMA warns about optional extras it does not f
         ScalarOutcome,
     )
     from ema_workbench.em_framework.parameters import Parameter
+    from ema_workbench.em_framework.points import Sample
+    from ema_workbench.em_framework.samplers import AbstractSampler, LHSSampler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import stats
 
 from crisis_sim.analysis.robustness import HIGH_PERCENTILE, LOW_PERCENTILE
 from crisis_sim.ensemble import runner
 from crisis_sim.model.domain import OUTCOMES
-from crisis_sim.model.levers import Lever
+from crisis_sim.model.levers import HIGHEST_LEVEL_KINDS, Lever
 from crisis_sim.model.params import parameter_paths
 from crisis_sim.problems import FieldProblems, PlainText, Problem
 from crisis_sim.scenario.errors import problems_from
-from crisis_sim.scenario.schema import Beta, Choice, Fixed, Scenario, Triangular, Uniform
+from crisis_sim.scenario.schema import (
+    Beta,
+    Choice,
+    Fixed,
+    Scenario,
+    Triangular,
+    Uniform,
+    cross_problems,
+)
 
 __all__ = [
+    "HELD_OUT",
     "SEPARATOR",
     "SETTLEMENT_OUTCOMES",
     "WAR_OUTCOMES",
@@ -81,6 +92,8 @@ __all__ = [
     "identifier",
     "parameter_path",
     "policy_model",
+    "scenario_design",
+    "template_problems",
     "uncertainties",
     "world_block",
     "world_outcomes",
@@ -215,6 +228,33 @@ def _judgement_values(
             column = np.array([float(s.get(name, middle)) for s in scenarios])
         values[dist.param] = np.clip(column, low, high)
     return values
+
+
+def scenario_design(
+    parameters: Sequence[Parameter],
+    size: int,
+    *,
+    sampler: AbstractSampler | None = None,
+    rng: Any = None,
+    **kwargs: Any,
+) -> list[Sample]:
+    """EMA scenarios over ``parameters``, named 0..n-1 in the order sampled.
+
+    An :class:`ExperimentAdapter` scenario named ``j`` runs world block ``j``. EMA's
+    samplers name their samples from a counter that runs on through a Python session
+    (the second design of a session starts where the first stopped), so the worlds a
+    design meets would depend on what ran before it; named here, they do not.
+
+    Args:
+        parameters: The uncertainties (``model.uncertainties``).
+        size: Scenarios to sample (for Sobol, Morris and FAST: EMA's base size).
+        sampler: An EMA sampler (default: Latin hypercube).
+        rng: The sampler's seed.
+        kwargs: Passed to the sampler's ``generate_samples``.
+    """
+    chosen = LHSSampler() if sampler is None else sampler
+    samples = chosen.generate_samples(list(parameters), size, rng=rng, **kwargs)
+    return [Sample(j, **dict(sample.items())) for j, sample in enumerate(samples)]
 
 
 # -- levers ----------------------------------------------------------------------------
@@ -374,6 +414,114 @@ def lever_parameters(templates: Sequence[LeverTemplate]) -> list[Parameter]:
     if twice:
         raise ValueError(f"two lever templates are named {', '.join(twice)}: give each a name")
     return [parameter for template in templates for parameter in template.levers()]
+
+
+def _weeks(template: LeverTemplate) -> tuple[int, int]:
+    """The first and last week a template's lever may fire."""
+    return int(template._end(template.week, 0)), template.highest_week
+
+
+def _collision_key(lever: Lever) -> tuple[Any, ...] | None:
+    """What two levers share when the scenario refuses them at two levels in one week.
+
+    The scenario format's rule (:func:`~crisis_sim.scenario.schema.cross_problems`):
+    one actor (and ally), kind, issue and condition, of a kind whose highest level
+    counts; None for the other kinds, which may fire twice.
+    """
+    if lever.kind not in HIGHEST_LEVEL_KINDS:
+        return None
+    return (
+        lever.actor,
+        lever.ally,
+        lever.kind,
+        lever.issue,
+        lever.when_rung_at_least,
+        lever.when_talking,
+    )
+
+
+def _described(lever: Lever) -> str:
+    issue = f" {lever.issue.key}" if lever.issue is not None else ""
+    what = f"{lever.actor.value} {lever.kind.value}{issue}"
+    return f"{what} in week {lever.week} at level {lever.level:g}"
+
+
+def template_problems(scenario: Scenario, templates: Sequence[LeverTemplate]) -> list[Problem]:
+    """What would make a policy's scenario file one that ``crisis-sim run`` refuses.
+
+    Every policy of the templates must make a valid scenario file (the scenario's own
+    levers, then the policy's), so a template is refused up front (paths
+    ``levers[i]...``, ``i`` the template's index) if some policy could break a rule of
+    the scenario format (:func:`~crisis_sim.scenario.schema.cross_problems`):
+
+    - it has the actor, kind, issue and condition of one of the scenario's own levers,
+      whose week lies in the template's weeks, and a level that may differ from that
+      lever's: the file would pull one lever to two levels in one week (judgement: the
+      search refuses it rather than replacing the scenario's lever, which would change
+      what "the scenario as it is" means for the policies);
+    - two templates are such a pair, with overlapping weeks;
+    - at the ends of its ranges it breaks a rule of a single lever (an ultimatum's
+      deadline past the horizon, waiting for talks at a rung where Russia never talks,
+      a week past the horizon).
+    """
+    problems: list[Problem] = []
+    horizon = scenario.run.horizon
+    middle = [template.lever({}) for template in templates]  # every template pulled
+    for index, template in enumerate(templates):
+        seen: set[str] = set()
+        for level_end in (0, 1):
+            for week_end in (0, 1):
+                entry = template._lever_data(
+                    template._end(template.level, level_end),
+                    int(template._end(template.week, week_end)),
+                )
+                for problem in cross_problems({"run": {"horizon": horizon}, "levers": [entry]}):
+                    path = problem.path.replace("levers[0]", f"levers[{index}]", 1)
+                    if path not in seen:
+                        seen.add(path)
+                        problems.append(Problem(path, problem.value, problem.expected))
+        key = _collision_key(middle[index]) if middle[index] is not None else None
+        if key is None:
+            continue
+        first, last = _weeks(template)
+        fixed = None if isinstance(template.level, tuple) else float(template.level)
+        for own, lever in enumerate(scenario.levers):
+            if _collision_key(lever) != key or not first <= lever.week <= last:
+                continue
+            if fixed is not None and fixed == lever.level:
+                continue
+            problems.append(
+                Problem(
+                    f"levers[{index}]",
+                    template.name,
+                    f"a lever the scenario does not pull already: its levers[{own}] "
+                    f"({_described(lever)}) has the same actor, kind, issue and condition, "
+                    f"so a policy at another level in week {lever.week} makes a scenario "
+                    f"file crisis-sim run refuses; keep week {lever.week} out of week, "
+                    f"fix level = {lever.level:g}, or search a scenario without that lever",
+                )
+            )
+        for other in range(index):
+            partner = templates[other]
+            if middle[other] is None or _collision_key(middle[other]) != key:
+                continue
+            low, high = _weeks(partner)
+            if high < first or last < low:
+                continue
+            levels = (template.level, partner.level)
+            if not any(isinstance(level, tuple) for level in levels) and levels[0] == levels[1]:
+                continue
+            problems.append(
+                Problem(
+                    f"levers[{index}]",
+                    template.name,
+                    f"a lever of its own: levers[{other}] ({partner.name}) has the same actor, "
+                    "kind, issue and condition in overlapping weeks, so a policy could pull "
+                    "it to two levels in one week, which crisis-sim run refuses; give the "
+                    "two disjoint weeks, or make them one template",
+                )
+            )
+    return problems
 
 
 def with_policy(
@@ -570,9 +718,24 @@ parameter sets (``mean``), or the worse tail across sets (``pessimistic``: the
 90th percentile of P(war), the 10th of P(settlement))."""
 
 
+HELD_OUT = "_held_out"
+"""The suffix of a held-out measure (``p_war_held_out``): on parameter sets and worlds
+the search never saw (:class:`PolicyAdapter`)."""
+
+
 @dataclass(frozen=True)
 class PolicyAdapter:
     """An experiment is one policy over the scenario's own parameter sets (module docstring).
+
+    With ``held_out_sets``, each policy also runs on the next ``held_out_sets`` sets
+    (``sets .. sets + held_out_sets - 1``, worlds ``runs .. runs + held_out_runs - 1``
+    of the same seed): fresh draws of the judgement parameters (posterior rows and
+    uncertain parameters, each fixed by the seed and the set) and fresh chance (each
+    world's stream is fixed by the seed and the world), the same for every policy. A
+    search that chose its policies on the first sets reports them there too, so their
+    measures there are biased towards them (the winner's curse); the held-out measures
+    (suffix :data:`HELD_OUT`) are not. Both blocks run as one ensemble of
+    ``runs + held_out_runs`` worlds, as ``crisis_sim.run(policy, runs=...)`` runs them.
 
     Attributes:
         scenario: The scenario the policies change.
@@ -581,6 +744,7 @@ class PolicyAdapter:
             ``run.worlds_per_set`` worlds each, as ``crisis-sim run`` draws them.
         objective: ``mean`` or ``pessimistic`` (:data:`POLICY_OBJECTIVES`).
         seed: The worlds' seed (by default the scenario's).
+        held_out_sets: Parameter sets after those, measured apart (0: none).
     """
 
     scenario: Scenario
@@ -588,6 +752,7 @@ class PolicyAdapter:
     sets: int = 100
     objective: Literal["mean", "pessimistic"] = "mean"
     seed: int | None = None
+    held_out_sets: int = 0
 
     def __post_init__(self) -> None:
         """Fill in the defaults and check the templates."""
@@ -596,6 +761,8 @@ class PolicyAdapter:
             object.__setattr__(self, "seed", self.scenario.run.seed)
         if self.sets < 1:
             raise ValueError(f"sets must be at least 1, got {self.sets}")
+        if self.held_out_sets < 0:
+            raise ValueError(f"held_out_sets must be at least 0, got {self.held_out_sets}")
         if self.objective not in POLICY_OBJECTIVES:
             raise ValueError(f"objective must be one of {', '.join(POLICY_OBJECTIVES)}")
         lever_parameters(self.templates)
@@ -606,6 +773,11 @@ class PolicyAdapter:
         """Worlds per policy: sets times the scenario's worlds per set."""
         return self.sets * self.scenario.run.worlds_per_set
 
+    @property
+    def held_out_runs(self) -> int:
+        """Held-out worlds per policy: held-out sets times the worlds per set."""
+        return self.held_out_sets * self.scenario.run.worlds_per_set
+
     def uncertainties(self) -> list[Parameter]:
         """None: the judgement parameters are drawn inside each experiment."""
         return []
@@ -614,25 +786,31 @@ class PolicyAdapter:
         """The EMA levers of the templates."""
         return lever_parameters(self.templates)
 
+    def _blocks(self) -> list[tuple[str, int]]:
+        """The suffix and number of sets of each block measured: the sets, the held-out."""
+        return [("", self.sets)] + ([(HELD_OUT, self.held_out_sets)] if self.held_out_sets else [])
+
     def outcomes(self) -> list[Any]:
         """The two objectives (minimise war, maximise settlement) and INFO outcomes.
 
         INFO: each outcome's probability, the percentiles of the two shares across
-        sets, and the per-set shares (``war_by_set``, ``settlement_by_set``).
+        sets, and the per-set shares (``war_by_set``, ``settlement_by_set``); with
+        held-out sets, each of them again on those (suffix :data:`HELD_OUT`).
         """
         war, settlement = POLICY_OBJECTIVES[self.objective]
         found: list[Any] = [
             ScalarOutcome(war, kind=ScalarOutcome.MINIMIZE),
             ScalarOutcome(settlement, kind=ScalarOutcome.MAXIMIZE),
         ]
-        names = [f"p_{item.key}" for item in OUTCOMES]
-        for measure in ("p_war", "p_settlement"):
-            names += [measure, f"{measure}_p10", f"{measure}_p90"]
-        found += [_scalar_outcome(name) for name in names if name not in (war, settlement)]
-        found += [
-            ArrayOutcome("war_by_set", shape=(self.sets,), dtype=float),
-            ArrayOutcome("settlement_by_set", shape=(self.sets,), dtype=float),
-        ]
+        for suffix, sets in self._blocks():
+            names = [f"p_{item.key}{suffix}" for item in OUTCOMES]
+            for measure in ("p_war", "p_settlement"):
+                names += [measure + suffix, f"{measure}_p10{suffix}", f"{measure}_p90{suffix}"]
+            found += [_scalar_outcome(name) for name in names if name not in (war, settlement)]
+            found += [
+                ArrayOutcome(f"war_by_set{suffix}", shape=(sets,), dtype=float),
+                ArrayOutcome(f"settlement_by_set{suffix}", shape=(sets,), dtype=float),
+            ]
         return found
 
     def policy_scenario(self, policy: Mapping[str, Any]) -> Scenario:
@@ -644,25 +822,43 @@ class PolicyAdapter:
     ) -> list[dict[str, Any]]:
         """The outcomes of one policy; the same for every EMA scenario (there are none)."""
         results = runner.run(
-            self.policy_scenario(policy), runs=self.runs, seed=self.seed, progress=False
+            self.policy_scenario(policy),
+            runs=self.runs + self.held_out_runs,
+            seed=self.seed,
+            progress=False,
         )
         outcome = results.worlds["outcome"].astype(str).to_numpy()
         sets = results.worlds["parameter_set"].to_numpy()
-        found: dict[str, Any] = {
-            f"p_{item.key}": float(np.mean(outcome == item.key)) for item in OUTCOMES
-        }
-        shares = {
-            "p_war": np.isin(outcome, WAR_OUTCOMES),
-            "p_settlement": np.isin(outcome, SETTLEMENT_OUTCOMES),
-        }
-        for measure, hits in shares.items():
-            by_set = np.bincount(sets, weights=hits, minlength=self.sets)
-            by_set = by_set / np.bincount(sets, minlength=self.sets)
-            low, high = np.percentile(by_set, [LOW_PERCENTILE, HIGH_PERCENTILE])
-            found[measure] = float(hits.mean())
-            found[f"{measure}_p10"], found[f"{measure}_p90"] = float(low), float(high)
-            found["war_by_set" if measure == "p_war" else "settlement_by_set"] = by_set
+        found: dict[str, Any] = {}
+        start = 0
+        for suffix, count in self._blocks():
+            inside = (sets >= start) & (sets < start + count)
+            found.update(_policy_measures(outcome[inside], sets[inside] - start, count, suffix))
+            start += count
         return [dict(found) for _ in scenarios] or [found]
+
+
+def _policy_measures(
+    outcome: np.ndarray, sets: np.ndarray, count: int, suffix: str
+) -> dict[str, Any]:
+    """A policy's measures on one block of ``count`` parameter sets (``sets`` from 0)."""
+    found: dict[str, Any] = {
+        f"p_{item.key}{suffix}": float(np.mean(outcome == item.key)) for item in OUTCOMES
+    }
+    shares = {
+        "p_war": np.isin(outcome, WAR_OUTCOMES),
+        "p_settlement": np.isin(outcome, SETTLEMENT_OUTCOMES),
+    }
+    for measure, hits in shares.items():
+        by_set = np.bincount(sets, weights=hits, minlength=count)
+        by_set = by_set / np.bincount(sets, minlength=count)
+        low, high = np.percentile(by_set, [LOW_PERCENTILE, HIGH_PERCENTILE])
+        found[measure + suffix] = float(hits.mean())
+        found[f"{measure}_p10{suffix}"] = float(low)
+        found[f"{measure}_p90{suffix}"] = float(high)
+        array = "war_by_set" if measure == "p_war" else "settlement_by_set"
+        found[array + suffix] = by_set
+    return found
 
 
 Adapter = ExperimentAdapter | PolicyAdapter
@@ -728,6 +924,8 @@ def policy_model(
     objective: Literal["mean", "pessimistic"] = "mean",
     seed: int | None = None,
     name: str = "crisis_sim_policies",
+    held_out_sets: int = 0,
 ) -> CrisisSimModel:
     """An EMA model whose experiments are policies over parameter sets (:class:`PolicyAdapter`)."""
-    return CrisisSimModel(name, PolicyAdapter(scenario, tuple(templates), sets, objective, seed))
+    adapter = PolicyAdapter(scenario, tuple(templates), sets, objective, seed, held_out_sets)
+    return CrisisSimModel(name, adapter)

@@ -20,16 +20,19 @@ scheduler's address).
 from __future__ import annotations
 
 import multiprocessing
+import numbers
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, closing
 from typing import Any
 
-from ema_workbench.em_framework.evaluators import BaseEvaluator
+from ema_workbench.em_framework.evaluators import BaseEvaluator, Samplers
 from ema_workbench.em_framework.points import Experiment
+from ema_workbench.em_framework.samplers import AbstractSampler
+from ema_workbench.em_framework.util import determine_objects
 
-from crisis_sim.ema.adapter import Adapter, CrisisSimModel, ScenarioValues
+from crisis_sim.ema.adapter import Adapter, CrisisSimModel, ScenarioValues, scenario_design
 from crisis_sim.ensemble.runner import EXECUTORS, MAX_WORKERS, exit_with
 
 __all__ = ["BatchedEvaluator"]
@@ -133,6 +136,46 @@ class BatchedEvaluator(BaseEvaluator):
         if self._stack is not None:
             self._stack.close()
         self._stack, self._pool, self._client = None, None, None
+
+    def perform_experiments(  # type: ignore[override]
+        self,
+        scenarios: Any = 0,
+        policies: Any = 0,
+        *,
+        uncertainty_sampling: AbstractSampler | Samplers = Samplers.LHS,
+        uncertainty_sampling_kwargs: dict[str, Any] | None = None,
+        uncertainty_union: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """EMA's ``perform_experiments``, with sampled scenarios named 0..n-1.
+
+        Given a number of scenarios, EMA would name the ones it samples from a counter
+        that runs on through the session, and scenario ``j`` runs world block ``j``:
+        sampled here by :func:`~crisis_sim.ema.adapter.scenario_design`, the same call
+        meets the same worlds whatever ran before it. Everything else is EMA's.
+        """
+        if isinstance(scenarios, numbers.Integral) and not isinstance(scenarios, bool):
+            if scenarios > 0:
+                sampler = (
+                    uncertainty_sampling
+                    if isinstance(uncertainty_sampling, AbstractSampler)
+                    else uncertainty_sampling.value
+                )
+                parameters = determine_objects(self._msis, "uncertainties", union=uncertainty_union)
+                scenarios = scenario_design(
+                    list(parameters),
+                    int(scenarios),
+                    sampler=sampler,
+                    **(uncertainty_sampling_kwargs or {}),
+                )
+        return super().perform_experiments(
+            scenarios=scenarios,
+            policies=policies,
+            uncertainty_sampling=uncertainty_sampling,
+            uncertainty_sampling_kwargs=uncertainty_sampling_kwargs,
+            uncertainty_union=uncertainty_union,
+            **kwargs,
+        )
 
     def evaluate_experiments(
         self, experiments: Iterable[Experiment], callback: Callable, **kwargs: Any

@@ -10,13 +10,17 @@ vectorised model over the scenario's own first ``parameter_sets`` parameter sets
 the uncertain parameters, drawn as ``crisis-sim run`` draws them, so every policy
 meets the same settings and the same worlds (common random numbers). The Pareto set
 is then evaluated again with the scenario as it stands (every lever off) beside it,
-for the robustness measures of :mod:`crisis_sim.analysis.robustness`.
+for the robustness measures of :mod:`crisis_sim.analysis.robustness`, on the search's
+sets and on ``held_out_sets`` sets it never saw (the next ones, of fresh judgement
+values and fresh worlds): chosen on the first sets, the Pareto set looks better there
+than it is (the winner's curse), and the held-out measures say by how much.
 
 A spec is a TOML file (bundled ones: :func:`bundled_specs`)::
 
     title = "Concessions on exercises and missiles, or deterrence only"
     [search]
     parameter_sets = 100   # worlds per policy: this times the scenario's worlds_per_set
+    held_out_sets = 200    # the Pareto set measured again on these next sets (0: not)
     nfe = 400              # policies evaluated
     [[levers]]
     name = "concede_exercises"
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import random
 import tempfile
 import time
@@ -48,16 +53,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crisis_sim.analysis.robustness import robustness_table
 from crisis_sim.ema.adapter import (
+    HELD_OUT,
     POLICY_OBJECTIVES,
     CrisisSimModel,
     LeverTemplate,
     PolicyAdapter,
+    template_problems,
 )
 from crisis_sim.ema.evaluator import BatchedEvaluator
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.model.levers import LeverActor
 from crisis_sim.problems import MISSING, PlainText, Problem
 from crisis_sim.scenario.errors import ScenarioError, problems_from
+from crisis_sim.scenario.files import load_scenario
 from crisis_sim.scenario.schema import Scenario
 
 __all__ = [
@@ -79,6 +87,9 @@ class SearchSettings(BaseModel):
     Attributes:
         parameter_sets: Parameter sets each policy is run on (20-1000; default 100,
             5,000 worlds a policy at the baseline's 50 worlds per set).
+        held_out_sets: Parameter sets after those on which the Pareto set and the
+            scenario as it is are measured again (0-1000; default 200, twice the
+            search's, so the held-out figures are the more precise; 0: none).
         nfe: Policies evaluated (100-10,000; default 400, which finishes on the
             baseline in a few minutes on two cores).
         population: The algorithm's population (10-200; default 40).
@@ -92,6 +103,7 @@ class SearchSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     parameter_sets: int = Field(default=100, ge=1, le=10_000)
+    held_out_sets: int = Field(default=200, ge=0, le=10_000)
     nfe: int = Field(default=400, ge=1, le=1_000_000)
     population: int = Field(default=40, ge=4, le=10_000)
     epsilons: tuple[float, float] = (0.01, 0.01)
@@ -187,6 +199,8 @@ def load_spec(
             )
     if not any(parameter for template in spec.levers for parameter in template.levers()):
         problems.append(Problem("levers", len(spec.levers), "at least one searched key"))
+    if scenario is not None and not problems:
+        problems += template_problems(scenario, spec.levers)
     if problems:
         raise ScenarioError(file, problems)
     return spec
@@ -203,13 +217,20 @@ class SearchResult:
             each EMA lever's value (none for the level and week of a lever switched
             off), then the robustness measures of
             :func:`~crisis_sim.analysis.robustness.robustness_table` and each outcome's
-            probability. The last row, ``scenario_as_is``, is the scenario with every
-            lever off, on the same worlds.
-        per_set: Each policy's shares of war and settlement in each parameter set.
+            probability, on the search's sets; then, with held-out sets, the same
+            measures on those (suffix ``_held_out``: ``p_war_held_out``...). The last
+            row, ``scenario_as_is``, is the scenario with every lever off, on the same
+            worlds.
+        per_set: Each policy's shares of war and settlement in each parameter set,
+            with ``sample`` (``search`` or ``held_out``).
         convergence: EMA's runtime convergence (epsilon progress by evaluations).
-        runs: Worlds per policy.
+        runs: Worlds per policy in the search (parameter sets ``0 .. parameter_sets - 1``).
         evaluations: Policies evaluated (the search's, then the Pareto set's again).
         seconds: Wall time.
+        held_out_runs: Held-out worlds per policy (worlds ``runs ..
+            runs + held_out_runs - 1``, parameter sets ``parameter_sets ..``).
+        check_seconds: Wall time of measuring the Pareto set again (search's and
+            held-out sets together).
     """
 
     scenario: Scenario
@@ -220,6 +241,8 @@ class SearchResult:
     runs: int
     evaluations: int
     seconds: float
+    held_out_runs: int = 0
+    check_seconds: float = 0.0
 
     @property
     def lever_names(self) -> list[str]:
@@ -271,13 +294,21 @@ def search(
         progress: Show a progress bar over the policies evaluated.
 
     Returns:
-        The Pareto set with its robustness, the scenario as it is beside it.
+        The Pareto set with its robustness, on the search's sets and the held-out
+        ones, the scenario as it is beside it.
+
+    Raises:
+        ScenarioError: If a policy of the spec's templates could make a scenario file
+            ``crisis-sim run`` refuses (:func:`~crisis_sim.ema.adapter.template_problems`).
     """
     from ema_workbench.em_framework.points import Sample
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
     settings = spec.search
+    problems = template_problems(scenario, spec.levers)
+    if problems:
+        raise ScenarioError("search spec", problems)
     adapter = PolicyAdapter(
         scenario,
         tuple(spec.levers),
@@ -285,16 +316,19 @@ def search(
         objective=settings.objective,
     )
     model = CrisisSimModel("crisis_sim_search", adapter)
-    total = settings.nfe
+    check = CrisisSimModel(
+        "crisis_sim_check",
+        PolicyAdapter(
+            scenario,
+            tuple(spec.levers),
+            sets=settings.parameter_sets,
+            objective=settings.objective,
+            held_out_sets=settings.held_out_sets,
+        ),
+    )
+    evaluators: dict[str, Any] = {"executor": executor, "workers": workers, "scheduler": scheduler}
     with (
-        tqdm(total=total, unit="policy", desc="search", disable=not progress) as bar,
-        BatchedEvaluator(
-            model,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            on_group=lambda count: bar.update(count),
-        ) as evaluator,
+        tqdm(total=settings.nfe, unit="policy", desc="search", disable=not progress) as bar,
         tempfile.TemporaryDirectory(prefix="crisis_sim_search_") as scratch,
         warnings.catch_warnings(),
         contextlib.redirect_stderr(io.StringIO()),  # EMA's own progress bar; ours shows
@@ -304,19 +338,23 @@ def search(
 
         state = random.getstate()
         try:
-            found, convergence = evaluator.optimize(
-                algorithm=EpsNSGAII,
-                nfe=settings.nfe,
-                searchover="levers",
-                reference=Sample("reference"),
-                epsilons=list(settings.epsilons),
-                population_size=settings.population,
-                rng=settings.seed,
-                filename="archive.tar.gz",
-                directory=scratch,
-                convergence_freq=max(settings.nfe // 10, 1),
-                logging_freq=10**9,
-            )
+            with BatchedEvaluator(
+                model, on_group=lambda count: bar.update(count), **evaluators
+            ) as evaluator:
+                found, convergence = evaluator.optimize(
+                    algorithm=EpsNSGAII,
+                    nfe=settings.nfe,
+                    searchover="levers",
+                    reference=Sample("reference"),
+                    epsilons=list(settings.epsilons),
+                    population_size=settings.population,
+                    rng=settings.seed,
+                    filename="archive.tar.gz",
+                    directory=scratch,
+                    convergence_freq=max(settings.nfe // 10, 1),
+                    logging_freq=10**9,
+                )
+                evaluations = evaluator.groups_run
         finally:
             random.setstate(state)
         bar.set_description("Pareto set")
@@ -330,10 +368,15 @@ def search(
         policies.append(Sample("scenario_as_is"))  # no lever values: the scenario as it is
         bar.total = bar.n + len(policies)
         bar.refresh()
-        experiments, outcomes = evaluator.perform_experiments(
-            scenarios=[Sample("reference")], policies=policies, log_progress=True
-        )
-    evaluations = evaluator.groups_run
+        checked = time.perf_counter()
+        with BatchedEvaluator(
+            check, on_group=lambda count: bar.update(count), **evaluators
+        ) as evaluator:
+            experiments, outcomes = evaluator.perform_experiments(
+                scenarios=[Sample("reference")], policies=policies, log_progress=True
+            )
+            evaluations += evaluator.groups_run
+        check_seconds = time.perf_counter() - checked
     table = _pareto_table(found, names, levers, experiments, outcomes)
     for template in spec.levers:
         switch = f"{template.name}_on"
@@ -342,16 +385,30 @@ def search(
             for key in (f"{template.name}_level", f"{template.name}_week"):
                 if key in table.columns:
                     table.loc[off, key] = np.nan  # a lever switched off has no level or week
-    per_set = _per_set(experiments, outcomes)
+    per_set = _per_set(experiments, outcomes, "")
+    pareto = table.merge(robustness_table(per_set), on="policy", how="left")
+    if settings.held_out_sets:
+        held_out = _per_set(experiments, outcomes, HELD_OUT, first=settings.parameter_sets)
+        measures = robustness_table(held_out).set_index("policy").add_suffix(HELD_OUT)
+        outcome_columns = [f"p_{item.key}{HELD_OUT}" for item in OUTCOMES]
+        probabilities = pd.DataFrame(
+            {column: outcomes[column] for column in outcome_columns},
+            index=experiments["policy"].astype(str),
+        )
+        pareto = pareto.merge(measures, left_on="policy", right_index=True, how="left")
+        pareto = pareto.merge(probabilities, left_on="policy", right_index=True, how="left")
+        per_set = pd.concat([per_set, held_out], ignore_index=True)
     return SearchResult(
         scenario=scenario,
         spec=spec,
-        pareto=table.merge(robustness_table(per_set), on="policy", how="left"),
+        pareto=pareto,
         per_set=per_set,
         convergence=convergence,
         runs=adapter.runs,
         evaluations=evaluations,
         seconds=time.perf_counter() - started,
+        held_out_runs=check.adapter.held_out_runs,
+        check_seconds=check_seconds,
     )
 
 
@@ -388,15 +445,20 @@ def _pareto_table(
     return pd.DataFrame(rows)
 
 
-def _per_set(experiments: pd.DataFrame, outcomes: dict[str, np.ndarray]) -> pd.DataFrame:
+def _per_set(
+    experiments: pd.DataFrame, outcomes: dict[str, np.ndarray], suffix: str, first: int = 0
+) -> pd.DataFrame:
+    """Each policy's shares in each set of one block (``suffix``; its sets from ``first``)."""
     frames = []
     for i, policy in enumerate(experiments["policy"].astype(str)):
-        war, settlement = outcomes["war_by_set"][i], outcomes["settlement_by_set"][i]
+        war = outcomes[f"war_by_set{suffix}"][i]
+        settlement = outcomes[f"settlement_by_set{suffix}"][i]
         frames.append(
             pd.DataFrame(
                 {
                     "policy": policy,
-                    "parameter_set": np.arange(len(war)),
+                    "sample": "held_out" if suffix else "search",
+                    "parameter_set": first + np.arange(len(war)),
                     "p_war": war,
                     "p_settlement": settlement,
                 }
@@ -412,7 +474,8 @@ def policy_file_text(result: SearchResult, name: str, extends: str) -> str:
     """A policy as a scenario file: ``extends`` the searched scenario, adds its levers.
 
     Its ``[run]`` asks for the search's worlds, so ``crisis-sim run FILE`` gives the
-    numbers of the search's table.
+    numbers of the search's table; its held-out numbers are those of the worlds after
+    them, of ``crisis_sim.run(FILE, runs=runs + held_out_runs)``.
     """
     import tomli_w
 
@@ -426,8 +489,18 @@ def policy_file_text(result: SearchResult, name: str, extends: str) -> str:
     description = (
         f"Found by crisis-sim search: P(war) {100 * row['p_war']:.1f}% "
         f"(parameter sets 10-90%: {100 * row['p_war_p10']:.1f}-{100 * row['p_war_p90']:.1f}%), "
-        f"P(settlement) {100 * row['p_settlement']:.1f}% over {result.runs:,} worlds."
+        f"P(settlement) {100 * row['p_settlement']:.1f}% over the search's {result.runs:,} "
+        "worlds, on which it was chosen (crisis-sim run FILE gives them)."
     )
+    if result.held_out_runs:
+        total = result.runs + result.held_out_runs
+        description += (
+            f" On {result.held_out_runs:,} held-out worlds (worlds {result.runs:,}-"
+            f"{total - 1:,}: parameter sets {result.spec.search.parameter_sets}-"
+            f"{total // scenario.run.worlds_per_set - 1}, of crisis_sim.run(FILE, "
+            f"runs={total})): P(war) {100 * row['p_war' + HELD_OUT]:.1f}%, "
+            f"P(settlement) {100 * row['p_settlement' + HELD_OUT]:.1f}%."
+        )
     data: dict[str, Any] = {
         "extends": extends,
         "title": title,
@@ -487,17 +560,17 @@ def _differences(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, 
 
 
 def pareto_columns(result: SearchResult) -> list[str]:
-    """The columns of the printed table: the policy, its levers, then the measures."""
-    measures = [
-        "p_war",
-        "p_war_p10",
-        "p_war_p90",
-        "p_war_regret_max",
-        "p_settlement",
-        "p_settlement_p10",
-        "p_settlement_p90",
-        "p_settlement_regret_max",
-    ]
+    """The columns of the printed table: the policy, its levers, then the measures.
+
+    With held-out sets: each probability on the search's sets, then on the held-out
+    ones with their percentiles and regret there (the search's own are in
+    ``pareto.csv``); without, the search's percentiles and regret.
+    """
+    held = HELD_OUT if result.held_out_runs else ""
+    measures = []
+    for measure in ("p_war", "p_settlement"):
+        measures += [measure, *([measure + held] if held else [])]
+        measures += [f"{measure}_{name}{held}" for name in ("p10", "p90", "regret_max")]
     return ["policy", *result.lever_names, *measures]
 
 
@@ -523,6 +596,7 @@ def write_outputs(
         scenario_reference: A bundled scenario's name the policy files may extend; if
             None the scenario is written as ``base.toml`` there and they extend it.
     """
+    policy_texts = {}
     written = []
     result.pareto.to_csv(folder / "pareto.csv", index=False)
     result.per_set.to_csv(folder / "per_set.csv", index=False)
@@ -537,6 +611,81 @@ def write_outputs(
         extends = "base.toml"
     for name in result.pareto["policy"]:
         path = policies / f"{name}.toml"
-        path.write_text(policy_file_text(result, name, extends), encoding="utf-8")
+        policy_texts[path] = policy_file_text(result, name, extends)
+        path.write_text(policy_texts[path], encoding="utf-8")
         written.append(path)
+    for path in policy_texts:
+        load_scenario(path)  # crisis-sim run must take every file (ScenarioError if not)
+    (folder / "search.json").write_text(
+        json.dumps(search_summary(result), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
+    written.append(folder / "search.json")
     return written
+
+
+def search_summary(result: SearchResult) -> dict[str, Any]:
+    """What ``search.json`` holds: the settings, the worlds and each policy's figures.
+
+    Each policy has P(war) and P(settlement) on the search's sets (``search``, on which
+    it was chosen) and on the held-out sets (``held_out``, null without them).
+    ``held_out_shift`` is, for each, the Pareto set's mean change from the search's
+    worlds to the held-out ones, the change of the scenario as it is (which was not
+    chosen, so it moves only because the held-out sets differ), and the difference:
+    the winner's curse shows as a difference against the policies (war up,
+    settlement down).
+    """
+    settings = result.spec.search
+    per_set = result.scenario.run.worlds_per_set
+    held = bool(result.held_out_runs)
+    policies = {}
+    for _, row in result.pareto.iterrows():
+        figures: dict[str, Any] = {}
+        for measure in ("p_war", "p_settlement"):
+            figures[measure] = {
+                "search": float(row[measure]),
+                "held_out": float(row[measure + HELD_OUT]) if held else None,
+            }
+        policies[str(row["policy"])] = figures
+    searched = [name for name in policies if name != "scenario_as_is"]
+    shift: dict[str, Any] = {}
+    for measure in ("p_war", "p_settlement"):
+        if not held or not searched:
+            shift[measure] = None
+            continue
+        moved = {
+            name: policies[name][measure]["held_out"] - policies[name][measure]["search"]
+            for name in policies
+        }
+        mean = float(np.mean([moved[name] for name in searched]))
+        as_is = moved.get("scenario_as_is")
+        shift[measure] = {
+            "pareto_set": mean,
+            "scenario_as_is": as_is,
+            "against_as_is": None if as_is is None else mean - as_is,
+        }
+    return {
+        "scenario": result.scenario.name,
+        "spec": result.spec.title,
+        "settings": settings.model_dump(mode="json"),
+        "seed": result.scenario.run.seed,
+        "search_worlds": {
+            "parameter_sets": [0, settings.parameter_sets - 1],
+            "worlds": [0, result.runs - 1],
+        },
+        "held_out_worlds": (
+            {
+                "parameter_sets": [
+                    settings.parameter_sets,
+                    settings.parameter_sets + result.held_out_runs // per_set - 1,
+                ],
+                "worlds": [result.runs, result.runs + result.held_out_runs - 1],
+            }
+            if held
+            else None
+        ),
+        "evaluations": result.evaluations,
+        "seconds": result.seconds,
+        "check_seconds": result.check_seconds,
+        "policies": policies,
+        "held_out_shift": shift,
+    }

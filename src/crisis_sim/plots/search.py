@@ -1,6 +1,7 @@
 """The robust search's figure: the Pareto set in parallel coordinates.
 
-One vertical axis per lever of the search and per measure, each scaled from its
+One vertical axis per lever of the search and per measure (the held-out ones too,
+when the search measured them), each scaled from its
 lowest to its highest value in the table (a lever switched off, or the scenario as it
 is, leaves a gap on its level and week axes); one line per policy, coloured by its
 probability of war (the full-invasion colour's ramp, darker for more war), the
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure
 
 from crisis_sim.model.domain import Outcome
 
-__all__ = ["MEASURE_AXES", "parallel_coordinates"]
+__all__ = ["HELD_OUT_AXES", "MEASURE_AXES", "parallel_coordinates"]
 
 MEASURE_AXES: dict[str, str] = {
     "p_war": "P(war)",
@@ -29,6 +30,12 @@ MEASURE_AXES: dict[str, str] = {
     "p_settlement_p10": "P(settlement)\n10th pct",
 }
 """The measures drawn after the levers, with their axis labels."""
+
+HELD_OUT_AXES: dict[str, str] = {
+    "p_war_held_out": "P(war)\nheld out",
+    "p_settlement_held_out": "P(settlement)\nheld out",
+}
+"""The held-out measures, drawn after those when the table has them."""
 
 AS_IS = "scenario_as_is"
 """The row of the scenario as it is (drawn dashed)."""
@@ -53,7 +60,8 @@ def parallel_coordinates(
     Raises:
         KeyError: If a lever or measure column is missing.
     """
-    columns = [*levers, *MEASURE_AXES]
+    labels = {**MEASURE_AXES, **{k: v for k, v in HELD_OUT_AXES.items() if k in pareto.columns}}
+    columns = [*levers, *labels]
     missing = [c for c in [*columns, "policy"] if c not in pareto.columns]
     if missing:
         raise KeyError(f"the Pareto table has no column {', '.join(missing)}")
@@ -85,7 +93,7 @@ def parallel_coordinates(
         )
     for position, column in enumerate(columns):
         ax.axvline(position, color="#cccccc", linewidth=0.8, zorder=0)
-        percent = column in MEASURE_AXES
+        percent = column in labels
         scale = 100.0 if percent else 1.0
         unit = "%" if percent else ""
         ax.annotate(
@@ -94,7 +102,7 @@ def parallel_coordinates(
         ax.annotate(
             f"{scale * low[position]:.3g}{unit}", (position, -0.06), ha="center", fontsize=7
         )
-    ax.set_xticks(x, [MEASURE_AXES.get(c, c.replace("_", " ")) for c in columns], fontsize=7)
+    ax.set_xticks(x, [labels.get(c, c.replace("_", " ")) for c in columns], fontsize=7)
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     ax.set_yticks([])
     ax.set_ylim(-0.1, 1.08)
