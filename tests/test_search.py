@@ -278,7 +278,12 @@ def test_a_policy_file_extends_the_scenario_and_run_reproduces_the_table(short, 
         result.runs + result.held_out_runs - 1,
     ]
     assert summary["policies"][name]["p_war"]["held_out"] == pytest.approx(row["p_war_held_out"])
-    assert robust.format_pareto(result).splitlines()[0].split().count("p_war_held_out") == 1
+    printed = robust.format_pareto(result)
+    assert printed.splitlines()[0].split()[:4] == ["P(war),", "%", "search", "held-out"]
+    war = printed.split("\n\n")[0].splitlines()
+    assert war[1].split()[0] == name and max(map(len, war)) <= 88
+    shown = [float(x) for x in war[1].split()[1:3]]
+    assert shown == pytest.approx([100 * row["p_war"], 100 * row["p_war_held_out"]], abs=0.05)
 
 
 def test_a_template_colliding_with_a_scenario_lever_is_refused_naming_both(tmp_path):
@@ -370,7 +375,8 @@ def test_the_command_line_search_writes_policies_run_and_compare_accept(tmp_path
     assert "policy_01" in printed and "scenario_as_is" in printed
     table = pd.read_csv(out / "pareto.csv")
     assert {"p_war_held_out", "p_settlement_regret_max_held_out"} <= set(table.columns)
-    assert "held-out parameter sets" in printed and "p_war_held_out" in printed
+    assert "held-out parameter sets" in printed and "search  held-out" in printed
+    assert "Levers of each policy" in printed
     assert json.loads((out / "search.json").read_text(encoding="utf-8"))["held_out_worlds"]
     assert (out / "pareto.png").is_file() and not (out / "pareto.svg").exists()
     files = sorted((out / "policies").glob("*.toml"))

@@ -485,18 +485,20 @@ def _cmd_search(args: argparse.Namespace) -> int:
     print()
     print(search.format_pareto(result))
     held_note = (
-        f"; *_held_out: on the {result.held_out_runs:,} held-out worlds, where the policies "
-        "were not chosen (p10/p90 and regret there; the search's own are in pareto.csv)"
+        f"; held-out: on {result.held_out_runs:,} more worlds of other parameter sets, which "
+        "the search never saw (p10, p90 and worst regret there; the search's own are in "
+        "pareto.csv)"
         if result.held_out_runs
         else ""
     )
-    print(
-        f"\nPercent: P(war) and P(settlement) over the search's {result.runs:,} worlds, on "
-        f"which the policies were chosen{held_note}; p10/p90 across parameter sets; "
-        "regret_max: the largest shortfall, in a set, from the best policy of this table "
-        f"there. {result.evaluations:,} policies run in {result.seconds:.0f} s (measuring "
-        f"the Pareto set again: {result.check_seconds:.0f} s)."
+    note = (
+        f"search: the share of the search's {result.runs:,} worlds, on which the policies "
+        f"were chosen{held_note}; p10, p90: across parameter sets; worst regret: the "
+        "largest shortfall, in one set, from the best policy of this table in that set. "
+        f"{result.evaluations:,} policies run in {result.seconds:.0f} s (measuring the "
+        f"Pareto set again: {result.check_seconds:.0f} s)."
     )
+    print("\n" + textwrap.fill(note, width=88))
     bundled = (bundled_dir() / f"{scenario.name}.toml").resolve()
     own = Path(args.scenario)
     reference = scenario.name if not own.is_file() or own.resolve() == bundled else None

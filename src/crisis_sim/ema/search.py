@@ -575,14 +575,48 @@ def pareto_columns(result: SearchResult) -> list[str]:
 
 
 def format_pareto(result: SearchResult) -> str:
-    """The Pareto set as text: levers as found, probabilities in percent."""
-    table = result.pareto[pareto_columns(result)].copy()
-    for column in table.columns:
-        if column.startswith("p_"):
-            table[column] = (100 * table[column]).round(1)
-        elif column.endswith("_level"):
-            table[column] = table[column].astype(float).round(2)
-    return table.to_string(index=False)
+    """The Pareto set as text a terminal shows: one narrow table per objective, then levers.
+
+    Each table gives a probability in percent on the search's worlds and, with held-out
+    sets, on the held-out worlds, then its 10th and 90th percentiles across parameter
+    sets and its worst regret (on the held-out sets where there are some, else on the
+    search's). The levers of each policy follow in words (:func:`describe_policy`);
+    every column is in ``pareto.csv``.
+    """
+    held = HELD_OUT if result.held_out_runs else ""
+    table = result.pareto.set_index("policy")
+    blocks = []
+    for measure, title in (("p_war", "P(war)"), ("p_settlement", "P(settlement)")):
+        columns = {"search": measure}
+        if held:
+            columns["held-out"] = measure + held
+        columns.update(
+            {
+                "p10": f"{measure}_p10{held}",
+                "p90": f"{measure}_p90{held}",
+                "worst regret": f"{measure}_regret_max{held}",
+            }
+        )
+        shown = pd.DataFrame({label: 100 * table[name] for label, name in columns.items()})
+        heading = f"{title}, %"
+        shown.index = [name.ljust(len(heading)) for name in shown.index]
+        lines = shown.round(1).to_string().splitlines()
+        blocks.append("\n".join([heading + lines[0][len(heading) :], *lines[1:]]))
+    words = [f"  {name:<16} {describe_policy(result, name)}" for name in table.index]
+    return "\n\n".join([*blocks, "Levers of each policy:\n" + "\n".join(words)])
+
+
+def describe_policy(result: SearchResult, name: str) -> str:
+    """The levers a row of the Pareto set adds to the scenario, in words (template names)."""
+    if name == "scenario_as_is":
+        return "the scenario as it stands"
+    policy = result.policy(name)
+    words = [
+        f"{template.name.replace('_', ' ')} at {entry['level']:.2f} in week {entry['week']}"
+        for template in result.spec.levers
+        if (entry := template.entry(policy)) is not None
+    ]
+    return "; ".join(words) or "none of the searched levers"
 
 
 def write_outputs(
