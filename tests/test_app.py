@@ -24,6 +24,7 @@ from crisis_sim.app.world import (
 )
 from crisis_sim.cli import main
 from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.scenario.files import load_scenario
 
 # -- one world -------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def test_a_lever_pulled_is_added_and_one_dropped_is_gone():
     assert (weaker.levers[0].level, weaker.levers[0].week) == (0.3, 5)
 
 
-def test_fixing_a_judgement_fixes_it_and_a_posteriors_parameter_frees_the_posterior():
+def test_fixing_a_judgement_fixes_it_and_a_posteriors_parameter_keeps_the_posterior():
     controls = explorer.controls_of("baseline")
     settings = controls.default_settings("baseline")
     own = settings.with_judgement("alliance.solidarity", fixed=True, value=0.7)
@@ -165,10 +166,19 @@ def test_fixing_a_judgement_fixes_it_and_a_posteriors_parameter_frees_the_poster
     }
     calibrated = settings.with_judgement("russia.revisionist_prior", fixed=True, value=0.6)
     made = explorer.scenario_for(calibrated, controls)
-    assert made.posterior is None
+    assert made.posterior == "pre_t0"  # the posterior stays, one coordinate held
+    assert made.held_posterior() == {"russia.revisionist_prior": 0.6}
     drawn = {d.param: d for d in made.uncertain}
     assert drawn["russia.revisionist_prior"].model_dump()["value"] == 0.6
-    assert drawn["russia.resolve"].distribution == "uniform"  # the rest: their 5-95% ranges
+    assert "russia.resolve" not in drawn  # still drawn from the posterior, not a range
+    base = load_scenario("baseline")
+    free = CrisisModel.from_scenario(base, replications=100).sampled
+    held = CrisisModel.from_scenario(made, replications=100).sampled
+    assert set(free) == set(held)
+    assert np.all(held["russia.revisionist_prior"] == 0.6)
+    assert not np.all(free["russia.revisionist_prior"] == 0.6)
+    for path in set(free) - {"russia.revisionist_prior"}:
+        np.testing.assert_array_equal(held[path], free[path], err_msg=path)
 
 
 def test_the_reference_is_the_parent_with_the_same_judgements_or_the_scenario_as_written():

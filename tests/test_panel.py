@@ -69,6 +69,11 @@ def test_fixing_a_judgement_changes_the_figure(panel: Panel) -> None:
         "param": "west.sanction_credibility",
         "value": 0.95,
     }
+    # The posterior stays: its fixed parameters are held, the others drawn from it.
+    made = panel.current_scenario()
+    assert made.posterior == "pre_t0" and "russia.resolve" not in uncertain
+    held = made.held_posterior()
+    assert held["west.sanction_credibility"] == 0.95 and "russia.revisionist_prior" in held
     np.testing.assert_allclose(bar_heights(panel), heights_of(panel.current_scenario(), panel))
     panel.controls["sampled"].value = True
 

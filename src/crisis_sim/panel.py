@@ -14,7 +14,10 @@ redraws the outcome-probability figure::
 
 The judgement sliders are off by default: the parameters are then drawn per world
 from the scenario's ranges, as in the scenario itself. Untick "draw judgements from
-their ranges" to fix them at the sliders' values instead.
+their ranges" to fix them at the sliders' values instead. A fixed parameter of the
+scenario's calibrated posterior holds that coordinate of each parameter set's posterior
+row, and the posterior's other parameters keep their calibrated joint draw
+(:meth:`~crisis_sim.scenario.schema.Scenario.held_posterior`).
 
 The figure is shown as an image widget holding its PNG, not printed into an output
 area: an output area's first figure was missing under Solara until a control was
@@ -232,15 +235,9 @@ class Panel:
         data["levers"] = levers
         if not values["sampled"]:
             fixed = {name: float(values[name]) for name in JUDGEMENTS}
-            # The posterior's other parameters stay drawn, each over its own range.
-            ranged = self.scenario.with_posterior_as_ranges().model_dump(mode="json")
-            data["posterior"], data["uncertain"] = None, ranged["uncertain"]
-            data["uncertain"] = [
-                {"distribution": "fixed", "param": entry["param"], "value": fixed[entry["param"]]}
-                if entry["param"] in fixed
-                else entry
-                for entry in data["uncertain"]
-            ]
+            # The posterior stays: a fixed posterior parameter holds that coordinate of
+            # each set's row, the others drawn as calibrated (Scenario.held_posterior).
+            data["uncertain"] = self.scenario.data_with_fixed(fixed)["uncertain"]
             listed = {entry["param"] for entry in data["uncertain"]}
             for name, value in fixed.items():
                 if name not in listed:

@@ -243,7 +243,8 @@ def controls_for(scenario: Scenario) -> Controls:
     sample = scenario.posterior_sample()
     if sample is not None:
         quantiles = sample.quantiles((0.05, 0.5, 0.95))
-        for path in sample.paths:
+        held = scenario.held_posterior()
+        for path in (path for path in sample.paths if path not in held):
             low, median, high = (float(q) for q in quantiles[path])
             judgements.append(JudgementControl(path, low, max(high, low + 1e-9), median, True))
     for dist in scenario.uncertain:
@@ -262,23 +263,14 @@ def controls_of(source: str) -> Controls:
 def _with_judgements(scenario: Scenario, fixed: dict[str, float]) -> dict[str, Any]:
     """The scenario's data with the ``fixed`` judgement parameters fixed at their values.
 
-    Fixing a posterior's parameter turns the posterior's other parameters into their
-    5-95% ranges, drawn independently (judgement, as for the panel:
-    :meth:`~crisis_sim.scenario.schema.Scenario.with_posterior_as_ranges`), since a
-    posterior's particle cannot keep one coordinate fixed. Fixing only the other
-    parameters keeps the posterior as it is.
+    The posterior stays: a posterior's parameter is fixed by a ``fixed`` entry in
+    ``uncertain``, which holds that coordinate of every set's posterior row while the
+    rows and the other coordinates are drawn as without it
+    (:meth:`~crisis_sim.scenario.schema.Scenario.held_posterior`; judgement: an
+    intervention on the coordinate, not conditioning on it). So the paired comparison
+    against the scenario as written isolates the fixed value.
     """
-    sample = scenario.posterior_sample()
-    if sample is not None and set(fixed) & set(sample.paths):
-        scenario = scenario.with_posterior_as_ranges()
-    data = scenario.model_dump(mode="json")
-    data["uncertain"] = [
-        {"distribution": "fixed", "param": entry["param"], "value": fixed[entry["param"]]}
-        if entry["param"] in fixed
-        else entry
-        for entry in data["uncertain"]
-    ]
-    return data
+    return scenario.data_with_fixed(fixed)
 
 
 def _lever_data(control: LeverControl, level: float, week: int) -> dict[str, Any]:

@@ -100,7 +100,8 @@ SUMMARY_KEYS: dict[str, str] = {
     "fewer than all worlds though it has no condition",
     "judgement": "what the two intervals are, the worlds per parameter set, the number of "
     "sets, the judgement parameters drawn and the posterior drawn from (its reference, "
-    "SHA-256 and particles), if any (see crisis_sim.ensemble.intervals)",
+    "SHA-256, particles, and held: the posterior parameters held at a fixed value, each "
+    "replacing that column of every set's row), if any (see crisis_sim.ensemble.intervals)",
     "seed": "the seed of the run",
     "runs": "the number of worlds",
     "horizon": "the last week simulated",

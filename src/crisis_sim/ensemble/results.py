@@ -835,6 +835,7 @@ class Results:
                 "reference": self.scenario.posterior,
                 "sha256": sample.digest,
                 "particles": len(sample.weights),
+                "held": self.scenario.held_posterior(),
             },
         }
 

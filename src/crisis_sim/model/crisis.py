@@ -162,7 +162,8 @@ class CrisisModel(mesa.Model):
         posterior: A calibrated posterior sample (an object with ``draw(seed=, first=,
             count=, worlds_per_set=)`` returning values by path, as
             :class:`crisis_sim.calibration.posterior.Posterior`): each set takes one of its
-            rows; its parameters must not also be in ``uncertain``.
+            rows. A posterior parameter also in ``uncertain`` must be a fixed value: it
+            replaces that column of every row (the rows and other columns unchanged).
         start_date: The calendar date of week 0.
         event_log: Keep the narrated event log; by default when R <= 20.
         record_history: Keep week-by-week arrays; by default when R <= 20,000.
@@ -225,6 +226,7 @@ class CrisisModel(mesa.Model):
         self.worlds_per_set = worlds_per_set
         self.parameter_set = np.arange(first_replication, first_replication + replications)
         self.parameter_set //= worlds_per_set
+        drawn: dict[str, np.ndarray] = {}
         if posterior is not None:
             drawn = posterior.draw(
                 seed=seed,
@@ -232,19 +234,27 @@ class CrisisModel(mesa.Model):
                 count=replications,
                 worlds_per_set=worlds_per_set,
             )
-            twice = sorted(set(drawn) & {dist.param for dist in uncertain})
-            if twice:
-                raise ValueError(f"drawn both from the posterior and uncertain: {', '.join(twice)}")
             self.sampled.update(drawn)
+        # A posterior parameter also in ``uncertain`` is held at its value: it replaces
+        # that posterior column in every set, the rows and other columns as drawn
+        # without it (an intervention, not conditioning: Scenario.held_posterior). It
+        # stays out of the designs below, so the other parameters' levels do not move.
+        held = {dist.param: dist for dist in uncertain if dist.param in drawn}
+        for path, dist in held.items():
+            ends = dist.quantile(np.array([0.0, 0.5, 0.999]))
+            if not np.all(ends == ends[0]):
+                raise ValueError(f"a posterior parameter can be uncertain only as fixed: {path}")
+            self.sampled[path] = np.full(replications, float(ends[0]))
+        free = [dist for dist in uncertain if dist.param not in held]
         levels = sampling.parameter_levels(
-            [dist.param for dist in uncertain],
+            [dist.param for dist in free],
             sample_design,
             seed=seed,
             first=first_replication,
             count=replications,
             worlds_per_set=worlds_per_set,
         )
-        for dist in uncertain:
+        for dist in free:
             self.sampled[dist.param] = dist.quantile(levels[dist.param])
         self.p = world_params(self.params, self.sampled, replications)
         self.week = 0

@@ -158,10 +158,12 @@ def summary_line(scenario: Scenario) -> str:
         return f"{number} {word}{'' if number == 1 else 's'}"
 
     sample = scenario.posterior_sample()
+    held = scenario.held_posterior()
     drawn = (
         ""
         if sample is None
-        else f"{count(len(sample.paths), 'parameter')} from the posterior {scenario.posterior}, "
+        else f"{count(len(sample.paths) - len(held), 'parameter')} from the posterior "
+        f"{scenario.posterior}{f' (and {len(held)} of its held fixed)' if held else ''}, "
     )
     return (
         f"{count(len(scenario.levers), 'lever')}, {count(len(scenario.events), 'event')}, "
@@ -220,8 +222,14 @@ def describe_scenario(
             f"Drawn from the calibrated posterior {scenario.posterior} ({len(sample.paths)} "
             f"parameters, {len(sample.weights):,} particles), one particle per parameter set:",
         ]
+        held = scenario.held_posterior()
         out += [
-            _wrap(f"{path}: 5-95% {q[0]:.3g} to {q[1]:.3g}")
+            _wrap(
+                f"{path}: held at {held[path]:.3g} (its posterior column replaced, the other "
+                "parameters drawn as calibrated)"
+                if path in held
+                else f"{path}: 5-95% {q[0]:.3g} to {q[1]:.3g}"
+            )
             for path, q in sample.quantiles((0.05, 0.95)).items()
         ]
     if scenario.uncertain:

@@ -407,16 +407,71 @@ class Scenario(_Strict):
         sample = self.posterior_sample()
         if sample is None:
             return self
+        held = self.held_posterior()
         ranges = [
             Uniform(distribution="uniform", param=path, low=q[0], high=max(q[-1], q[0] + 1e-9))
             for path, q in sample.quantiles((0.05, 0.95)).items()
+            if path not in held
         ]
         return self.model_copy(update={"posterior": None, "uncertain": [*ranges, *self.uncertain]})
 
-    def judgement_paths(self) -> list[str]:
-        """The parameters drawn per parameter set: the posterior's, then the uncertain."""
+    def held_posterior(self) -> dict[str, float]:
+        """The posterior's parameters the scenario holds fixed, with their values.
+
+        An ``uncertain`` entry with ``distribution = "fixed"`` on a posterior parameter
+        holds it: every parameter set takes its posterior row as without the entry, with
+        that coordinate replaced by the value. Judgement: this is an intervention on
+        the coordinate, not conditioning on it; conditioning on a point would reweight
+        the particles by their closeness to it, which a few hundred particles cannot
+        support, while the intervention leaves the other coordinates' joint draw, set
+        by set, exactly as without it (a paired comparison isolates the fix). Empty
+        without a posterior.
+        """
         sample = self.posterior_sample()
-        drawn = list(sample.paths) if sample is not None else []
+        if sample is None:
+            return {}
+        return {
+            dist.param: dist.value
+            for dist in self.uncertain
+            if isinstance(dist, Fixed) and dist.param in sample.paths
+        }
+
+    def data_with_fixed(self, fixed: Mapping[str, float]) -> dict[str, Any]:
+        """The scenario's data with the judgement parameters ``fixed`` at their values.
+
+        An uncertain parameter's distribution becomes ``fixed``; a posterior's
+        parameter gets a ``fixed`` entry in ``uncertain``, so the posterior keeps
+        drawing the others (:meth:`held_posterior`). Other paths are left as they are.
+        """
+        data = self.model_dump(mode="json")
+        data["uncertain"] = [
+            {
+                "distribution": "fixed",
+                "param": entry["param"],
+                "value": float(fixed[entry["param"]]),
+            }
+            if entry["param"] in fixed
+            else entry
+            for entry in data["uncertain"]
+        ]
+        sample = self.posterior_sample()
+        listed = {entry["param"] for entry in data["uncertain"]}
+        data["uncertain"] += [
+            {"distribution": "fixed", "param": path, "value": float(fixed[path])}
+            for path in (sample.paths if sample is not None else ())
+            if path in fixed and path not in listed
+        ]
+        return data
+
+    def judgement_paths(self) -> list[str]:
+        """The parameters drawn per parameter set: the posterior's, then the uncertain.
+
+        A posterior parameter the scenario holds (:meth:`held_posterior`) is listed once,
+        among the uncertain, as a fixed one is.
+        """
+        sample = self.posterior_sample()
+        held = self.held_posterior()
+        drawn = [path for path in sample.paths if path not in held] if sample is not None else []
         return [*drawn, *(dist.param for dist in self.uncertain)]
 
 
@@ -701,19 +756,21 @@ def cross_problems(data: Mapping[str, Any]) -> list[Problem]:
                         )
                     )
         problems += _deadline_problems(data.get("levers"), horizon)
-    problems += _posterior_problems(data.get("posterior"), infos, drawn)
+    problems += _posterior_problems(data.get("posterior"), data.get("uncertain"), infos, drawn)
     problems += _ordered_problems(data.get("params"), infos, drawn)
     problems += _lever_problems(data.get("levers"))
     return problems
 
 
 def _posterior_problems(
-    reference: object, infos: Mapping[str, ParamInfo], drawn: Drawn
+    reference: object, uncertain: object, infos: Mapping[str, ParamInfo], drawn: Drawn
 ) -> list[Problem]:
     """Problems with ``posterior``: it must load, within bounds, sharing no parameter.
 
-    Its parameters must lie within their bounds and none may also be uncertain; their
-    ranges join ``drawn`` for the ordered checks.
+    Its parameters must lie within their bounds and none may also be uncertain, unless
+    held there with ``distribution = "fixed"`` (:meth:`Scenario.held_posterior`: the
+    fixed value then stands in ``drawn`` for it); their ranges join ``drawn`` for the
+    ordered checks.
     """
     if not isinstance(reference, str) or not reference:
         return []
@@ -721,11 +778,22 @@ def _posterior_problems(
         sample = load_posterior(reference)
     except PosteriorError as error:
         return [Problem("posterior", reference, str(error))]
+    held = {
+        entry.get("param")
+        for entry in (uncertain if isinstance(uncertain, list) else [])
+        if isinstance(entry, Mapping) and entry.get("distribution") == "fixed"
+    }
     problems = []
     for path, (low, high) in sample.ranges().items():
+        if path in held:
+            continue
         if path in drawn:
             problems.append(
-                Problem("posterior", reference, f"no parameter also uncertain ({path} is both)")
+                Problem(
+                    "posterior",
+                    reference,
+                    f"no parameter also uncertain unless distribution = 'fixed' ({path} is both)",
+                )
             )
         elif not _within(infos[path], low, high):
             problems.append(Problem("posterior", reference, f"values of {path} within its bounds"))
