@@ -12,12 +12,14 @@ import inspect
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crisis_sim import CrisisModel
-from crisis_sim.model import alliance, compiled, plans
+from crisis_sim.model import alliance, compiled, plans, russia
 from crisis_sim.model.alliance import pairwise_sum
 from crisis_sim.model.domain import Action
+from crisis_sim.scenario.files import load_scenario
 
 
 @compiled.kernel("void(float64[:, ::1], float64[::1])")
@@ -35,6 +37,9 @@ def test_pairwise_sum_adds_in_numpys_order_to_the_bit(members):
     _row_sums(rows, totals)
     # numpy reduces along contiguous memory: the (members, R) view of world-major rows.
     np.testing.assert_array_equal(totals, rows.T.sum(axis=0))
+    in_python = np.empty(50)
+    _row_sums.__wrapped__(rows, in_python)  # the source as plain Python: the same bits
+    np.testing.assert_array_equal(in_python, totals)
 
 
 def test_numpys_order_is_not_plain_left_to_right_so_the_check_above_can_fail():
@@ -45,7 +50,11 @@ def test_numpys_order_is_not_plain_left_to_right_so_the_check_above_can_fail():
     assert np.any(left_to_right != rows.T.sum(axis=0))
 
 
-def test_cohesion_and_consensus_agree_with_numpys_std_and_linear_quantile():
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_cohesion_and_consensus_agree_with_numpys_std_and_linear_quantile(engine, monkeypatch):
+    if engine == "python":
+        for name in ("_cohesions", "_column_quantiles"):
+            monkeypatch.setattr(alliance, name, getattr(alliance, name).__wrapped__)
     rng = np.random.default_rng(3)
     willingness = rng.uniform(0.0, 1.0, size=(30, 400))
     cohesion = alliance.alliance_cohesion(willingness)
@@ -175,3 +184,29 @@ def test_with_no_writable_cache_a_kernel_is_compiled_in_memory_without_a_warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert doubled(1.25) == 2.5
+
+
+KERNELS = {
+    alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
+    russia: ("_plan_values",),
+}
+"""Every compiled kernel of the model, by module."""
+
+
+@pytest.mark.parametrize("name", ["baseline", "ally_blocks_sanctions", "allied_split"])
+def test_the_kernels_python_source_gives_the_worlds_their_compiled_code_gives(name, monkeypatch):
+    # The source a reader sees is the rule: run as plain Python (each kernel's
+    # ``__wrapped__``, its helpers as the Python functions they are), it must give every
+    # world, week by week, exactly what the compiled kernels give. This also runs each
+    # kernel's lines where line coverage can see them.
+    scenario = load_scenario(name)
+    compiled_run = CrisisModel.from_scenario(scenario, replications=4, seed=11).run()
+    for module, names in KERNELS.items():
+        for name in names:
+            monkeypatch.setattr(module, name, getattr(module, name).__wrapped__)
+    python_run = CrisisModel.from_scenario(scenario, replications=4, seed=11).run()
+    pd.testing.assert_frame_equal(python_run.outcomes(), compiled_run.outcomes(), check_exact=True)
+    np.testing.assert_array_equal(python_run.nato.cohesion, compiled_run.nato.cohesion)
+    np.testing.assert_array_equal(
+        python_run.nato.member_willingness, compiled_run.nato.member_willingness
+    )
