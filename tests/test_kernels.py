@@ -3,7 +3,9 @@
 The oracles are independent formulations (numpy's own sum, ``np.quantile``, ``np.std``,
 the plan formula :func:`crisis_sim.model.plans.hold_then` over the wait axis), never the
 kernel's loops retyped. Bit-identity of whole runs with the numpy step is checked by
-``benchmarks/identical_tables.py`` and ``benchmarks/bench_step.py``.
+``benchmarks/identical_tables.py`` and ``benchmarks/bench_step.py``. Each kernel's own
+source, run as plain Python, must also give what its compiled code gives: what a reader
+sees is what runs (and line coverage, which cannot see into compiled code, sees it).
 """
 
 from __future__ import annotations
