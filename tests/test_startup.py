@@ -67,3 +67,10 @@ def test_an_unknown_name_is_an_attribute_error_and_submodules_still_import():
     from crisis_sim import plots
 
     assert callable(plots.save_figure)
+
+
+def test_the_model_leaves_scipy_stats_to_the_latin_hypercube_that_needs_it(imported):
+    # crisis-sim params builds the model's parameters; scipy.stats (half a second to
+    # import) is loaded only where a Latin hypercube is drawn or an interval computed.
+    assert "scipy.special" in imported["params"], "the probe loaded the model's streams"
+    assert "scipy.stats" not in imported["params"]

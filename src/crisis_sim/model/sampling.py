@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from scipy.stats import qmc
 
 from crisis_sim.model.params import parameter_paths
 from crisis_sim.model.streams import path_levels
@@ -53,6 +52,8 @@ _LHS_STREAM = 0x4C48_5300
 
 def _lhs_block(seed: int, block: int, dimensions: int) -> np.ndarray:
     """The Latin hypercube of one block, shape (LHS_BLOCK, dimensions)."""
+    from scipy.stats import qmc  # here: scipy.stats costs half a second, and only LHS needs it
+
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _LHS_STREAM, block])))
     return qmc.LatinHypercube(d=dimensions, rng=rng).random(LHS_BLOCK)
 
