@@ -29,11 +29,15 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "AS_IS",
     "HIGH_PERCENTILE",
     "LOW_PERCENTILE",
     "MEASURES",
     "robustness_table",
 ]
+
+AS_IS = "scenario_as_is"
+"""The name of the row of the scenario as it stands, measured beside the policies."""
 
 LOW_PERCENTILE = 10.0
 """The lower percentile across parameter sets (judgement, 5-25)."""

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crisis_sim.analysis.robustness import robustness_table
+from crisis_sim.analysis.robustness import AS_IS, robustness_table
 from crisis_sim.ema.adapter import (
     HELD_OUT,
     POLICY_OBJECTIVES,
@@ -365,7 +365,7 @@ def search(
             Sample(name, **{lever: _plain(row[lever]) for lever in levers})
             for name, (_, row) in zip(names, found.iterrows(), strict=True)
         ]
-        policies.append(Sample("scenario_as_is"))  # no lever values: the scenario as it is
+        policies.append(Sample(AS_IS))  # no lever values: the scenario as it is
         bar.total = bar.n + len(policies)
         bar.refresh()
         checked = time.perf_counter()
@@ -509,7 +509,7 @@ def policy_file_text(result: SearchResult, name: str, extends: str) -> str:
         "brief_ids": list(scenario.brief_ids),
         "run": {"runs": result.runs},
     }
-    levers = result.policy_levers(name) if name != "scenario_as_is" else []
+    levers = result.policy_levers(name) if name != AS_IS else []
     if levers:
         data["levers"] = [*(_lever_data(lever) for lever in scenario.levers), *levers]
     header = "# Written by crisis-sim search; a scenario file like any other.\n"
@@ -608,7 +608,7 @@ def format_pareto(result: SearchResult) -> str:
 
 def describe_policy(result: SearchResult, name: str) -> str:
     """The levers a row of the Pareto set adds to the scenario, in words (template names)."""
-    if name == "scenario_as_is":
+    if name == AS_IS:
         return "the scenario as it stands"
     policy = result.policy(name)
     words = [
@@ -680,7 +680,7 @@ def search_summary(result: SearchResult) -> dict[str, Any]:
                 "held_out": float(row[measure + HELD_OUT]) if held else None,
             }
         policies[str(row["policy"])] = figures
-    searched = [name for name in policies if name != "scenario_as_is"]
+    searched = [name for name in policies if name != AS_IS]
     shift: dict[str, Any] = {}
     for measure in ("p_war", "p_settlement"):
         if not held or not searched:
@@ -691,10 +691,10 @@ def search_summary(result: SearchResult) -> dict[str, Any]:
             for name in policies
         }
         mean = float(np.mean([moved[name] for name in searched]))
-        as_is = moved.get("scenario_as_is")
+        as_is = moved.get(AS_IS)
         shift[measure] = {
             "pareto_set": mean,
-            "scenario_as_is": as_is,
+            AS_IS: as_is,
             "against_as_is": None if as_is is None else mean - as_is,
         }
     return {

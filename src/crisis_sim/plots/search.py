@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
+from crisis_sim.analysis.robustness import AS_IS
 from crisis_sim.model.domain import Outcome
 
 __all__ = ["HELD_OUT_AXES", "MEASURE_AXES", "parallel_coordinates"]
@@ -36,9 +37,6 @@ HELD_OUT_AXES: dict[str, str] = {
     "p_settlement_held_out": "P(settlement)\nheld out",
 }
 """The held-out measures, drawn after those when the table has them."""
-
-AS_IS = "scenario_as_is"
-"""The row of the scenario as it is (drawn dashed)."""
 
 
 def parallel_coordinates(
