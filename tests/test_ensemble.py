@@ -9,12 +9,14 @@ size, or whether the run was interrupted and resumed. The worlds are kept small
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
 import re
 import shutil
 import signal
+import weakref
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -606,6 +608,27 @@ def test_trajectories_of_worlds_outside_the_run_are_a_value_error(world, tmp_pat
     with pytest.raises(ValueError, match=re.escape(f"outside 0..{RUNS - 1}")):
         run(trajectories=(0, world), out=tmp_path / "run")
     assert not (tmp_path / "run").exists(), "nothing is written for a refused run"
+
+
+def test_the_run_lets_go_of_each_chunks_table_once_it_is_in_the_merged_table():
+    # The parent holds a run's per-world table once: a chunk's own table is copied
+    # into the merged one as it arrives and then freed (pd.concat at the end would
+    # hold every chunk's table beside the merged one).
+    arrays, alive_when_seen = [], []
+
+    def watch(chunk: ensemble.Chunk) -> None:
+        gc.collect()
+        alive_when_seen.append(sum(array() is not None for array in arrays))
+        for name in ("week", "revisionist"):  # an integer and a float column
+            array = chunk.worlds[name].to_numpy()
+            while isinstance(array.base, np.ndarray):  # the memory itself, not a view of it
+                array = array.base
+            arrays.append(weakref.ref(array))
+
+    results = run(chunk_size=1_000, on_chunk=watch, trajectories=())
+    assert alive_when_seen == [0, 0, 0, 0]
+    whole = run(trajectories=())
+    pd.testing.assert_frame_equal(results.worlds, whole.worlds, check_exact=True)
 
 
 def test_each_chunk_holds_at_most_chunk_size_worlds_and_only_its_trajectories():

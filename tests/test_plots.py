@@ -20,12 +20,13 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import same_color
 from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.patches import StepPatch
 
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES, Results
 from crisis_sim.model.domain import OUTCOME_FACTS, OUTCOMES, Outcome
 from crisis_sim.plots import figures as plots
-from crisis_sim.plots.figures import OUTCOME_COLOURS, OUTCOME_LABELS
+from crisis_sim.plots.figures import OUTCOME_COLOURS, OUTCOME_LABELS, RUNG_GREYS
 
 KEYS = [o.key for o in OUTCOMES]
 RUNS = 500
@@ -379,13 +380,19 @@ def test_cumulative_incidence_has_one_rising_step_line_and_band_per_event_outcom
 
 def test_outcomes_over_time_stacks_to_all_worlds_every_week(baseline):
     ax = plots.outcomes_over_time(baseline).axes[0]
-    weeks = len(baseline.state_shares())
-    groups = bar_containers(ax)
-    assert len(groups) == 10
-    tops = np.array([[p.get_y() + p.get_height() for p in g.patches] for g in groups])
-    np.testing.assert_allclose(tops[-1], np.full(weeks, 100.0))
-    for group, key in zip(groups[5:], KEYS, strict=True):
-        assert same_color(group.patches[0].get_facecolor(), OUTCOME_COLOURS[key])
+    shares = baseline.state_shares()
+    steps = [patch for patch in ax.patches if isinstance(patch, StepPatch)]
+    assert len(steps) == 10
+    bottom = np.zeros(len(shares))
+    for step, column in zip(steps, [*RUNG_GREYS, *KEYS], strict=True):
+        data = step.get_data()
+        np.testing.assert_array_equal(data.baseline, bottom)
+        np.testing.assert_allclose(data.values - bottom, 100 * shares[column].to_numpy())
+        np.testing.assert_array_equal(data.edges, np.arange(len(shares) + 1) - 0.5)
+        bottom = data.values
+    np.testing.assert_allclose(bottom, np.full(len(shares), 100.0))
+    for step, key in zip(steps[5:], KEYS, strict=True):
+        assert same_color(step.get_facecolor(), OUTCOME_COLOURS[key])
 
 
 def test_fan_chart_draws_the_median_and_two_bands(baseline):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from crisis_sim.model.domain import OUTCOMES
 
@@ -214,11 +215,11 @@ def _detected(observed: float, noise: float, sets: int) -> bool:
     Under no spread, ``(sets - 1) * observed / noise`` follows a chi-square distribution
     with ``sets - 1`` degrees of freedom (approximately, for binomial noise).
     """
-    from scipy import stats  # here: scipy.stats costs most of a second to import
-
     if noise <= 0:
         return observed > 0
-    return bool((sets - 1) * observed / noise > stats.chi2.ppf(DETECTION_LEVEL, sets - 1))
+    # chdtri(df, 1 - q) is what scipy.stats.chi2.ppf(q, df) computes, to the bit.
+    critical = special.chdtri(sets - 1, 1.0 - DETECTION_LEVEL)
+    return bool((sets - 1) * observed / noise > critical)
 
 
 def _none(reason: str, sets: int, size: float) -> Spread:
@@ -253,10 +254,9 @@ def judgement_spreads(k: np.ndarray, m: np.ndarray) -> list[Spread]:
         concentration = np.where(point, 1.0, mean * (1 - mean) / spread - 1)
     a = np.where(point, 1.0, mean * concentration)
     b = np.where(point, 1.0, (1 - mean) * concentration)
-    from scipy import stats  # here: scipy.stats costs most of a second to import
-
-    low = np.where(point, mean, stats.beta.ppf(JUDGEMENT_LEVELS[0], a, b))
-    high = np.where(point, mean, stats.beta.ppf(JUDGEMENT_LEVELS[1], a, b))
+    # betaincinv is scipy.stats.beta.ppf's own computation, to the bit.
+    low = np.where(point, mean, special.betaincinv(a, b, JUDGEMENT_LEVELS[0]))
+    high = np.where(point, mean, special.betaincinv(a, b, JUDGEMENT_LEVELS[1]))
     sets = len(m)
     return [
         Spread(
@@ -354,15 +354,13 @@ def sign_agreement(
     mean = float(effect[full].mean())
     variance = float(effect[full].var(ddof=1))
     between = max(variance - noise, 0.0)
-    from scipy import stats  # here: scipy.stats costs most of a second to import
-
     if mean == 0.0:
         same = float("nan") if between > 0 else 1.0
     elif between == 0.0:
         same = 1.0
     else:
-        same = float(stats.norm.cdf(abs(mean) / np.sqrt(between)))
-    low, high = mean + stats.norm.ppf(JUDGEMENT_LEVELS) * np.sqrt(between)
+        same = float(special.ndtr(abs(mean) / np.sqrt(between)))
+    low, high = mean + special.ndtri(np.asarray(JUDGEMENT_LEVELS)) * np.sqrt(between)
     detected = _detected(variance, noise, int(full.sum()))
     return SignAgreement(
         same, float(low), float(high), raised, lowered, unchanged, len(m), "", detected

@@ -114,13 +114,33 @@ def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
     def decorate(rule: F) -> F:
         compiled: Callable[..., Any] | None = None
 
-        @functools.wraps(rule)
-        def run(*args: Any) -> Any:
+        def load() -> Callable[..., Any]:
             nonlocal compiled
             if compiled is None:
                 compiled = _compile(rule, signature)
-            return compiled(*args)
+            return compiled
 
+        @functools.wraps(rule)
+        def run(*args: Any) -> Any:
+            return (compiled or load())(*args)
+
+        _LOADERS.append(load)
         return run  # type: ignore[return-value]
 
     return decorate
+
+
+_LOADERS: list[Callable[[], Callable[..., Any]]] = []
+"""How to compile (or load from the cache) each kernel defined so far."""
+
+
+def load_kernels() -> int:
+    """Compile, or load from numba's cache, every kernel of the modules imported so far.
+
+    Kernels are otherwise loaded when first called; a process pool's server calls this
+    once so that the workers it forks share the compiled code instead of each loading
+    its own (see :mod:`crisis_sim.ensemble.worker`). Returns the number of kernels.
+    """
+    for load in _LOADERS:
+        load()
+    return len(_LOADERS)
