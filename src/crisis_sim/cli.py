@@ -140,7 +140,7 @@ def _uncertain_scenario(args: argparse.Namespace, name: str, purpose: str) -> Sc
     return scenario
 
 
-def _executor(args: argparse.Namespace) -> str:
+def _executor(args: argparse.Namespace) -> ensemble.Executor:
     if args.scheduler or args.dask:
         return "dask"
     return "processes" if args.workers > 1 else "local"

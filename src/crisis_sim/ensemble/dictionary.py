@@ -21,10 +21,25 @@ from crisis_sim.model.params import iter_params
 class VariableLike(Protocol):
     """What the dictionary reads of a variable (:class:`~crisis_sim.ensemble.results.Variable`)."""
 
-    title: str
-    unit: str
-    bins: tuple[float, float, int] | None
-    none: float | None
+    @property
+    def title(self) -> str:
+        """What it is, in a few words."""
+        ...
+
+    @property
+    def unit(self) -> str:
+        """Its unit or scale."""
+        ...
+
+    @property
+    def bins(self) -> tuple[float, float, int] | None:
+        """(low edge, high edge, bins) of its week-by-week histogram, if kept weekly."""
+        ...
+
+    @property
+    def none(self) -> float | None:
+        """The value that means "did not happen", if any."""
+        ...
 
 
 WORLD_COLUMNS: dict[str, tuple[str, str]] = {
