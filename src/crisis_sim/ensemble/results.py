@@ -160,7 +160,9 @@ BINNED: dict[str, tuple[float, float, int]] = {
 :data:`VARIABLES`."""
 
 FORMAT_VERSION = 1
-"""Version of the result-folder layout."""
+"""Version of the result-folder layout: raised when a file, column or key is removed or
+renamed, or changes its unit, coding or meaning; not for additions a reader can ignore,
+nor for new model numbers (the data dictionary's *Format version* says how to check it)."""
 
 REQUIRED_SUMMARY_KEYS = ("format_version", "scenario", "seed", "runs", "sampling")
 """Keys ``summary.json`` must hold for a result folder to be read."""
@@ -617,7 +619,7 @@ DICTIONARY_FILE = "DATA_DICTIONARY.md"
 
 def data_dictionary() -> str:
     """The data dictionary of a result folder, as Markdown (:mod:`.dictionary`)."""
-    return dictionary.data_dictionary(VARIABLES, STATE_LABELS)
+    return dictionary.data_dictionary(VARIABLES, STATE_LABELS, FORMAT_VERSION)
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
