@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.dictionary import OUTCOME_WEEK, SUMMARY_KEYS, WORLD_COLUMNS
+from crisis_sim.ensemble.dictionary import OUTCOME_WEEK, SUMMARY_KEYS, WORLD_COLUMNS, format_check
 from crisis_sim.ensemble.outputs import OutputExistsError
-from crisis_sim.ensemble.results import BINNED, DICTIONARY_FILE, VARIABLES, data_dictionary
+from crisis_sim.ensemble.results import (
+    BINNED,
+    DICTIONARY_FILE,
+    FORMAT_VERSION,
+    VARIABLES,
+    Results,
+    ResultsFolderError,
+    data_dictionary,
+)
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.model.params import iter_params
 
@@ -63,6 +72,28 @@ def test_a_users_own_dictionary_file_is_never_overwritten(tmp_path):
     with pytest.raises(OutputExistsError):
         results.save(out, overwrite=True)
     assert mine.read_text(encoding="utf-8") == "my notes\n"
+
+
+def test_the_format_version_check_the_dictionary_gives_works_on_a_folder(saved, tmp_path):
+    text = data_dictionary()
+    assert f"format version **{FORMAT_VERSION}**" in text
+    check = format_check(FORMAT_VERSION)
+    assert f"`{check}`" in text
+    # The expression the dictionary prints (the package's own text), run as a reader would.
+    assert eval(check, {"json": json, "open": open, "folder": str(saved)}) is True
+    # A folder of another version fails the same check, and Results.load names both.
+    other = tmp_path / "other"
+    shutil.copytree(saved, other)
+    summary = json.loads((other / "summary.json").read_text(encoding="utf-8"))
+    summary["format_version"] = FORMAT_VERSION + 1
+    (other / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert eval(check, {"json": json, "open": open, "folder": str(other)}) is False
+    with pytest.raises(
+        ResultsFolderError,
+        match=rf"format_version {FORMAT_VERSION + 1}.*"
+        rf"reads version {FORMAT_VERSION}",
+    ):
+        Results.load(other)
 
 
 def test_the_docs_copy_is_up_to_date():

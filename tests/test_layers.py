@@ -4,9 +4,10 @@ From the bottom: the shared helpers (``version``, ``problems``), the ``model`` (
 crisis), ``scenario`` (files, and the posterior samples they draw from), ``ensemble``
 (many worlds, results, folders) beside ``calibration`` (targets and ABC-SMC),
 ``analysis``, ``plots``, the EMA Workbench adapter (``ema``), and on top the command
-line, the panel, the web app and the package's own ``__init__``. Every import is read
-from the source, those inside functions and ``TYPE_CHECKING`` blocks included, so a
-lazy import cannot hide an upward one.
+line (and ``python -m crisis_sim``, its ``__main__``), the panel, the web app and the
+package's own ``__init__``. Every import is read from the source, those inside
+functions and ``TYPE_CHECKING`` blocks included, so a lazy import cannot hide an
+upward one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("crisis_sim.analysis",),
     ("crisis_sim.plots",),
     ("crisis_sim.ema",),
-    ("crisis_sim.cli", "crisis_sim.panel", "crisis_sim.app", "crisis_sim"),
+    ("crisis_sim.cli", "crisis_sim.__main__", "crisis_sim.panel", "crisis_sim.app", "crisis_sim"),
 )
 """Layers from the bottom; a module belongs to the layer of its longest matching prefix."""
 
@@ -95,7 +96,14 @@ def test_every_module_is_in_a_layer_and_the_tree_shows_them():
     ):
         assert (PACKAGE / folder / "__init__.py").is_file()
     top_level = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert top_level == ["__init__.py", "cli.py", "panel.py", "problems.py", "version.py"]
+    assert top_level == [
+        "__init__.py",
+        "__main__.py",
+        "cli.py",
+        "panel.py",
+        "problems.py",
+        "version.py",
+    ]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))

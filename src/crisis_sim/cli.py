@@ -140,7 +140,7 @@ def _uncertain_scenario(args: argparse.Namespace, name: str, purpose: str) -> Sc
     return scenario
 
 
-def _executor(args: argparse.Namespace) -> str:
+def _executor(args: argparse.Namespace) -> ensemble.Executor:
     if args.scheduler or args.dask:
         return "dask"
     return "processes" if args.workers > 1 else "local"
@@ -150,6 +150,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     executor = _executor(args)
     if not args.no_figures:
         _formats(args)
+    if args.netcdf:
+        from crisis_sim.ensemble.dataset import MissingXarray, require_netcdf
+
+        try:
+            require_netcdf()
+        except MissingXarray as error:
+            print(f"crisis-sim: error: --netcdf: {error}", file=sys.stderr)
+            return EXIT_FAILURE
     if args.resume:
         if args.scenario:
             raise UsageError("give either a scenario or --resume DIR, not both")
@@ -173,7 +181,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _print_results(results)
         _print_lever_firing(results)
         print(f"Results written to {args.resume}/")
-        return _draw(results, OutputFolder.read(Path(args.resume)), args)
+        owned = OutputFolder.read(Path(args.resume))
+        return _write_netcdf(results, owned, args) or _draw(results, owned, args)
     if not args.scenario:
         raise UsageError("give a scenario file or name (crisis-sim list shows the bundled ones)")
     scenario = _load(args, args.scenario)
@@ -202,7 +211,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _print_results(results)
     _print_lever_firing(results)
     print(f"Results written to {out.path}/")
-    return _draw(results, out, args)
+    return _write_netcdf(results, out, args) or _draw(results, out, args)
 
 
 def _print_lever_firing(results: Results) -> None:
@@ -234,6 +243,35 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
         return plots.figure_formats(args.formats.split(","))
     except ValueError as error:
         raise UsageError(f"--formats: {error}") from None
+
+
+NETCDF_FILE = "results.nc"
+"""The NetCDF file ``crisis-sim run --netcdf`` writes beside the Parquet tables."""
+
+
+def _write_netcdf(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
+    """Write ``results.nc`` (:meth:`Results.to_xarray`) into a saved result, if asked.
+
+    Like the figures, it is written after the results are saved, so a failure loses
+    nothing; the message says how to write it again.
+    """
+    if not args.netcdf or folder is None:
+        return EXIT_OK
+    from crisis_sim.ensemble.dataset import write_netcdf
+
+    try:
+        with folder.staging(replace=False) as stage:
+            write_netcdf(results.to_xarray(), stage / NETCDF_FILE)
+    except (KeyboardInterrupt, Exception) as error:
+        print(
+            f"crisis-sim: the results are saved in {folder.path}, but {NETCDF_FILE} could "
+            f"not be written ({describe_failure(error)}); write it with "
+            f"crisis_sim.Results.load(DIR).to_netcdf(DIR / {NETCDF_FILE!r})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(f"NetCDF written to {folder.path / NETCDF_FILE}")
+    return EXIT_OK
 
 
 def _draw(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
@@ -804,6 +842,12 @@ def build_parser() -> argparse.ArgumentParser:
         "memory, never results",
     )
     run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    run.add_argument(
+        "--netcdf",
+        action="store_true",
+        help=f"also write {NETCDF_FILE}: the worlds, levers and weekly counts as one NetCDF-4 "
+        "file with units (pip install 'crisis-sim[xarray]')",
+    )
     _figure_formats_option(run)
     _allow_outside(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -1,8 +1,9 @@
-"""The package's version, read once from its installed metadata."""
+"""The package's version: the one place it is written.
 
-from importlib.metadata import PackageNotFoundError, version
+``pyproject.toml`` reads it from here (``[tool.setuptools.dynamic]``), so the wheel's
+metadata, ``crisis-sim --version``, every result folder's ``summary.json`` and run plan
+carry this string; ``CITATION.cff`` and the newest entry of ``CHANGELOG.md`` must say the
+same (``tests/test_package.py`` checks it). Change it only here, with a new CHANGELOG entry.
+"""
 
-try:
-    __version__ = version("crisis-sim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = "0.1.0"

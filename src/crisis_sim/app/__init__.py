@@ -90,9 +90,12 @@ def assets_folder() -> Path:
     marker = next((str(f) for f in distribution.files or () if "share/solara/cdn/" in str(f)), None)
     if marker is None:
         raise MissingExtra(f"solara-assets installed no assets: {EXTRA_HINT}")
-    folder = Path(distribution.locate_file(marker.split("share/solara/cdn/")[0]))
+    folder = Path(str(distribution.locate_file(marker.split("share/solara/cdn/")[0])))
     folder = (folder / "share" / "solara" / "cdn").resolve()
-    template = Path(importlib.util.find_spec("solara").origin).parent  # type: ignore[arg-type]
+    spec = importlib.util.find_spec("solara")
+    if spec is None or spec.origin is None:
+        raise MissingExtra(f"the web app needs solara: {EXTRA_HINT}")
+    template = Path(spec.origin).parent
     page = (template / "server" / "templates" / "solara.html.j2").read_text(encoding="utf-8")
     wanted = set(re.findall(r"@widgetti/solara-vuetify-app@[0-9][^/]*", page))
     absent = sorted(name for name in wanted if not (folder / name).is_dir())

@@ -35,7 +35,7 @@ from crisis_sim.analysis.statistics import CHANCE_LABEL, JUDGEMENT_LABEL, compar
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import Results
 from crisis_sim.model.domain import ISSUES, OUTCOMES
-from crisis_sim.model.levers import LEVEL_BOUNDS, Lever
+from crisis_sim.model.levers import LEVEL_BOUNDS, Lever, LeverActor, LeverKind
 from crisis_sim.scenario.files import (
     bundled_scenarios,
     load_scenario,
@@ -219,14 +219,20 @@ def _added_levers(scenario: Scenario) -> list[LeverControl]:
     pulled = {(lever.actor.value, lever.kind.value, lever.issue) for lever in scenario.levers}
     added = []
     for issue in ISSUES:
-        lever = Lever(actor="west", kind="offer", issue=issue, level=1.0, week=OFFER_WEEK)
+        lever = Lever(
+            actor=LeverActor.WEST, kind=LeverKind.OFFER, issue=issue, level=1.0, week=OFFER_WEEK
+        )
         if ("west", "offer", issue) not in pulled:
             label = f"add: the West offers {issue.key.replace('_', ' ')} (week {OFFER_WEEK})"
             added.append(LeverControl(f"add_offer_{issue.key}", label, lever, False, (0.0, 1.0)))
     exercises = next(issue for issue in ISSUES if issue.key == "exercises")
     if ("united_states", "concede", exercises) not in pulled:
         lever = Lever(
-            actor="united_states", kind="concede", issue=exercises, level=1.0, week=CONCESSION_WEEK
+            actor=LeverActor.UNITED_STATES,
+            kind=LeverKind.CONCEDE,
+            issue=exercises,
+            level=1.0,
+            week=CONCESSION_WEEK,
         )
         label = f"add: the U.S. concedes limits on exercises (week {CONCESSION_WEEK})"
         added.append(LeverControl("add_concede_exercises", label, lever, False, (0.0, 1.0)))

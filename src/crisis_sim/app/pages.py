@@ -126,11 +126,11 @@ def LeverInputs(
     for control in controls.levers:
         _, on, level, week = rows[control.key]
         key = control.key
-        solara.Checkbox(
-            label=control.label,
-            value=on,
-            on_value=lambda value, key=key: set_settings(settings.with_lever(key, on=value)),
-        )
+
+        def switched(value: bool, key: str = key) -> None:
+            set_settings(settings.with_lever(key, on=value))
+
+        solara.Checkbox(label=control.label, value=on, on_value=switched)
         low, high = control.level_range
         if on and high > low:
             step = (high - low) / 20
@@ -141,13 +141,11 @@ def LeverInputs(
 
             solara.SliderFloat("level", value=level, min=low, max=high, step=step, on_value=moved)
         if on:
-            solara.SliderInt(
-                "week",
-                value=week,
-                min=0,
-                max=horizon,
-                on_value=lambda value, key=key: set_settings(settings.with_lever(key, week=value)),
-            )
+
+            def rescheduled(value: int, key: str = key) -> None:
+                set_settings(settings.with_lever(key, week=value))
+
+            solara.SliderInt("week", value=week, min=0, max=horizon, on_value=rescheduled)
 
 
 @solara.component
@@ -158,10 +156,14 @@ def JudgementInputs(controls: explorer.Controls, settings: explorer.Settings, se
         path = control.path
         _, fixed, value = rows[path]
         source = "posterior 5-95%" if control.from_posterior else "range"
+
+        def fixed_or_drawn(on: bool, path: str = path) -> None:
+            set_settings(settings.with_judgement(path, fixed=on))
+
         solara.Checkbox(
             label=f"fix {path}" if fixed else f"{path}: drawn from its {source}",
             value=fixed,
-            on_value=lambda on, path=path: set_settings(settings.with_judgement(path, fixed=on)),
+            on_value=fixed_or_drawn,
         )
         step = control.step
 

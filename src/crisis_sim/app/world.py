@@ -283,12 +283,13 @@ def allies_figure(model: CrisisModel, world: int = 0) -> Figure:
 
 def history_figure(model: CrisisModel, world: int = 0) -> Figure:
     """The world's path so far: Russia's rung, the West's ladders and both beliefs, by week."""
-    if model.history is None:
+    history = model.history
+    if history is None:
         raise RuntimeError("this model keeps no history: create it with record_history=True")
-    weeks = np.arange(len(model.history["rung"]))
+    weeks = np.arange(len(history["rung"]))
 
     def series(name: str) -> np.ndarray:
-        return np.array([values[world] for values in model.history[name]], dtype=float)
+        return np.array([values[world] for values in history[name]], dtype=float)
 
     figure = Figure(figsize=(5.6, 3.5), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)

@@ -279,7 +279,7 @@ def _prior(targets: CalibrationTargets) -> Any:
         support = prior.support()
         width = support[1] - support[0]
         if prior.distribution == "triangular":
-            shape = (prior.mode - support[0]) / width  # type: ignore[union-attr]
+            shape = (prior.mode - support[0]) / width
             rvs[names[prior.param]] = pyabc.RV("triang", shape, loc=support[0], scale=width)
         else:
             rvs[names[prior.param]] = pyabc.RV("uniform", support[0], width)

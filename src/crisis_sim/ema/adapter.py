@@ -480,7 +480,8 @@ def template_problems(scenario: Scenario, templates: Sequence[LeverTemplate]) ->
                     if path not in seen:
                         seen.add(path)
                         problems.append(Problem(path, problem.value, problem.expected))
-        key = _collision_key(middle[index]) if middle[index] is not None else None
+        own_middle = middle[index]
+        key = _collision_key(own_middle) if own_middle is not None else None
         if key is None:
             continue
         first, last = _weeks(template)
@@ -503,7 +504,8 @@ def template_problems(scenario: Scenario, templates: Sequence[LeverTemplate]) ->
             )
         for other in range(index):
             partner = templates[other]
-            if middle[other] is None or _collision_key(middle[other]) != key:
+            partner_middle = middle[other]
+            if partner_middle is None or _collision_key(partner_middle) != key:
                 continue
             low, high = _weeks(partner)
             if high < first or last < low:

@@ -82,10 +82,10 @@ class BatchedEvaluator(BaseEvaluator):
         executor: str = "local",
         workers: int = 1,
         scheduler: str | None = None,
-        on_group: Callable[[int], None] | None = None,
+        on_group: Callable[[int], object] | None = None,
     ) -> None:
         """Check the models and the executor; nothing starts before ``initialize``."""
-        super().__init__(msis)  # type: ignore[arg-type]
+        super().__init__(msis)
         for model in self._msis:
             if not isinstance(model, CrisisSimModel):
                 raise TypeError(
@@ -137,7 +137,7 @@ class BatchedEvaluator(BaseEvaluator):
             self._stack.close()
         self._stack, self._pool, self._client = None, None, None
 
-    def perform_experiments(  # type: ignore[override]
+    def perform_experiments(
         self,
         scenarios: Any = 0,
         policies: Any = 0,
@@ -155,7 +155,7 @@ class BatchedEvaluator(BaseEvaluator):
         meets the same worlds whatever ran before it. Everything else is EMA's.
         """
         if isinstance(scenarios, numbers.Integral) and not isinstance(scenarios, bool):
-            if scenarios > 0:
+            if int(scenarios) > 0:
                 sampler = (
                     uncertainty_sampling
                     if isinstance(uncertainty_sampling, AbstractSampler)

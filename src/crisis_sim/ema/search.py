@@ -158,10 +158,10 @@ def load_spec(
         if path.parent == Path(".") and path.stem in bundled:
             path = bundled[path.stem]
         else:
-            names = ", ".join(bundled) or "none"
+            known = ", ".join(bundled) or "none"
             raise ScenarioError(
                 str(name_or_path),
-                [Problem("", MISSING, f"no such search spec file; bundled specs are: {names}")],
+                [Problem("", MISSING, f"no such search spec file; bundled specs are: {known}")],
             )
     file = str(path)
     try:
@@ -316,16 +316,14 @@ def search(
         objective=settings.objective,
     )
     model = CrisisSimModel("crisis_sim_search", adapter)
-    check = CrisisSimModel(
-        "crisis_sim_check",
-        PolicyAdapter(
-            scenario,
-            tuple(spec.levers),
-            sets=settings.parameter_sets,
-            objective=settings.objective,
-            held_out_sets=settings.held_out_sets,
-        ),
+    check_adapter = PolicyAdapter(
+        scenario,
+        tuple(spec.levers),
+        sets=settings.parameter_sets,
+        objective=settings.objective,
+        held_out_sets=settings.held_out_sets,
     )
+    check = CrisisSimModel("crisis_sim_check", check_adapter)
     evaluators: dict[str, Any] = {"executor": executor, "workers": workers, "scheduler": scheduler}
     with (
         tqdm(total=settings.nfe, unit="policy", desc="search", disable=not progress) as bar,
@@ -407,7 +405,7 @@ def search(
         runs=adapter.runs,
         evaluations=evaluations,
         seconds=time.perf_counter() - started,
-        held_out_runs=check.adapter.held_out_runs,
+        held_out_runs=check_adapter.held_out_runs,
         check_seconds=check_seconds,
     )
 

@@ -21,10 +21,25 @@ from crisis_sim.model.params import iter_params
 class VariableLike(Protocol):
     """What the dictionary reads of a variable (:class:`~crisis_sim.ensemble.results.Variable`)."""
 
-    title: str
-    unit: str
-    bins: tuple[float, float, int] | None
-    none: float | None
+    @property
+    def title(self) -> str:
+        """What it is, in a few words."""
+        ...
+
+    @property
+    def unit(self) -> str:
+        """Its unit or scale."""
+        ...
+
+    @property
+    def bins(self) -> tuple[float, float, int] | None:
+        """(low edge, high edge, bins) of its week-by-week histogram, if kept weekly."""
+        ...
+
+    @property
+    def none(self) -> float | None:
+        """The value that means "did not happen", if any."""
+        ...
 
 
 WORLD_COLUMNS: dict[str, tuple[str, str]] = {
@@ -77,7 +92,8 @@ OUTCOME_WEEK: dict[Outcome, str] = {
 """What the ``week`` of a world (and an outcome's median week) means for each outcome."""
 
 SUMMARY_KEYS: dict[str, str] = {
-    "format_version": "version of the result folder's layout",
+    "format_version": "version of the result folder's layout (see Format version above): "
+    "a reader checks it before reading anything else",
     "scenario_name": "the scenario's name (its file's stem)",
     "title": "the scenario's title",
     "question": "the question the scenario asks",
@@ -141,13 +157,84 @@ def _bin_text(low: float, high: float, bins: int) -> str:
     )
 
 
-def data_dictionary(variables: Mapping[str, VariableLike], state_labels: Sequence[str]) -> str:
+def format_check(format_version: int) -> str:
+    """The expression the dictionary gives a reader to check a folder's format version."""
+    return f"json.load(open(folder + '/summary.json'))['format_version'] == {format_version}"
+
+
+def format_section(format_version: int) -> list[str]:
+    """What the result folder's format version means, when it changes, how to check it."""
+    return [
+        "## Format version",
+        "",
+        f"This dictionary describes format version **{format_version}** of a result folder. "
+        "`summary.json` holds it as `format_version` (and a `results.nc` as its attribute "
+        "`format_version`). It versions the layout, not the model: the names of the files, "
+        "of their columns and keys, and each one's unit and meaning, as this dictionary "
+        "gives them.",
+        "",
+        "- **When it changes.** It is raised when a change would make a reader of the "
+        "earlier layout misread a folder: a file, column or key removed or renamed, or a "
+        "unit, a coding (such as -1 for an event that did not come) or a meaning changed. "
+        "Adding a file, a column or a key that a reader can ignore does not raise it, so "
+        "a reader should ignore what it does not know. Each raise is listed under "
+        "*Changed* in `CHANGELOG.md`, with what a reader must do.",
+        "- **What it does not say.** New model numbers come with every release that "
+        "changes the model, at the same format version: `summary.json` gives the "
+        "crisis_sim version that wrote the folder (`versions`, key `crisis_sim`); the "
+        "same scenario, seed, worlds, sampling and crisis_sim version give the same "
+        "numbers.",
+        "- **How a reader checks it.** Read `summary.json` first and stop unless "
+        f"`format_version` is {format_version}; `summary.json` is written last, so a "
+        "folder without it is incomplete. In Python without crisis_sim: "
+        f"`{format_check(format_version)}`. "
+        "`crisis_sim.Results.load(folder)` refuses any other version with a message "
+        "naming both; `xarray.open_dataset('results.nc').attrs['format_version']` reads "
+        "it from a NetCDF file.",
+        "",
+    ]
+
+
+def netcdf_section() -> list[str]:
+    """What ``results.nc`` (``crisis-sim run --netcdf``, ``Results.to_netcdf``) holds."""
+    return [
+        "## results.nc: the same result as one NetCDF-4 file",
+        "",
+        "Written by `crisis-sim run --netcdf` (or `Results.to_netcdf(path)`; "
+        "`Results.to_xarray()` gives the same Dataset in memory), with "
+        "`pip install 'crisis-sim[xarray]'`. Every variable has `units` and `long_name` "
+        "from this dictionary (dates are NetCDF times, whose units the file's time "
+        "encoding gives). Dimensions and variables:",
+        "",
+        "- `world` (the `replication` of worlds.parquet): one variable per column of "
+        "worlds.parquet, named as there, except `week` and `date`, which are "
+        "`outcome_week` and `outcome_date` (`week` names a dimension here); `outcome` and "
+        '`invasion_reason` as text ("" where there is none);',
+        "- `lever` (its key path, with `lever_label`, what it does), only if the scenario "
+        "pulls a lever: `lever_week` (`world` x `lever`), as levers.parquet;",
+        "- `week` (0..horizon, with `week_date`) and `state` (the states below): "
+        "`state_count`, the worlds in each state each week;",
+        "- `<variable>_bin` (the bin's centre) for each binned variable of weekly.parquet: "
+        "`<variable>_count` (`week` x `<variable>_bin`).",
+        "",
+        "Its attributes: `scenario_name`, `title`, `question`, `scenario` (the scenario as "
+        "it ran, as JSON), `scenario_hash`, `seed`, `runs`, `sampling`, `horizon`, "
+        "`worlds_per_set`, `format_version` and `crisis_sim_version`.",
+        "",
+    ]
+
+
+def data_dictionary(
+    variables: Mapping[str, VariableLike], state_labels: Sequence[str], format_version: int
+) -> str:
     """The data dictionary as Markdown.
 
     Args:
         variables: The model's variables by column name, with title, unit, histogram
             bins and "did not happen" value (:data:`~crisis_sim.ensemble.results.VARIABLES`).
         state_labels: The states of the weekly ``state`` counts, in bin order.
+        format_version: The result folder's format version
+            (:data:`~crisis_sim.ensemble.results.FORMAT_VERSION`).
     """
     out = [
         "# Data dictionary of a crisis_sim result folder",
@@ -155,6 +242,7 @@ def data_dictionary(variables: Mapping[str, VariableLike], state_labels: Sequenc
         "Generated by `crisis_sim.ensemble.dictionary` from the code; every result folder "
         "holds a copy. t0 is week 0; a week is 7 days.",
         "",
+        *format_section(format_version),
         "## worlds.parquet: one row per world",
         "",
     ]
@@ -222,6 +310,7 @@ def data_dictionary(variables: Mapping[str, VariableLike], state_labels: Sequenc
         "`sanctions`, `posture`, `support`, `cohesion`, `resolve_belief`, `type_belief` and "
         "`state` (an outcome code, or 100 + rung while in crisis).",
         "",
+        *netcdf_section(),
         "## summary.json",
         "",
     ]

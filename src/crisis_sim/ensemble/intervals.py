@@ -46,7 +46,7 @@ Z_95 = 1.959963984540054
 
 
 def wilson_interval(
-    successes: np.ndarray | int, trials: np.ndarray | int, z: float = Z_95
+    successes: np.ndarray | float, trials: np.ndarray | float, z: float = Z_95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion.
 

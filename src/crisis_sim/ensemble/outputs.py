@@ -78,7 +78,7 @@ def chmod_as_umask(path: Path, *, directory: bool) -> None:
     os.chmod(path, (0o777 if directory else 0o666) & ~umask())
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temporary file in the same folder, then rename it into place.
 
     The temporary file is named ``.NAME.RANDOM.tmp``, so a crash leaves nothing that

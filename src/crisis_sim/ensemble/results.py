@@ -34,9 +34,10 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -52,13 +53,16 @@ from crisis_sim.ensemble.intervals import (
     judgement_spreads,
     wilson_interval,
 )
-from crisis_sim.ensemble.outputs import OutputFolder
+from crisis_sim.ensemble.outputs import OutputExistsError, OutputFolder
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.domain import ISSUES, OUTCOMES, InvasionReason, Outcome, Rung
 from crisis_sim.scenario.describe import is_conditional, lever_paths, lever_timing
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.files import scenario_from_dict
 from crisis_sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import xarray
 
 STATE_LABELS: tuple[str, ...] = (
     *(o.key for o in OUTCOMES),
@@ -156,7 +160,9 @@ BINNED: dict[str, tuple[float, float, int]] = {
 :data:`VARIABLES`."""
 
 FORMAT_VERSION = 1
-"""Version of the result-folder layout."""
+"""Version of the result-folder layout: raised when a file, column or key is removed or
+renamed, or changes its unit, coding or meaning; not for additions a reader can ignore,
+nor for new model numbers (the data dictionary's *Format version* says how to check it)."""
 
 REQUIRED_SUMMARY_KEYS = ("format_version", "scenario", "seed", "runs", "sampling")
 """Keys ``summary.json`` must hold for a result folder to be read."""
@@ -613,7 +619,7 @@ DICTIONARY_FILE = "DATA_DICTIONARY.md"
 
 def data_dictionary() -> str:
     """The data dictionary of a result folder, as Markdown (:mod:`.dictionary`)."""
-    return dictionary.data_dictionary(VARIABLES, STATE_LABELS)
+    return dictionary.data_dictionary(VARIABLES, STATE_LABELS, FORMAT_VERSION)
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -986,6 +992,81 @@ class Results:
                 "end_state": self.invasion_end_state().reset_index().to_dict(orient="records"),
             }
         return summary
+
+    def to_xarray(self) -> xarray.Dataset:
+        """The result as an xarray Dataset: named dimensions, units and meanings.
+
+        Dimensions ``world`` (the per-world table, one variable per column),
+        ``lever`` (``lever_week``: the week each lever fired, -1 if never), ``week``
+        with ``state`` (``state_count``) and ``<variable>_bin`` for each binned
+        variable (``<variable>_count``, bin centres as coordinates). Each variable's
+        ``units`` and ``long_name`` come from the data dictionary; the Dataset's
+        attributes hold the scenario (name, title, question, and in full as JSON),
+        seed, runs, sampling, horizon, ``format_version`` and the crisis_sim version
+        (:mod:`crisis_sim.ensemble.dataset`).
+
+        Raises:
+            MissingXarray: If xarray is not installed (``pip install 'crisis-sim[xarray]'``).
+        """
+        from crisis_sim.ensemble import dataset
+
+        scenario = self.scenario.model_dump(mode="json")
+        info = {**self.info, "runs": self.runs, "horizon": self.scenario.run.horizon}
+        attrs = dataset.dataset_attrs(info, scenario, FORMAT_VERSION)
+        attrs["scenario_hash"] = scenario_hash(self.scenario)
+        labels = (
+            [lever.describe() for lever in self.scenario.all_levers()]
+            if self.lever_weeks is not None
+            else []
+        )
+        return dataset.to_dataset(
+            self.worlds,
+            self.state_counts,
+            self.histograms,
+            variables=VARIABLES,
+            state_labels=STATE_LABELS,
+            start_date=self.scenario.run.start_date.isoformat(),
+            lever_weeks=self.lever_weeks,
+            lever_labels=labels,
+            attrs=attrs,
+        )
+
+    def to_netcdf(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write :meth:`to_xarray` as a NetCDF-4 file; return its path.
+
+        The file goes into a folder the package owns, as every output does
+        (:mod:`crisis_sim.ensemble.outputs`): a new or empty folder, or one the package
+        wrote (a result folder: ``results.save(d); results.to_netcdf(d / "results.nc")``).
+        Read it with ``xarray.open_dataset(path)``.
+
+        Args:
+            path: The file, named ``*.nc``.
+            overwrite: Replace a file of that name the package wrote earlier (a file
+                it did not write is never replaced).
+
+        Raises:
+            ValueError: If the name does not end in ``.nc``.
+            OutputExistsError: If the file exists and ``overwrite`` is False, or the
+                folder (or the file) is not the package's.
+            MissingXarray: If xarray or h5netcdf is not installed.
+        """
+        from crisis_sim.ensemble import dataset
+
+        target = Path(path)
+        if target.suffix != ".nc":
+            raise ValueError(f"{target}: a NetCDF file's name ends in .nc")
+        table = self.to_xarray()
+        folder = OutputFolder.read(target.parent) if target.parent.is_dir() else None
+        if folder is None:
+            folder = OutputFolder.claim(target.parent, overwrite=False, kind="netcdf")
+        elif os.path.lexists(target) and not overwrite:
+            raise OutputExistsError(
+                f"{target} already exists; pass overwrite=True to replace the file "
+                "crisis_sim wrote there"
+            )
+        with folder.staging(replace=False) as stage:
+            dataset.write_netcdf(table, stage / target.name)
+        return target
 
     def save(self, directory: str | Path, *, overwrite: bool = False) -> Path:
         """Write the result folder (see the module docstring).

@@ -1036,7 +1036,11 @@ def resume(
     started = time.perf_counter()
     _check_options(executor, workers)
     folder, plan = read_plan(directory)
-    fields = {"seed": plan.seed, "runs": plan.runs, "chunk_size": plan.chunk_size}
+    fields: dict[str, int | str] = {
+        "seed": plan.seed,
+        "runs": plan.runs,
+        "chunk_size": plan.chunk_size,
+    }
     fields["sampling"] = str(plan.sampling)
     for key, value in (expect or {}).items():
         if value is not None and fields.get(key) != value:

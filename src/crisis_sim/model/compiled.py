@@ -81,7 +81,7 @@ def _bind_helpers(rule: Callable[..., Any], names: dict[str, Any]) -> None:
     """Replace, in ``names``, each helper ``rule`` calls by its compiled version."""
     for name in rule.__code__.co_names:
         value = names.get(name)
-        if getattr(value, _HELPER, False):
+        if callable(value) and getattr(value, _HELPER, False):
             names[name] = _helper_dispatcher(value)
 
 

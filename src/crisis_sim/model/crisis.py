@@ -69,7 +69,8 @@ class RunLike(Protocol):
 
     seed: int
     horizon: int
-    sampling: str
+    sampling: sampling.Sampling
+    worlds_per_set: int
     start_date: dt.date
 
 
@@ -80,11 +81,23 @@ class ScenarioLike(Protocol):
     """
 
     params: Params
-    run: RunLike
-    uncertain: Sequence[UncertainParameter]
+
+    @property
+    def run(self) -> RunLike:
+        """The run settings."""
+        ...
+
+    @property
+    def uncertain(self) -> Sequence[UncertainParameter]:
+        """The uncertain parameters' distributions."""
+        ...
 
     def all_levers(self) -> list[Lever]:
         """The levers and the scheduled events."""
+        ...
+
+    def posterior_sample(self) -> PosteriorSample | None:
+        """The calibrated posterior the judgement parameters are drawn from, if any."""
         ...
 
 
@@ -185,6 +198,9 @@ class CrisisModel(mesa.Model):
             (-1: never).
         parameter_set: (R,) each world's parameter set, ``k // worlds_per_set``.
     """
+
+    running: bool
+    """Mesa's flag: True while any world is still in crisis (``run_model`` stops at False)."""
 
     def __init__(
         self,

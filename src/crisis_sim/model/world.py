@@ -220,10 +220,10 @@ def world_params(
     """
     data = params.model_dump()
     infos = {info.path: info for info in iter_params(params)}
-    for path, values in (sampled or {}).items():
+    for path, drawn in (sampled or {}).items():
         if path not in infos:
             raise ValueError(f"sampled parameter {path!r} is not a model parameter")
-        array = np.asarray(values, dtype=float)
+        array = np.asarray(drawn, dtype=float)
         if array.shape != (replications,):
             raise ValueError(
                 f"sampled parameter {path!r} has shape {array.shape}; expected ({replications},)"

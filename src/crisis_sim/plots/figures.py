@@ -17,14 +17,15 @@ referenced.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -142,8 +143,8 @@ def _titles(results_list: Sequence[Results]) -> str:
 
 def _as_list(results_or_list: Results | Sequence[Results]) -> list[Results]:
     if hasattr(results_or_list, "worlds"):
-        return [results_or_list]  # type: ignore[list-item]
-    results_list = list(results_or_list)  # type: ignore[arg-type]
+        return [cast("Results", results_or_list)]
+    results_list = list(results_or_list)
     if not results_list:
         raise ValueError("no results to draw: pass one Results or a non-empty list of them")
     return results_list
@@ -666,7 +667,8 @@ def end_state_distributions(
     if kind == "violin":
         positions = np.arange(1, len(data) + 1)
         parts = ax.violinplot(data, positions, widths=0.8, showmedians=True)
-        for index, body in enumerate(parts["bodies"]):
+        bodies = cast("list[PolyCollection]", parts["bodies"])  # matplotlib types it loosely
+        for index, body in enumerate(bodies):
             body.set_facecolor(SCENARIO_COLOURS[index % len(SCENARIO_COLOURS)])
             body.set_edgecolor("#333333")
             body.set_alpha(0.6)
@@ -686,7 +688,7 @@ def end_state_distributions(
         for index, (values, name) in enumerate(zip(data, names, strict=True)):
             ax.hist(
                 values,
-                bins=bins,
+                bins=bins.tolist(),
                 weights=np.full(len(values), 100 / max(len(values), 1)),
                 histtype="step",
                 linewidth=1.8,
@@ -1020,7 +1022,7 @@ def save_main_figures(
     chosen = figure_formats(formats)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    drawings = {
+    drawings: dict[str, Callable[[Results], Figure]] = {
         "outcome_probabilities": outcome_probabilities,
         "outcomes_over_time": outcomes_over_time,
         "cumulative_incidence": cumulative_incidence,
@@ -1129,7 +1131,12 @@ def predictive_check(predictive: pd.DataFrame, *, ax: Axes | None = None) -> Fig
         label="target, +/- 2 sd",
     )
     colours = np.where(predictive["met"], "#0072B2", "#D55E00")
-    ax.hlines(y - 0.15, predictive["predictive_q05"], predictive["predictive_q95"], colors=colours)
+    ax.hlines(
+        y - 0.15,
+        predictive["predictive_q05"],
+        predictive["predictive_q95"],
+        colors=colours.tolist(),
+    )
     ax.scatter(
         predictive["predictive_mean"],
         y - 0.15,

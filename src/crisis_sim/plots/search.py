@@ -75,7 +75,9 @@ def parallel_coordinates(
     scaled = (values - low) / span
     war = pareto["p_war"].to_numpy(dtype=float)
     ramp = LinearSegmentedColormap.from_list("war", ["#f3d3bd", Outcome.FULL_INVASION.colour])
-    norm = plt.Normalize(np.nanmin(war), max(np.nanmax(war), np.nanmin(war) + 1e-9))
+    low_war = float(np.nanmin(war))
+    high_war = max(float(np.nanmax(war)), low_war + 1e-9)
+    norm = plt.Normalize(low_war, high_war)
     x = np.arange(len(columns))
     for i, policy in enumerate(pareto["policy"]):
         as_is = policy == AS_IS
@@ -106,7 +108,7 @@ def parallel_coordinates(
     ax.set_ylim(-0.1, 1.08)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    colours = plt.cm.ScalarMappable(norm=plt.Normalize(100 * norm.vmin, 100 * norm.vmax), cmap=ramp)
+    colours = plt.cm.ScalarMappable(norm=plt.Normalize(100 * low_war, 100 * high_war), cmap=ramp)
     figure.colorbar(colours, ax=ax, label="P(war), %", fraction=0.03)
     if (pareto["policy"] == AS_IS).any():
         ax.legend(loc="upper left", fontsize=7, frameon=False, bbox_to_anchor=(0.0, 1.14))

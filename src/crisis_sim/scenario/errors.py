@@ -8,7 +8,7 @@ that file, never shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -164,7 +164,7 @@ def _unknown_key(loc: tuple[int | str, ...], root: type[BaseModel] = Scenario) -
 
 
 def problems_from(
-    error: ValidationError, data: dict[str, Any], root: type[BaseModel] = Scenario
+    error: ValidationError, data: Mapping[str, Any], root: type[BaseModel] = Scenario
 ) -> list[Problem]:
     """The problems of a pydantic error on ``data`` (validated as ``root``), one per mistake."""
     problems = []

@@ -417,7 +417,7 @@ def _within_bounds(info: ParamInfo, fields: Mapping[str, Any]) -> dict[str, Any]
         limits["maximum"] = high
     if not limits:
         return None
-    then = {key: dict(limits) for key in _VALUE_KEYS if key in fields}
+    then: dict[str, Any] = {key: dict(limits) for key in _VALUE_KEYS if key in fields}
     if "values" in fields:
         then["values"] = {"items": dict(limits)}
     return {
