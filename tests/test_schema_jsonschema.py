@@ -74,12 +74,14 @@ def _parsed(path: Path) -> dict[str, Any] | None:
         return None
 
 
-@pytest.mark.parametrize("path", _malformed(), ids=lambda path: path.stem)
+@pytest.mark.parametrize(
+    # A file that is not TOML at all is left out: an editor reports its syntax error itself.
+    "path",
+    [path for path in _malformed() if _parsed(path) is not None],
+    ids=lambda path: path.stem,
+)
 def test_the_schema_rejects_each_malformed_file_it_can_judge(validator, path):
-    data = _parsed(path)
-    if data is None:
-        pytest.skip("not TOML at all: an editor reports the syntax error itself")
-    errors = _errors(validator, data)
+    errors = _errors(validator, _parsed(path))
     if path.stem in BEYOND_A_SCHEMA:
         assert errors == [], "now caught by the schema too: drop it from BEYOND_A_SCHEMA"
     else:
