@@ -22,7 +22,7 @@ both in the same run, so that the ratio is not skewed by a busy shared machine:
    workers=2)``: wall time against a target of 20 s, the CPU time of the whole process
    tree and its simultaneous memory peak (target 1 GiB; :mod:`process_tree`: the workers
    are children of the forkserver, which ``RUSAGE_CHILDREN`` does not see), with the CPU
-   time of one chunk run beforehand in this process, which bounds the wall time on idle
+   time of one chunk run in this process after it, which bounds the wall time on idle
    workers from below.
 
 The old core comes from ``--old PATH`` (a checkout of the old commit, or its ``src``
@@ -255,16 +255,17 @@ def million(worlds: int, workers: int) -> None:
     import crisis_sim
     from crisis_sim.ensemble import runner
 
-    # One chunk in this process first: the CPU the run's work needs, whatever the load.
+    with ProcessTree() as tree:
+        results = crisis_sim.run("baseline", runs=worlds, workers=workers, progress=False)
+
+    # Then one chunk in this process: the CPU the run's work needs, whatever the load
+    # (after the run, so that the run's memory peak does not count this chunk's).
     plan = runner.make_plan(crisis_sim.load_scenario("baseline"), runs=worlds)
     size = min(plan.chunk_size, worlds)
     cpu, chunk_wall = time.process_time(), time.perf_counter()
     runner.run_chunk(plan, 0, size)
     cpu, chunk_wall = time.process_time() - cpu, time.perf_counter() - chunk_wall
     floor = worlds / size * cpu / workers
-
-    with ProcessTree() as tree:
-        results = crisis_sim.run("baseline", runs=worlds, workers=workers, progress=False)
     wall = tree.wall_seconds
     info = results.info
     weeks = info["horizon"]
@@ -275,7 +276,7 @@ def million(worlds: int, workers: int) -> None:
         f"({in_chunks / (worlds * weeks) * 1e9:,.0f} ns per world-week)"
     )
     print(
-        f"   one chunk of {size:,} worlds run in this process beforehand: {cpu:.2f} s CPU, "
+        f"   one chunk of {size:,} worlds run in this process afterwards: {cpu:.2f} s CPU, "
         f"{chunk_wall:.2f} s wall ({cpu / (size * weeks) * 1e9:,.0f} ns per world-week); "
         f"the run's work is then {floor * workers:.0f} s of CPU, at least {floor:.0f} s "
         f"of wall time on {workers} idle workers"
