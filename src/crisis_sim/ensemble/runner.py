@@ -263,13 +263,16 @@ def _model(
     count: int,
     sampling: Sampling | None = None,
     values: Mapping[str, np.ndarray] | None = None,
+    on_week: Callable[[Mapping[str, np.ndarray]], None] | None = None,
+    record_history: bool = False,
 ) -> CrisisModel:
     """The model of worlds ``first .. first + count - 1``: the one place ensembles build one.
 
     Without ``values`` the uncertain parameters are drawn from the scenario's
-    distributions by the ``sampling`` design (week-by-week history kept, for the
-    chunk's counts); with ``values`` world ``first + i`` takes ``values[path][i]`` of
-    every uncertain parameter instead, and no history is kept.
+    distributions by the ``sampling`` design, ``on_week`` sees each week's values (the
+    chunk's counts) and the week-by-week history is kept if ``record_history``; with
+    ``values`` world ``first + i`` takes ``values[path][i]`` of every uncertain
+    parameter instead, and no history is kept.
     """
     if values is None:
         return CrisisModel.from_scenario(
@@ -279,7 +282,8 @@ def _model(
             first_replication=first,
             sample_design=sampling,
             event_log=False,
-            record_history=True,
+            record_history=record_history,
+            on_week=on_week,
         )
     return CrisisModel(
         scenario.params,
@@ -295,6 +299,40 @@ def _model(
     )
 
 
+class _WeeklyCounts:
+    """A chunk's week-by-week counts, taken from the model week by week.
+
+    Each week the model's states and binned variables are counted as the model records
+    them (``CrisisModel(on_week=...)``), so a chunk never holds every week's arrays: a
+    10,000-world chunk held about 32 MiB of history only to count it at the end.
+    """
+
+    def __init__(self, horizon: int) -> None:
+        self.weeks = 0
+        self.states = np.zeros((horizon + 1, len(STATE_LABELS)), dtype=np.int64)
+        self.histograms = {
+            name: np.zeros((horizon + 1, bins), dtype=np.int64)
+            for name, (_, _, bins) in BINNED.items()
+        }
+
+    def add(self, values: Mapping[str, np.ndarray]) -> None:
+        """Count one week's values: the states and each binned variable's histogram."""
+        week = self.weeks
+        self.states[week] = np.bincount(_state_index(values["state"]), minlength=len(STATE_LABELS))
+        for name, (low, high, bins) in BINNED.items():
+            self.histograms[name][week], _ = np.histogram(
+                values[name], bins=bins, range=(low, high)
+            )
+        self.weeks += 1
+
+    def carried(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The counts with the last week recorded carried to the horizon (ended worlds stay)."""
+        self.states[self.weeks :] = self.states[self.weeks - 1]
+        for counts in self.histograms.values():
+            counts[self.weeks :] = counts[self.weeks - 1]
+        return self.states, self.histograms
+
+
 def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     """Run worlds ``first .. first + count - 1`` of a plan and reduce them.
 
@@ -305,36 +343,32 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     otherwise leave tens of megabytes of arrays per chunk waiting.
     """
     start = time.perf_counter()
-    model = _model(plan.scenario, seed=plan.seed, first=first, count=count, sampling=plan.sampling)
+    wanted = [k for k in plan.trajectories if first <= k < first + count]
+    counts = _WeeklyCounts(plan.horizon)
+    model = _model(
+        plan.scenario,
+        seed=plan.seed,
+        first=first,
+        count=count,
+        sampling=plan.sampling,
+        on_week=counts.add,
+        record_history=bool(wanted),
+    )
     built = time.perf_counter()
     model.run()
     stepped = time.perf_counter()
-    history = model.history
-    assert history is not None
-    weeks = plan.horizon + 1
-    recorded = len(history["state"])
-    states = np.zeros((weeks, len(STATE_LABELS)), dtype=np.int64)
-    for week, codes in enumerate(history["state"]):
-        states[week] = np.bincount(_state_index(codes), minlength=len(STATE_LABELS))
-    states[recorded:] = states[recorded - 1]
-    histograms = {}
-    for name, (low, high, bins) in BINNED.items():
-        counts = np.zeros((weeks, bins), dtype=np.int64)
-        for week, values in enumerate(history[name]):
-            counts[week], _ = np.histogram(values, bins=bins, range=(low, high))
-        counts[recorded:] = counts[recorded - 1]
-        histograms[name] = counts
-    wanted = [k for k in plan.trajectories if first <= k < first + count]
+    states, histograms = counts.carried()
+    recorded = counts.weeks
     trajectories = pd.DataFrame()
     if wanted:
         frame = model.history_frame()
         frame = frame[frame["replication"].isin(wanted)]
         last = frame[frame["week"] == recorded - 1]
-        carried = [last.assign(week=week) for week in range(recorded, weeks)]
+        carried = [last.assign(week=week) for week in range(recorded, plan.horizon + 1)]
         trajectories = pd.concat([frame, *carried], ignore_index=True)
     worlds = model.outcomes()
     lever_weeks = lever_weeks_table(plan.scenario, first, model.lever_week)
-    del model, history
+    del model
     gc.collect(1)
     return_freed_memory()
     end = time.perf_counter()

@@ -39,7 +39,7 @@ numbers whatever R, so a world run alone equals the same world in a batch.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import mesa
@@ -180,6 +180,10 @@ class CrisisModel(mesa.Model):
         start_date: The calendar date of week 0.
         event_log: Keep the narrated event log; by default when R <= 20.
         record_history: Keep week-by-week arrays; by default when R <= 20,000.
+        on_week: Called with this week's values of :data:`HISTORY_FIELDS` (by name, the
+            model's own arrays: read them, do not keep or change them) at t0 and after
+            each week, whether or not the history is kept: a caller that needs only
+            what it reduces them to (an ensemble's counts) need not hold every week.
 
     Attributes:
         p: The parameters as the rules read them (:class:`~crisis_sim.model.world.WorldParams`).
@@ -219,6 +223,7 @@ class CrisisModel(mesa.Model):
         start_date: dt.date | str = T0,
         event_log: bool | None = None,
         record_history: bool | None = None,
+        on_week: Callable[[Mapping[str, np.ndarray]], None] | None = None,
     ) -> None:
         """Set up R worlds at t0."""
         if replications < 1:
@@ -289,6 +294,7 @@ class CrisisModel(mesa.Model):
         self.history: dict[str, list[np.ndarray]] | None = (
             {name: [] for name in HISTORY_FIELDS} if keep_history else None
         )
+        self._on_week = on_week
 
         revisionist = self.draws.type_uniform < self.p.russia.revisionist_prior
         self.concessions = Concessions(self)
@@ -330,6 +336,7 @@ class CrisisModel(mesa.Model):
         sample_design: sampling.Sampling | None = None,
         event_log: bool | None = None,
         record_history: bool | None = None,
+        on_week: Callable[[Mapping[str, np.ndarray]], None] | None = None,
     ) -> CrisisModel:
         """The model of worlds ``first_replication ..`` of a scenario.
 
@@ -341,6 +348,7 @@ class CrisisModel(mesa.Model):
             sample_design: How uncertain parameters are drawn; the scenario's if None.
             event_log: Keep the narrated event log (default: when R <= 20).
             record_history: Keep week-by-week arrays (default: when R <= 20,000).
+            on_week: Called with each week's values, as for the constructor.
         """
         return cls(
             scenario.params,
@@ -356,6 +364,7 @@ class CrisisModel(mesa.Model):
             start_date=scenario.run.start_date,
             event_log=event_log,
             record_history=record_history,
+            on_week=on_week,
         )
 
     # -- convenience views -------------------------------------------------------------
@@ -518,7 +527,7 @@ class CrisisModel(mesa.Model):
         return np.where(self.active, 100 + self.russia.rung, self.outcome)
 
     def _record_history(self) -> None:
-        if self.history is None:
+        if self.history is None and self._on_week is None:
             return
         values = {
             "rung": self.russia.rung,
@@ -530,8 +539,11 @@ class CrisisModel(mesa.Model):
             "type_belief": self.west.type_belief,
             "state": self._state_code(),
         }
-        for name in HISTORY_FIELDS:
-            self.history[name].append(np.array(values[name], copy=True))
+        if self._on_week is not None:
+            self._on_week(values)
+        if self.history is not None:
+            for name in HISTORY_FIELDS:
+                self.history[name].append(np.array(values[name], copy=True))
 
     # -- results -----------------------------------------------------------------------
 
