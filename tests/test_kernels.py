@@ -212,3 +212,24 @@ def test_the_kernels_python_source_gives_the_worlds_their_compiled_code_gives(na
     np.testing.assert_array_equal(
         python_run.nato.member_willingness, compiled_run.nato.member_willingness
     )
+
+
+def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_workers(monkeypatch):
+    # The forkserver preloads crisis_sim.ensemble.worker, which has compiled, or read
+    # from the cache, every kernel of the model's modules, so the workers share them.
+    import multiprocessing.context
+
+    from crisis_sim.ensemble import runner, worker
+
+    preloaded = []
+    monkeypatch.setattr(
+        multiprocessing.context.ForkServerContext,
+        "set_forkserver_preload",
+        lambda self, names: preloaded.extend(names),
+    )
+    assert runner._process_context().get_start_method() == "forkserver"
+    assert preloaded == [worker.__name__]
+    # The model's five kernels: the allies' update and decision, the quantiles, the
+    # cohesions and Russia's plan values (a test module may have added its own since).
+    assert worker.KERNELS >= 5
+    assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
