@@ -732,12 +732,7 @@ class _WorldsTable:
     """
 
     def __init__(self, plan: Plan) -> None:
-        self._offsets: dict[int, int] = {}
-        offset = 0
-        for first, count in plan.chunks():
-            self._offsets[first] = offset
-            offset += count
-        self._rows = offset
+        self._rows = plan.runs  # the chunks hold worlds 0 .. runs - 1, chunk.first onwards
         self._columns: dict[str, np.ndarray] = {}
         self._pieces: dict[str, dict[int, pd.Series]] = {}
         self._order: list[str] = []
@@ -753,7 +748,7 @@ class _WorldsTable:
                     self._columns[name] = np.empty(self._rows, dtype=dtype)
                 else:
                     self._pieces[name] = {}
-        start = self._offsets[chunk.first]
+        start = chunk.first
         for name, column in self._columns.items():
             column[start : start + len(worlds)] = worlds[name].to_numpy()
         for name, pieces in self._pieces.items():
