@@ -5,21 +5,24 @@
   per ensemble: 500 unless the environment says otherwise, as the test suite runs them
   (``tests/test_notebooks.py``), so the build stays within a few minutes on two cores.
 * The code blocks marked ``exec="on"`` (markdown-exec) run in a scratch folder made
-  for the build and removed after it, so an example that writes results writes them
-  there, never into the checkout; the ``crisis-sim`` of this interpreter's environment
-  comes first on their ``PATH``.
+  for the build and removed after it, holding a copy of ``scenarios/`` as a clone
+  does, so an example that writes results writes them there, never into the checkout;
+  the ``crisis-sim`` of this interpreter's environment comes first on their ``PATH``.
 * A link from a generated page to its generator (``build_model_card.py``, a ``.py``
   file, which is not a page) becomes plain text: the link's words, which name the
   generator's path in the repository.
+* Each page's build time (its examples or its notebook run) is logged at INFO level.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parents[1]
-"""The repository: mkdocs.yml, docs/ and notebooks/."""
+"""The repository: mkdocs.yml, docs/, notebooks/ and scenarios/."""
 
 NOTEBOOKS = ROOT / "notebooks"
 """Where the tutorials' notebooks live (stored without outputs)."""
@@ -41,6 +44,8 @@ WORLDS = "500"
 """Worlds per ensemble in the notebooks, unless ``CRISIS_SIM_WORLDS`` is set."""
 
 _LINK_TO_SCRIPT = re.compile(r"\[([^\]]+)\]\(([\w./-]+\.py)\)")
+
+_logger = logging.getLogger("mkdocs.hooks.crisis_sim")
 
 _state: dict[str, Any] = {}
 
@@ -59,6 +64,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if "scratch" not in _state:
         _state["cwd"] = os.getcwd()
         _state["scratch"] = tempfile.mkdtemp(prefix="crisis-sim-docs-")
+        shutil.copytree(ROOT / "scenarios", Path(_state["scratch"], "scenarios"))
         os.chdir(_state["scratch"])
     return config
 
@@ -91,4 +97,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Turn a link to a generator script (not a page of the site) into its words."""
+    _state[page.file.src_uri] = time.perf_counter()
     return _LINK_TO_SCRIPT.sub(r"\1", markdown)
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Log how long the page took to build, its examples or its notebook included."""
+    started = _state.pop(page.file.src_uri, None)
+    if started is not None:
+        _logger.info("%s built in %.1f s", page.file.src_uri, time.perf_counter() - started)
+    return html
