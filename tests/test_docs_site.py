@@ -1,0 +1,74 @@
+"""The documentation site's configuration lists what exists, and every notebook.
+
+The real check is the strict build in CI (`./dev docs`, which runs every example);
+these are the cheap parts of it that a renamed file or a new notebook breaks first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _config() -> dict:
+    return yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+
+
+def _nav_paths(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [path for item in node for path in _nav_paths(item)]
+    if isinstance(node, dict):
+        return [path for value in node.values() for path in _nav_paths(value)]
+    raise TypeError(f"unexpected nav entry {node!r}")
+
+
+def _source(page: str) -> Path:
+    """The file a nav entry is built from: tutorials/ comes from notebooks/ (site_hooks)."""
+    if page.startswith("tutorials/") and page.endswith(".ipynb"):
+        return NOTEBOOKS / page.removeprefix("tutorials/")
+    return DOCS / page
+
+
+def test_every_page_in_the_nav_exists() -> None:
+    pages = _nav_paths(_config()["nav"])
+    missing = [page for page in pages if not _source(page).is_file()]
+    assert not missing, f"mkdocs.yml nav names files that do not exist: {missing}"
+    assert len(pages) == len(set(pages)), "a page is in the nav twice"
+
+
+def test_every_notebook_is_a_tutorial_in_the_nav_and_on_the_tutorials_page() -> None:
+    pages = set(_nav_paths(_config()["nav"]))
+    index = (DOCS / "tutorials" / "index.md").read_text(encoding="utf-8")
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    assert notebooks
+    for notebook in notebooks:
+        assert f"tutorials/{notebook.name}" in pages, f"{notebook.name} is not in the nav"
+        assert f"({notebook.name})" in index, f"{notebook.name} is not on tutorials/index.md"
+
+
+def test_every_markdown_page_of_docs_is_in_the_nav() -> None:
+    pages = set(_nav_paths(_config()["nav"]))
+    written = {path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")}
+    assert written - pages == set(), (
+        f"pages the site builds but no menu leads to: {written - pages}"
+    )
+
+
+def test_the_site_builds_strictly_runs_the_notebooks_and_leaves_out_the_generators() -> None:
+    config = _config()
+    assert config["strict"] is True
+    assert "*.py" in config["exclude_docs"].split()
+    jupyter = next(
+        p["mkdocs-jupyter"]
+        for p in config["plugins"]
+        if isinstance(p, dict) and "mkdocs-jupyter" in p
+    )
+    assert jupyter["execute"] is True and jupyter["allow_errors"] is False
+    assert "markdown-exec" in config["plugins"]
