@@ -6,8 +6,10 @@ these are the cheap parts of it that a renamed file or a new notebook breaks fir
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,3 +74,15 @@ def test_the_site_builds_strictly_runs_the_notebooks_and_leaves_out_the_generato
     )
     assert jupyter["execute"] is True and jupyter["allow_errors"] is False
     assert "markdown-exec" in config["plugins"]
+
+
+@pytest.mark.slow  # two models of 4,000 worlds: a few seconds
+def test_the_model_cards_python_pattern_runs_as_written(capsys) -> None:
+    """The card's Python block (section 11) is static on the site: this test runs it."""
+    card = (DOCS / "MODEL.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", card, re.S)
+    assert blocks, "the model card should show its Python pattern"
+    for block in blocks:
+        exec(compile(block, str(DOCS / "MODEL.md"), "exec"), {})
+    printed = capsys.readouterr().out
+    assert re.fullmatch(r"[+-]\d\.\d{3} \+/- \d\.\d{3}\n", printed), printed
