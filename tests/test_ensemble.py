@@ -625,9 +625,9 @@ def test_the_run_lets_go_of_each_chunks_table_once_it_is_in_the_merged_table():
                 array = array.base
             arrays.append(weakref.ref(array))
 
-    results = run(chunk_size=1_000, on_chunk=watch, trajectories=())
+    results = run(runs=2_000, chunk_size=500, on_chunk=watch)
     assert alive_when_seen == [0, 0, 0, 0]
-    whole = run(trajectories=())
+    whole = run(runs=2_000)
     pd.testing.assert_frame_equal(results.worlds, whole.worlds, check_exact=True)
 
 

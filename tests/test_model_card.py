@@ -129,6 +129,7 @@ def test_replace_section_rewrites_only_between_the_markers(card: ModuleType) -> 
         card.replace_section("no markers here", "x", "body")
 
 
+@pytest.mark.slow  # a process pool of two workers, started for 80 worlds: about 6 s
 def test_the_simulations_do_not_depend_on_the_number_of_workers(card: ModuleType) -> None:
     import numpy as np
 
