@@ -9,7 +9,9 @@ recursively, found by psutil) every ``interval`` seconds in a thread:
 
 - CPU time: for each process seen, its user + system time at the last sample, less
   what it had used before the measurement began; this process's own is read at the end.
-  A process that ends between two samples loses at most ``interval`` of CPU.
+  A process that ends between two samples loses at most ``interval`` of CPU. The
+  sampling thread's own CPU (reading /proc: tens of milliseconds a sample for a large
+  process) is this process's too; it is measured and left out.
 - The simultaneous peak: the largest sum over the tree's processes, at one sample, of
   each one's proportional set size (PSS: its private pages, plus each page it shares
   divided by the number of processes sharing it), so the pages a forkserver shares with
@@ -50,6 +52,9 @@ class ProcessTree:
     wall_seconds: float = 0.0
     processes: int = 0
     """Processes seen in the tree, this one included."""
+    sampler_seconds: float = 0.0
+    """CPU time of the sampling thread itself (reading each process's memory map in
+    /proc), which is this process's CPU but not the run's: left out of ``cpu_seconds``."""
     _start_cpu: dict[int, float] = field(default_factory=dict)
     _last_cpu: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -82,8 +87,10 @@ class ProcessTree:
         self.peak_mib = max(self.peak_mib, total / MIB)
 
     def _watch(self) -> None:
+        started = time.thread_time()
         while not self._stop.wait(self.interval):
             self._sample()
+        self.sampler_seconds = time.thread_time() - started
 
     def __enter__(self) -> ProcessTree:
         """Start sampling; processes already in the tree count only their CPU from now."""
@@ -106,7 +113,8 @@ class ProcessTree:
         assert self._thread is not None
         self._thread.join()
         self.wall_seconds = time.perf_counter() - self._started
-        self.cpu_seconds = sum(
+        measured = sum(
             max(self._last_cpu[pid] - self._start_cpu.get(pid, 0.0), 0.0) for pid in self._last_cpu
         )
+        self.cpu_seconds = max(measured - self.sampler_seconds, 0.0)
         self.processes = len(self._last_cpu)
