@@ -72,6 +72,15 @@ def test_each_variable_carries_its_unit_and_meaning_from_the_data_dictionary(tab
     assert table["sanctions"].attrs["units"] == VARIABLES["sanctions"].unit
     assert table["sanctions"].attrs["long_name"] == VARIABLES["sanctions"].title
     assert table["partial_week"].attrs["did_not_happen"] == -1
+    # A file has no "table below": the outcome's meanings are in the file, and the
+    # outcome week points to the data dictionary.
+    assert not any("below" in str(v.attrs.get("long_name")) for v in table.data_vars.values())
+    assert "docs/DATA_DICTIONARY.md" in table["outcome_week"].attrs["long_name"]
+    classes = table["outcome"].attrs["classes"]
+    assert set(np.unique(table["outcome"].values)) <= {
+        entry.split(":")[0] for entry in classes.split("; ")
+    }
+    assert "full_invasion: Full-scale invasion" in classes
     assert table["crossing_week"].attrs["units"] == WORLD_COLUMNS["crossing_week"][0]
     units = {info.path: info.unit for info in iter_params()}
     drawn = [name for name in table.data_vars if name in units]

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.ensemble.dictionary import INVASION_ONLY, WORLD_COLUMNS, VariableLike
+from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.model.params import iter_params
 from crisis_sim.version import __version__
 
@@ -74,11 +75,22 @@ def require_netcdf() -> None:
             raise MissingXarray(f"NetCDF files need {module}: {EXTRA_HINT}")
 
 
+_OUTCOME_TABLE = "(see the table of outcomes below)"
+_OUTCOME_TABLE_ELSEWHERE = "(see the data dictionary's table of outcomes, docs/DATA_DICTIONARY.md)"
+"""The data dictionary's pointer to its table of outcomes, and the same read from a file."""
+
+
 def _column_attrs(name: str, variables: Mapping[str, VariableLike]) -> dict[str, Any]:
     """``units`` and ``long_name`` (and a "did not happen" value) of a per-world column."""
     if name in WORLD_COLUMNS:
         unit, text = WORLD_COLUMNS[name]
-        return {"units": unit, "long_name": text}
+        described = {
+            "units": unit,
+            "long_name": text.replace(_OUTCOME_TABLE, _OUTCOME_TABLE_ELSEWHERE),
+        }
+        if name == "outcome":
+            described["classes"] = "; ".join(f"{o.key}: {o.label}" for o in OUTCOMES)
+        return described
     if name in variables:
         variable = variables[name]
         attrs: dict[str, Any] = {"units": variable.unit, "long_name": variable.title}
