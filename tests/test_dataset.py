@@ -188,3 +188,37 @@ def test_run_netcdf_without_the_extra_stops_before_running(tmp_path, monkeypatch
         "'crisis-sim[xarray]' (xarray, h5netcdf and h5py)"
     ]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "target", "failed", "again"),
+    [
+        (
+            "--netcdf",
+            "crisis_sim.ensemble.dataset.write_netcdf",
+            "results.nc could not be written",
+            "to_netcdf(DIR / 'results.nc')",
+        ),
+        (
+            None,
+            "crisis_sim.plots.save_main_figures",
+            "the figures could not be drawn",
+            "draw them with crisis-sim plot",
+        ),
+    ],
+)
+def test_output_written_after_the_results_fails_alone_and_says_how_to_write_it_again(
+    tmp_path, monkeypatch, capsys, option, target, failed, again
+):
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(target, fail)
+    out = tmp_path / "run"
+    extra = [option, "--no-figures"] if option else []
+    code = main(["run", "baseline", "--runs", "100", "--out", str(out), "--quiet", *extra])
+    assert code == 1
+    message = capsys.readouterr().err
+    assert f"the results are saved in {out}, but {failed}" in message
+    assert again in message and "the disk is full" in message
+    assert len(Results.load(out).worlds) == 100, "the saved results are kept"
