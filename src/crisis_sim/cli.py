@@ -249,54 +249,56 @@ NETCDF_FILE = "results.nc"
 """The NetCDF file ``crisis-sim run --netcdf`` writes beside the Parquet tables."""
 
 
-def _write_netcdf(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
-    """Write ``results.nc`` (:meth:`Results.to_xarray`) into a saved result, if asked.
+def _beside_results(
+    folder: OutputFolder, write: Callable[[Path], object], failed: str, again: str, done: str
+) -> int:
+    """Write more output into a saved result's folder (``write`` into its staging folder).
 
-    Like the figures, it is written after the results are saved, so a failure loses
-    nothing; the message says how to write it again.
+    It runs after the results are saved, so a failure here (a full disk, Ctrl-C) loses
+    nothing: the message says what ``failed`` and how to write it ``again``.
     """
+    try:
+        with folder.staging(replace=False) as stage:
+            write(stage)
+    except (KeyboardInterrupt, Exception) as error:
+        print(
+            f"crisis-sim: the results are saved in {folder.path}, but {failed} "
+            f"({describe_failure(error)}); {again}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(done)
+    return EXIT_OK
+
+
+def _write_netcdf(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
+    """Write ``results.nc`` (:meth:`Results.to_xarray`) into a saved result, if asked."""
     if not args.netcdf or folder is None:
         return EXIT_OK
     from crisis_sim.ensemble.dataset import write_netcdf
 
-    try:
-        with folder.staging(replace=False) as stage:
-            write_netcdf(results.to_xarray(), stage / NETCDF_FILE)
-    except (KeyboardInterrupt, Exception) as error:
-        print(
-            f"crisis-sim: the results are saved in {folder.path}, but {NETCDF_FILE} could "
-            f"not be written ({describe_failure(error)}); write it with "
-            f"crisis_sim.Results.load(DIR).to_netcdf(DIR / {NETCDF_FILE!r})",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
-    print(f"NetCDF written to {folder.path / NETCDF_FILE}")
-    return EXIT_OK
+    return _beside_results(
+        folder,
+        lambda stage: write_netcdf(results.to_xarray(), stage / NETCDF_FILE),
+        f"{NETCDF_FILE} could not be written",
+        f"write it with crisis_sim.Results.load(DIR).to_netcdf(DIR / {NETCDF_FILE!r})",
+        f"NetCDF written to {folder.path / NETCDF_FILE}",
+    )
 
 
 def _draw(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
-    """Draw the main figures into a saved result's ``figures/``; say so if that fails.
-
-    The results are saved before anything is drawn, so a failure here (a full disk,
-    Ctrl-C) loses nothing: the message says how to draw them again.
-    """
+    """Draw the main figures into a saved result's ``figures/``, unless ``--no-figures``."""
     if args.no_figures or folder is None:
         return EXIT_OK
     from crisis_sim import plots
 
-    try:
-        with folder.staging(replace=False) as stage:
-            plots.save_main_figures(results, stage / "figures", _formats(args))
-    except (KeyboardInterrupt, Exception) as error:
-        print(
-            f"crisis-sim: the results are saved in {folder.path}, but the figures could not "
-            f"be drawn ({describe_failure(error)}); draw them with crisis-sim plot "
-            f"{shlex.quote(str(folder.path))}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
-    print(f"Figures drawn in {folder.path / 'figures'}/")
-    return EXIT_OK
+    return _beside_results(
+        folder,
+        lambda stage: plots.save_main_figures(results, stage / "figures", _formats(args)),
+        "the figures could not be drawn",
+        f"draw them with crisis-sim plot {shlex.quote(str(folder.path))}",
+        f"Figures drawn in {folder.path / 'figures'}/",
+    )
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
