@@ -2,21 +2,29 @@
 
 The numpy step lives only here: the allies' update (``Nato.update_willingness``) and
 Russia's plan values (``Russia.type_values``) as they were in numpy before the kernels
-(commit 7ca4b68), patched into the model for the numpy runs. Russia's outlook
-(``Russia.prospects``) is numpy in both and is timed as a control: its ratio should
-be about 1. Both engines run the same
+(commit 7ca4b68), and Russia's outlook (``Russia.prospects``) as it was before its
+kernel (commit 10a3505), patched into the model for the numpy runs. The West's choice
+of offers (``West.choose_offers``) is numpy in both and is timed as a control: its
+ratio should be about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
 the same (possibly busy) machine; the worlds must come out identical to the bit.
 
+Both engines take ``exp`` and ``pow`` from the C library (the model's ufuncs,
+:mod:`crisis_sim.model.compiled`), so they compute the same numbers.
+
 Reported: CPU time of this process per world-week of the step (construction
 excluded; one process, one core, so CPU time is CPU time per core), for the whole step
-and for the two mechanisms the kernels replace, and the time to compile the kernels
-(cold, cache cleared, in a fresh process) and to load them from the cache.
+and for the three mechanisms the kernels replace, and the time to compile the kernels
+(cold, cache cleared, in a fresh process) and to load them from the cache. With
+``--before CHECKOUT`` (another checkout, such as the last release), the whole step of
+both checkouts as fresh processes, alternately, with numpy as it runs here and with
+numpy's AVX-512 code turned off (as numpy runs on most laptops, with AVX2 at most).
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_step.py
     .venv/bin/python benchmarks/bench_step.py --worlds 100000 --repeats 3
+    .venv/bin/python benchmarks/bench_step.py --before /path/to/crisis_sim-0.1.0
 """
 
 from __future__ import annotations
@@ -30,14 +38,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crisis_sim import CrisisModel
-from crisis_sim.model import alliance, concessions, plans, russia
+from crisis_sim.model import alliance, concessions, plans, russia, west
 from crisis_sim.model.domain import Rung
-from crisis_sim.model.west import at_rung
 
 # -- the numpy step (before the kernels), kept only for this comparison ---------------------
 
@@ -68,7 +76,7 @@ def numpy_update_willingness(self) -> None:
         raise NotImplementedError("the numpy step here covers the baseline only")
     using_force = rus.max_rung >= Rung.LIMITED_INCURSION
     shift = (
-        p.aggression_mobilisation * at_rung(self.mobilisation, rus.max_rung)
+        p.aggression_mobilisation * west.at_rung(self.mobilisation, rus.max_rung)
         + p.rejection_mobilisation * using_force
         + self.shock
     )
@@ -105,6 +113,98 @@ def numpy_update_willingness(self) -> None:
         self.cohesion = np.where(active, cohesion, self.cohesion)
         self.consensus = np.where(active, consensus, self.consensus)
         self.participation = np.where(active, participation, self.participation)
+
+
+def _expected_level(now, threatened, belief):
+    return now + belief * np.maximum(threatened - now, 0.0)
+
+
+def numpy_prospects(self):
+    """``Russia.prospects`` in numpy."""
+    model = self.model
+    p = model.p
+    west, ukraine = model.west, model.ukraine
+    waits = plans.WAITS
+    belief = self.resolve_belief
+    status_quo = model.concessions.status_quo_utility
+    sensitivity = russia.cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
+    sanction_unit = self.sanction_unit()
+    national = self.national_sanctions_cost()
+    error = 1.0 - self.resistance_error
+    resistance_now = ukraine.resistance * error
+    resistance_later = (
+        plans.projected_resistance(
+            ukraine.resistance, ukraine.resistance_in_prospect, p.ukraine.adjustment_rate, waits
+        )
+        * error
+    )
+    ground_now, ground_later = model.ground_ahead(waits)
+    massed = self.weeks_massed
+    force_mass = self.massed_force()
+    force_now = force_mass * ground_now
+    force_later = self.massed_force(waits[:, None]) * ground_later
+    war_gain = np.maximum(model.concessions.war_utility - status_quo, 0.0)
+    war_sanctions = sanction_unit * _expected_level(
+        west.sanctions, west.sanctions_threatened[Rung.FULL_INVASION], belief
+    ) + p.west.posture_cost * _expected_level(
+        west.posture, west.posture_threatened[Rung.FULL_INVASION], belief
+    )
+    if self.model.nato.has_national_measures:
+        war_sanctions = war_sanctions + national
+    slope, war_cost = p.russia.victory_slope, p.russia.war_cost
+    victory_now = plans.victory_chance(force_now, resistance_now, slope)
+    victory_later = plans.victory_chance(force_later, resistance_later, slope)
+    flows = np.empty((len(russia.RUNG_LEVERAGE), len(waits), *belief.shape))
+    forever = np.empty((len(russia.RUNG_LEVERAGE), *belief.shape))
+    deals = np.empty_like(flows)
+    leverage = (
+        p.russia.leverage_build_up,
+        p.russia.leverage_military_technical,
+        p.russia.leverage_incursion,
+    )
+    upkeep = p.russia.upkeep_cost
+    doubling = p.russia.upkeep_doubling_weeks
+    discount = p.russia.discount
+    ahead_forever = discount / (1.0 - discount)
+    for index, rung in enumerate(russia.RUNG_LEVERAGE):
+        threat = sanction_unit * _expected_level(
+            west.sanctions, west.sanctions_threatened[rung], belief
+        ) + p.west.posture_cost * _expected_level(
+            west.posture, west.posture_threatened[rung], belief
+        )
+        if model.nato.has_national_measures:
+            threat = threat + national
+        if rung is Rung.LIMITED_INCURSION:
+            threat = threat + war_cost * resistance_now * p.russia.incursion_war_share
+        base = upkeep * int(rung)
+        flows[index] = status_quo - sensitivity * (
+            threat + base * (1.0 + (massed + (waits[:, None] - 1) / 2.0) / doubling)
+        )
+        forever[index] = status_quo - sensitivity * (
+            threat + base * (1.0 + (massed + ahead_forever) / doubling)
+        )
+        rate = leverage[index] * force_mass * self.yield_belief / p.russia.extraction_weeks
+        deals[index] = plans.expected_deal(model.deal.utility, rate, waits)
+    in_force = (
+        sensitivity
+        * (1.0 - p.west.sanctions_relief)
+        * (sanction_unit * west.sanctions + p.west.posture_cost * west.posture + national)
+    )
+    return russia.Prospects(
+        flows=flows,
+        forever=forever,
+        deals=deals,
+        war_gain_now=victory_now * war_gain,
+        war_cost_now=sensitivity * (war_cost * resistance_now * (2.0 - force_now) + war_sanctions),
+        war_gain=victory_later * war_gain,
+        war_cost=sensitivity * (war_cost * resistance_later * (2.0 - force_later) + war_sanctions),
+        in_force=in_force,
+        partial_gain=model.deal.partial_gain(model),
+        status_quo=status_quo,
+        sensitivity=sensitivity,
+        threshold=sensitivity * p.russia.threshold_cost,
+        victory_now=victory_now,
+    )
 
 
 def numpy_type_values(self, revisionist, prospects, *, explain=False):
@@ -230,13 +330,14 @@ def numpy_type_values(self, revisionist, prospects, *, explain=False):
 @contextlib.contextmanager
 def numpy_step() -> Iterator[None]:
     """Run the model with the numpy step in this block."""
-    saved = alliance.Nato.update_willingness, russia.Russia.type_values
+    russian = russia.Russia
+    saved = alliance.Nato.update_willingness, russian.prospects, russian.type_values
     alliance.Nato.update_willingness = numpy_update_willingness
-    russia.Russia.type_values = numpy_type_values
+    russian.prospects, russian.type_values = numpy_prospects, numpy_type_values
     try:
         yield
     finally:
-        alliance.Nato.update_willingness, russia.Russia.type_values = saved
+        alliance.Nato.update_willingness, russian.prospects, russian.type_values = saved
 
 
 # -- timing -------------------------------------------------------------------------------
@@ -273,11 +374,12 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
         Timed(alliance.Nato, "update_willingness") as allies,
         Timed(russia.Russia, "prospects") as outlook,
         Timed(russia.Russia, "type_values") as plan_values,
+        Timed(west.West, "choose_offers") as offers,
     ):
         start = time.process_time()
         model.run()
         stepping = time.process_time() - start
-    seconds = (stepping, allies.seconds, outlook.seconds, plan_values.seconds)
+    seconds = (stepping, allies.seconds, outlook.seconds, plan_values.seconds, offers.seconds)
     return model.outcomes(), model.week, seconds
 
 
@@ -297,12 +399,53 @@ def first_step_seconds(cache_dir: str) -> float:
     return float(found.stdout.strip().splitlines()[-1])
 
 
+STEP_PROBE = (
+    "import sys, time; from crisis_sim import CrisisModel; worlds = int(sys.argv[1]); "
+    "CrisisModel(replications=64, seed=11, event_log=False, record_history=False).run(); "
+    "m = CrisisModel(replications=worlds, seed=11, event_log=False, record_history=False); "
+    "t = time.process_time(); m.run(); print((time.process_time() - t) / (worlds * m.week))"
+)
+
+AVX512 = "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL"
+"""numpy's AVX-512 features (names of numpy 2.5 and older), for NPY_DISABLE_CPU_FEATURES."""
+
+
+def checkout_step_seconds(checkout: Path, worlds: int, disabled: str) -> float:
+    """CPU seconds per world-week of the whole step of ``checkout``'s model, fresh process."""
+    python = checkout / ".venv" / "bin" / "python"
+    env = dict(os.environ, PYTHONPATH=str(checkout / "src"), NPY_DISABLE_CPU_FEATURES=disabled)
+    found = subprocess.run(
+        [str(python if python.exists() else sys.executable), "-c", STEP_PROBE, str(worlds)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(found.stdout.strip().splitlines()[-1])
+
+
+def compare_checkouts(before: Path, worlds: int, repeats: int) -> None:
+    """Print the whole step of this checkout against ``before``, best of ``repeats``."""
+    here = Path(__file__).resolve().parents[1]
+    print(f"\nthe whole step against {before} ({worlds:,} worlds, fresh processes, alternately)")
+    heading = f"ns per world-week, best of {repeats}"
+    print(f"{heading:<34}{'before':>10}{'this':>10}{'ratio':>8}")
+    for label, disabled in (("numpy as it runs here", ""), ("numpy without AVX-512", AVX512)):
+        times: dict[Path, list[float]] = {before: [], here: []}
+        for _ in range(repeats):
+            for checkout in (before, here):
+                times[checkout].append(checkout_step_seconds(checkout, worlds, disabled))
+        old, new = min(times[before]) * 1e9, min(times[here]) * 1e9
+        print(f"{label:<34}{old:>10.0f}{new:>10.0f}{old / new:>7.2f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Time both engines alternately; print per world-week costs, the ratios and compile times."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--before", type=Path, help="another checkout to time the step of")
     args = parser.parse_args(argv)
 
     run_once(64, args.seed)  # compile or load the kernels first
@@ -329,8 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     labels = (
         "the whole step",
         "allies' update",
-        "Russia's outlook (numpy in both)",
+        "Russia's outlook",
         "Russia's plan values (x2 types)",
+        "the West's offers (numpy in both)",
     )
     for column, label in enumerate(labels):
         numpy_ns = min(r[column] for r in found["numpy"]) / world_weeks * 1e9
@@ -346,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"first step of a fresh process: {cold:.2f} s compiling the kernels, {cached:.2f} s cached"
     )
+    if args.before:
+        compare_checkouts(args.before.resolve(), args.worlds, args.repeats)
     return 0
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from crisis_sim import CrisisModel
-from crisis_sim.model import alliance, compiled, plans, russia
+from crisis_sim.model import alliance, compiled, plans, russia, west
 from crisis_sim.model.alliance import pairwise_sum
 from crisis_sim.model.domain import Action
 from crisis_sim.scenario.files import load_scenario
@@ -170,7 +170,9 @@ def test_a_kernel_keeps_its_name_docstring_and_source():
     assert "def _settle_members(" in inspect.getsource(alliance._settle_members)
 
 
-def test_with_no_writable_cache_a_kernel_is_compiled_in_memory_without_a_warning(monkeypatch):
+def test_with_no_writable_cache_kernels_and_ufuncs_compile_in_memory_without_a_warning(
+    monkeypatch,
+):
     from numba.core import caching
 
     def nowhere(*args, **kwargs):
@@ -183,19 +185,27 @@ def test_with_no_writable_cache_a_kernel_is_compiled_in_memory_without_a_warning
         """Twice ``value``."""
         return 2.0 * value
 
+    @compiled.elementwise("float64(float64)")
+    def halved(value: float) -> float:
+        """Half ``value``."""
+        return 0.5 * value
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert doubled(1.25) == 2.5
+        assert halved(np.array([1.0, 3.0])).tolist() == [0.5, 1.5]
 
 
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
-    russia: ("_plan_values",),
+    russia: ("_outlook", "_plan_values"),
 }
 """Every compiled kernel of the model, by module."""
 
 
-@pytest.mark.parametrize("name", ["baseline", "ally_blocks_sanctions", "allied_split"])
+@pytest.mark.parametrize(
+    "name", ["baseline", "ally_blocks_sanctions", "allied_split", "belarus_and_china"]
+)
 def test_the_kernels_python_source_gives_the_worlds_their_compiled_code_gives(name, monkeypatch):
     # The source a reader sees is the rule: run as plain Python (each kernel's
     # ``__wrapped__``, its helpers as the Python functions they are), it must give every
@@ -229,7 +239,80 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's five kernels: the allies' update and decision, the quantiles, the
-    # cohesions and Russia's plan values (a test module may have added its own since).
-    assert worker.KERNELS >= 5
+    # The model's six kernels (the allies' update and decision, the quantiles, the
+    # cohesions, Russia's outlook and its plan values) and four ufuncs (exp, power, the
+    # force and the logistic); a test module may have added its own since.
+    assert worker.KERNELS >= 10
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
+
+
+# -- the C library's transcendental functions, the same on every machine -----------------
+
+
+def test_the_models_exp_and_power_are_the_c_librarys_element_by_element():
+    import math
+
+    values = np.random.default_rng(2).uniform(-30.0, 30.0, size=2_000)
+    assert compiled.exp(values).tolist() == [math.exp(v) for v in values]
+    bases, exponents = np.abs(values) / 7.0, np.abs(values[::-1]) / 11.0
+    found = compiled.power(bases, exponents).tolist()
+    assert found == [b**e for b, e in zip(bases, exponents, strict=True)]
+    # An integer exponent counts as the float it is (not as repeated multiplication).
+    assert compiled.power(1.1, np.array([3]))[0] == 1.1**3.0
+
+
+def test_the_logistic_never_overflows_and_agrees_with_its_formula():
+    x = np.array([-1e6, -745.0, -40.0, -1.0, 0.0, 1.0, 40.0, 745.0, 1e6, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            found = west.logistic(x)
+    np.testing.assert_allclose(found[2:-2], 1.0 / (1.0 + np.exp(-x[2:-2])), rtol=1e-15)
+    assert found[0] == 0.0 and found[-2] == 1.0 and np.isnan(found[-1])
+
+
+@pytest.mark.parametrize("base", [0.37, 0.9731, 1.0 - 1e-9, 0.0])
+def test_wait_powers_are_within_a_few_ulps_of_pow(base):
+    found = plans.wait_powers(np.array([base, base]))
+    assert found.shape == (len(plans.WAITS), 2)
+    exact = np.array([base ** float(k) for k in plans.WAITS])
+    np.testing.assert_allclose(found[:, 0], exact, rtol=8 * np.finfo(float).eps, atol=0)
+    assert plans.wait_powers(base).shape == (len(plans.WAITS), 1)
+
+
+CPU_PROBE = """
+import hashlib
+import pandas as pd
+from crisis_sim import CrisisModel
+from crisis_sim.scenario.files import load_scenario
+
+def digest() -> str:
+    found = hashlib.sha256()
+    for name in ("baseline", "belarus_and_china"):
+        model = CrisisModel.from_scenario(load_scenario(name), replications=400, seed=5).run()
+        found.update(pd.util.hash_pandas_object(model.outcomes(), index=False).to_numpy())
+    return found.hexdigest()
+
+if __name__ == "__main__":
+    print(digest())
+"""
+
+
+def test_the_worlds_do_not_depend_on_the_cpu_code_numpy_picks(tmp_path):
+    # numpy picks its code for a function by the CPU (AVX-512, AVX2, ...). With every
+    # dispatched feature turned off it runs its baseline code, as on an older CPU; the
+    # worlds must come out as they do here, to the bit (numpy's own exp and pow did
+    # not). On a CPU with nothing beyond numpy's baseline both take the same path.
+    import os
+    import runpy
+    import subprocess
+    import sys
+
+    from numpy._core._multiarray_umath import __cpu_dispatch__
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(CPU_PROBE, encoding="utf-8")
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(__cpu_dispatch__))
+    done = subprocess.run([sys.executable, str(probe)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == runpy.run_path(str(probe))["digest"]()

@@ -115,14 +115,14 @@ def test_cost_sensitivity_runs_from_one_for_no_resolve_to_point_four_for_full_re
 
 
 def test_expected_level_adds_the_believed_share_of_the_threatened_rise():
-    now = np.array([1.0, 0.0, 2.0])
-    threatened = np.array([3.0, 2.0, 2.0])
-    belief = np.array([0.5, 0.25, 0.9])
-    np.testing.assert_allclose(russia.expected_level(now, threatened, belief), [2.0, 0.5, 2.0])
+    cases = [(1.0, 3.0, 0.5), (0.0, 2.0, 0.25), (2.0, 2.0, 0.9)]
+    expected = [1.0 + 0.5 * 2.0, 0.0 + 0.25 * 2.0, 2.0]
+    assert [russia.expected_level(*case) for case in cases] == pytest.approx(expected)
 
 
 def test_expected_level_never_falls_below_what_is_in_force():
-    assert russia.expected_level(np.array([3.0]), np.array([1.0]), np.array([1.0])) == 3.0
+    assert russia.expected_level(3.0, 1.0, 1.0) == 3.0
+    assert np.isnan(russia.expected_level(3.0, np.nan, 1.0))
 
 
 # -- hold_then: the value of a plan in weeks (MODEL.md 5.2) ----------------------------------

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from crisis_sim.model.compiled import power
 from crisis_sim.model.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Issue
 
 if TYPE_CHECKING:
@@ -66,7 +67,8 @@ def distance_terms(
     """
     if np.ndim(exponent) == 0 and exponent == 1.0:
         return np.sum(salience * gap, axis=0), np.sum(salience, axis=0)
-    return np.sum((salience * gap) ** exponent, axis=0), np.sum(salience**exponent, axis=0)
+    weighted = power(salience * gap, exponent)
+    return np.sum(weighted, axis=0), np.sum(power(salience, exponent), axis=0)
 
 
 def utility_of_distance(
@@ -76,7 +78,7 @@ def utility_of_distance(
     share = total / np.where(weight > 0, weight, 1.0)
     if np.ndim(exponent) == 0 and exponent == 1.0:
         return 1.0 - share
-    return 1.0 - share ** (1.0 / exponent)
+    return 1.0 - power(share, 1.0 / exponent)
 
 
 def effective_offer(

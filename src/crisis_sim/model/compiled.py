@@ -19,19 +19,34 @@ package's ``__pycache__``; if that is not writable (an installed package), in th
 user's cache folder; ``NUMBA_CACHE_DIR`` overrides both. If no place is writable the
 kernel is compiled in memory for each process, silently.
 
-Transcendental functions (``exp``, ``tanh``, ``pow``) are not taken into kernels:
-numpy computes them with its own SIMD code, which differs from the C library numba
-calls by an ulp now and then, so they stay numpy calls between kernels and results
-stay as they were.
+Transcendental functions (``exp``, ``pow``) are the C library's everywhere in the
+model: in a kernel (numba calls the C library), and between kernels through numpy
+ufuncs made by :func:`elementwise` (:func:`exp` and :func:`power` here, and the West's
+``logistic``), never numpy's own. numpy picks its code for these by the CPU it runs
+on: its AVX-512 ``exp`` and ``pow`` differ from its AVX2 ones (and from the C
+library's) in the last bit for about 5% of inputs, so results computed with them
+depended on the machine. The C library's are the same on every x86-64 machine with FMA
+(Intel Haswell and AMD Piledriver on, 2013-) running glibc 2.28 or later (2018-);
+elsewhere (an older CPU, macOS, Windows, another C library) the last bits of
+continuous values may differ, which changed no outcome in the checks of
+``benchmarks/identical_tables.py``. Intel's SVML, which numba would otherwise use to
+vectorise these functions when it is installed, is turned off before numba is imported
+for the same reason. Powers of a number over the plans' waits are products, not
+``pow`` (:func:`crisis_sim.model.plans.wait_powers`).
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import os
+import sys
 import types
 import warnings
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 _HELPER = "__crisis_sim_helper__"
 
@@ -44,6 +59,8 @@ def helper[F: Callable[..., Any]](rule: F) -> F:
 
 @functools.cache
 def _numba() -> types.ModuleType:
+    if "numba" not in sys.modules:
+        os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
     import numba
 
     return numba
@@ -104,43 +121,94 @@ def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
             return numba.njit(signature, cache=False, nogil=True, error_model="numpy")(_bind(rule))
 
 
+def _compile_ufunc(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
+    """``rule`` as a numpy ufunc for ``signature``, cached on disk where numba can write."""
+    numba = _numba()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", numba.NumbaWarning)
+        try:
+            ufunc = numba.vectorize([signature], cache=True)(rule)
+        except RuntimeError:
+            ufunc = numba.vectorize([signature], cache=False)(rule)
+
+    def quiet(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return ufunc(*args)
+
+    return quiet
+
+
+def _lazy[F: Callable[..., Any]](
+    rule: F, build: Callable[[Callable[..., Any]], Callable[..., Any]]
+) -> F:
+    """``rule``, compiled by ``build`` when first called (or by :func:`load_kernels`)."""
+    compiled: Callable[..., Any] | None = None
+
+    def load() -> Callable[..., Any]:
+        nonlocal compiled
+        if compiled is None:
+            compiled = build(rule)
+        return compiled
+
+    @functools.wraps(rule)
+    def run(*args: Any) -> Any:
+        return (compiled or load())(*args)
+
+    _LOADERS.append(load)
+    return run  # type: ignore[return-value]
+
+
+Elementwise = Callable[..., Any]
+"""A rule made a numpy ufunc: it takes numbers or arrays, and gives a number or an array."""
+
+
+def elementwise(signature: str) -> Callable[[Callable[..., float]], Elementwise]:
+    """Compile the decorated scalar rule into a numpy ufunc with numba when first called.
+
+    The ufunc applies the rule to each element, broadcasting as numpy does; the rule
+    keeps its name, docstring and source (``rule.__wrapped__`` is the Python function).
+    Like a kernel, it raises no floating-point warnings (NaN and inf go on as in numpy):
+    the compiler may evaluate a comparison the rule guards against NaN before the guard.
+    """
+    return lambda rule: _lazy(rule, lambda bound: _compile_ufunc(bound, signature))
+
+
 def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
     """Compile the decorated rule with numba for ``signature`` when it is first called.
 
     The rule keeps its name, docstring and source; ``rule.__wrapped__`` is the Python
     function itself (for reading, not for running: it is slow).
     """
-
-    def decorate(rule: F) -> F:
-        compiled: Callable[..., Any] | None = None
-
-        def load() -> Callable[..., Any]:
-            nonlocal compiled
-            if compiled is None:
-                compiled = _compile(rule, signature)
-            return compiled
-
-        @functools.wraps(rule)
-        def run(*args: Any) -> Any:
-            return (compiled or load())(*args)
-
-        _LOADERS.append(load)
-        return run  # type: ignore[return-value]
-
-    return decorate
+    return lambda rule: _lazy(rule, lambda bound: _compile(bound, signature))
 
 
 _LOADERS: list[Callable[[], Callable[..., Any]]] = []
-"""How to compile (or load from the cache) each kernel defined so far."""
+"""How to compile (or load from the cache) each kernel and ufunc defined so far."""
 
 
 def load_kernels() -> int:
-    """Compile, or load from numba's cache, every kernel of the modules imported so far.
+    """Compile, or load from numba's cache, every kernel and ufunc of the modules imported so far.
 
     Kernels are otherwise loaded when first called; a process pool's server calls this
     once so that the workers it forks share the compiled code instead of each loading
-    its own (see :mod:`crisis_sim.ensemble.worker`). Returns the number of kernels.
+    its own (see :mod:`crisis_sim.ensemble.worker`). Returns the number loaded.
     """
     for load in _LOADERS:
         load()
     return len(_LOADERS)
+
+
+@elementwise("float64(float64)")
+def exp(value: float) -> float:
+    """``e`` to the power ``value``, the C library's (a numpy ufunc; see the module docstring)."""
+    return math.exp(value)
+
+
+@elementwise("float64(float64, float64)")
+def power(base: float, exponent: float) -> float:
+    """``base`` to the power ``exponent``, the C library's ``pow`` (a numpy ufunc).
+
+    An integer exponent counts as the float it is: numba's ``**`` with an integer
+    would multiply instead, and numpy's ``**`` is its own per-CPU code.
+    """
+    return base**exponent

@@ -21,8 +21,9 @@ import mesa
 import numpy as np
 
 from crisis_sim.model import concessions, plans, streams
-from crisis_sim.model.compiled import helper, kernel
+from crisis_sim.model.compiled import exp, helper, kernel
 from crisis_sim.model.domain import Action, InvasionReason, Rung
+from crisis_sim.model.west import logistic
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -34,11 +35,6 @@ DEAL_MARGIN = 1e-9
 def cost_sensitivity(resolve: np.ndarray | float, slope: np.ndarray | float) -> np.ndarray | float:
     """How heavily Russia weighs costs: ``1 - slope x resolve`` (slope: a parameter)."""
     return 1.0 - slope * resolve
-
-
-def expected_level(now: np.ndarray, threatened: np.ndarray, belief: np.ndarray) -> np.ndarray:
-    """Level Russia expects: what is in force, plus the threatened rise times its belief."""
-    return now + belief * np.maximum(threatened - now, 0.0)
 
 
 def logit_choice_probabilities(
@@ -58,7 +54,7 @@ def logit_choice_probabilities(
     precision = np.broadcast_to(np.asarray(precision, dtype=float), best.shape)
     finite = np.isfinite(precision)
     with np.errstate(invalid="ignore", over="ignore"):
-        smooth = np.exp(np.where(finite, precision, 0.0) * (scaled - best))
+        smooth = exp(np.where(finite, precision, 0.0) * (scaled - best))
     weights = np.where(available, np.where(finite, smooth, scaled == best), 0.0)
     return weights / weights.sum(axis=0)
 
@@ -81,9 +77,7 @@ def war_choice_probabilities(
     probabilities = logit_choice_probabilities(utilities, others, precision)
     best_other = np.where(others, utilities, -np.inf).max(axis=0)
     gap = utilities[Action.INVADE] - best_other
-    invade = np.where(
-        available[Action.INVADE], 0.5 * (1.0 + np.tanh(0.5 * war_precision * gap)), 0.0
-    )
+    invade = np.where(available[Action.INVADE], logistic(war_precision * gap), 0.0)
     probabilities *= 1.0 - invade
     probabilities[Action.INVADE] = invade
     return probabilities
@@ -180,6 +174,137 @@ class TypeValues:
 def larger(first: float, second: float) -> float:
     """``numpy.maximum`` of two numbers: the larger, NaN if ``first`` is NaN."""
     return first if (first >= second) | (first != first) else second
+
+
+@helper
+def at_world(values: np.ndarray, world: int) -> float:
+    """A value in ``world``: one number for all worlds, or one per world."""
+    return values[0] if values.shape[0] == 1 else values[world]
+
+
+@helper
+def expected_level(now: float, threatened: float, belief: float) -> float:
+    """Level Russia expects: what is in force, plus the threatened rise times its belief."""
+    return now + belief * larger(threatened - now, 0.0)
+
+
+@kernel(
+    "void(int64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], boolean, float64[::1], float64[::1], float64[:, ::1], float64[:, ::1],"
+    " float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[:, ::1],"
+    " float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[:, :, ::1], float64[:, ::1],"
+    " float64[::1], float64[::1], float64[:, ::1], float64[:, ::1], float64[::1])"
+)
+def _outlook(
+    waits: np.ndarray,
+    resolve_evidence: np.ndarray,
+    weakness_evidence: np.ndarray,
+    status_quo: np.ndarray,
+    sensitivity: np.ndarray,
+    sanction_unit: np.ndarray,
+    national: np.ndarray,
+    has_national: bool,
+    resisting: np.ndarray,
+    force_now: np.ndarray,
+    resisting_later: np.ndarray,
+    force_later: np.ndarray,
+    victory_now: np.ndarray,
+    victory_later: np.ndarray,
+    war_utility: np.ndarray,
+    sanctions: np.ndarray,
+    posture: np.ndarray,
+    sanctions_threatened: np.ndarray,
+    posture_threatened: np.ndarray,
+    posture_cost: np.ndarray,
+    war_cost: np.ndarray,
+    incursion_share: np.ndarray,
+    upkeep: np.ndarray,
+    doubling: np.ndarray,
+    ahead_forever: np.ndarray,
+    weeks_massed: np.ndarray,
+    relief: np.ndarray,
+    flows: np.ndarray,
+    forever: np.ndarray,
+    war_gain_now: np.ndarray,
+    war_cost_now: np.ndarray,
+    war_gain: np.ndarray,
+    war_cost_later: np.ndarray,
+    in_force: np.ndarray,
+) -> None:
+    """Russia's outlook for every plan, the rule of :meth:`Russia.prospects`, per world.
+
+    For each rung ``L`` (1-3) Russia can hold at and each wait ``k`` (tables are
+    (rungs, waits, R)): the weekly flow of holding, ``status quo - sensitivity x
+    (threat_L + upkeep x L x (1 + (weeks massed + (k - 1) / 2) / doubling))``, where the
+    threat is the sanctions and reinforcement expected at ``L`` (:func:`expected_level`
+    at Russia's belief in Western resolve, ``resolve / (resolve + weakness)``), plus
+    allies' national measures, plus at the incursion rung its share of the war's cost;
+    and holding for ever (the mean weeks ahead are ``delta / (1 - delta)``). The war now
+    and after each wait: the chance of winning times what war could gain beyond the
+    status quo; its cost, ``sensitivity x (war cost x resistance x (2 - force) + the
+    sanctions and reinforcement an invasion triggers)``. And what is in force now, less
+    the relief a deal brings. The force (after the ground), the resistance Russia
+    expects (after its underestimate) and the chance of winning
+    (:func:`crisis_sim.model.plans.victory_chance`), now and after each wait, come in
+    computed.
+    """
+    levels, count, size = flows.shape
+    threats = np.empty((levels, size))
+    war_threat = np.empty(size)
+    for world in range(size):
+        belief = resolve_evidence[world] / (resolve_evidence[world] + weakness_evidence[world])
+        unit, extra = sanction_unit[world], at_world(national, world)
+        imposed, posted = sanctions[world], posture[world]
+        posting = at_world(posture_cost, world)
+        for rung in range(1, levels + 2):
+            threat = unit * expected_level(
+                imposed, sanctions_threatened[rung, world], belief
+            ) + posting * expected_level(posted, posture_threatened[rung, world], belief)
+            if has_national:
+                threat = threat + extra
+            if rung == 3:
+                threat = threat + at_world(war_cost, world) * resisting[world] * at_world(
+                    incursion_share, world
+                )
+            if rung <= levels:
+                threats[rung - 1, world] = threat
+            else:
+                war_threat[world] = threat
+        sens = at_world(sensitivity, world)
+        gain = larger(war_utility[world] - status_quo[world], 0.0)
+        war_gain_now[world] = victory_now[world] * gain
+        war_cost_now[world] = sens * (
+            at_world(war_cost, world) * resisting[world] * (2.0 - force_now[world])
+            + war_threat[world]
+        )
+        in_force[world] = (
+            sens * (1.0 - at_world(relief, world)) * (unit * imposed + posting * posted + extra)
+        )
+    for index in range(count):
+        for world in range(size):
+            gain = larger(war_utility[world] - status_quo[world], 0.0)
+            war_gain[index, world] = victory_later[index, world] * gain
+            later, force = resisting_later[index, world], force_later[index, world]
+            war_cost_later[index, world] = at_world(sensitivity, world) * (
+                at_world(war_cost, world) * later * (2.0 - force) + war_threat[world]
+            )
+    for level in range(levels):
+        for index in range(count):
+            wait = (waits[index] - 1) / 2.0
+            for world in range(size):
+                held = (weeks_massed[world] + wait) / at_world(doubling, world)
+                base = at_world(upkeep, world) * (level + 1)
+                flows[level, index, world] = status_quo[world] - at_world(sensitivity, world) * (
+                    threats[level, world] + base * (1.0 + held)
+                )
+        for world in range(size):
+            ahead = weeks_massed[world] + at_world(ahead_forever, world)
+            held = ahead / at_world(doubling, world)
+            base = at_world(upkeep, world) * (level + 1)
+            forever[level, world] = status_quo[world] - at_world(sensitivity, world) * (
+                threats[level, world] + base * (1.0 + held)
+            )
 
 
 @kernel(
@@ -425,6 +550,10 @@ class Russia(mesa.Agent):
         """(R,) the share a second axis from a host country adds to Russia's force, or None."""
         self.sanctions_offset: np.ndarray | None = None
         """(R,) the share of sanctions' cost a third country's backing offsets, or None."""
+        self.discount_weights = _table(
+            plans.wait_powers(p.russia.discount), (len(plans.WAITS), revisionist.shape[0])
+        )
+        """(waits, R) ``delta^k``, the weight of a plan's final move after each wait."""
 
     @property
     def resolve_belief(self) -> np.ndarray:
@@ -514,90 +643,95 @@ class Russia(mesa.Agent):
         then (build-up, readiness, season) against the resistance Russia expects then
         (shifting power, less its underestimate), gains the Ukrainian issues in full,
         and costs ``war_cost x resistance x (2 - force)`` once plus the sanctions and
-        reinforcement expected for an invasion for ever.
+        reinforcement expected for an invasion for ever. The rule is the compiled kernel
+        :func:`_outlook`; the force over the waits, the expected deals and Ukraine's
+        resistance later are computed here first (:mod:`crisis_sim.model.plans`).
         """
         model = self.model
         p = model.p
         west, ukraine = model.west, model.ukraine
         waits = plans.WAITS
-        belief = self.resolve_belief
-        status_quo = model.concessions.status_quo_utility
+        size = model.replications
         sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
-        sanction_unit = self.sanction_unit()
         national = self.national_sanctions_cost()
         error = 1.0 - self.resistance_error
-        resistance_now = ukraine.resistance * error
-        resistance_later = (
+        resisting = ukraine.resistance * error
+        resisting_later = (
             plans.projected_resistance(
                 ukraine.resistance, ukraine.resistance_in_prospect, p.ukraine.adjustment_rate, waits
             )
             * error
         )
         ground_now, ground_later = model.ground_ahead(waits)
-        massed = self.weeks_massed
         force_mass = self.massed_force()
         force_now = force_mass * ground_now
         force_later = self.massed_force(waits[:, None]) * ground_later
-        war_gain = np.maximum(model.concessions.war_utility - status_quo, 0.0)
-        war_sanctions = sanction_unit * expected_level(
-            west.sanctions, west.sanctions_threatened[Rung.FULL_INVASION], belief
-        ) + p.west.posture_cost * expected_level(
-            west.posture, west.posture_threatened[Rung.FULL_INVASION], belief
-        )
-        if self.model.nato.has_national_measures:
-            war_sanctions = war_sanctions + national
-        slope, war_cost = p.russia.victory_slope, p.russia.war_cost
-        victory_now = plans.victory_chance(force_now, resistance_now, slope)
-        victory_later = plans.victory_chance(force_later, resistance_later, slope)
-        flows = np.empty((len(RUNG_LEVERAGE), len(waits), *belief.shape))
-        forever = np.empty((len(RUNG_LEVERAGE), *belief.shape))
-        deals = np.empty_like(flows)
+        slope = p.russia.victory_slope
+        victory_now = plans.victory_chance(force_now, resisting, slope)
+        victory_later = plans.victory_chance(force_later, resisting_later, slope)
         leverage = (
             p.russia.leverage_build_up,
             p.russia.leverage_military_technical,
             p.russia.leverage_incursion,
         )
-        upkeep = p.russia.upkeep_cost
-        doubling = p.russia.upkeep_doubling_weeks
-        discount = p.russia.discount
-        ahead_forever = discount / (1.0 - discount)
-        for index, rung in enumerate(RUNG_LEVERAGE):
-            threat = sanction_unit * expected_level(
-                west.sanctions, west.sanctions_threatened[rung], belief
-            ) + p.west.posture_cost * expected_level(
-                west.posture, west.posture_threatened[rung], belief
-            )
-            if model.nato.has_national_measures:
-                threat = threat + national
-            if rung is Rung.LIMITED_INCURSION:
-                threat = threat + war_cost * resistance_now * p.russia.incursion_war_share
-            base = upkeep * int(rung)
-            flows[index] = status_quo - sensitivity * (
-                threat + base * (1.0 + (massed + (waits[:, None] - 1) / 2.0) / doubling)
-            )
-            forever[index] = status_quo - sensitivity * (
-                threat + base * (1.0 + (massed + ahead_forever) / doubling)
-            )
-            rate = leverage[index] * force_mass * self.yield_belief / p.russia.extraction_weeks
+        yield_belief = self.yield_belief
+        deals = np.empty((len(RUNG_LEVERAGE), len(waits), size))
+        for index, weight in enumerate(leverage):
+            rate = weight * force_mass * yield_belief / p.russia.extraction_weeks
             deals[index] = plans.expected_deal(model.deal.utility, rate, waits)
-        in_force = (
-            sensitivity
-            * (1.0 - p.west.sanctions_relief)
-            * (sanction_unit * west.sanctions + p.west.posture_cost * west.posture + national)
+        discount = p.russia.discount
+        flows = np.empty_like(deals)
+        forever = np.empty((len(RUNG_LEVERAGE), size))
+        war_gain, war_cost = np.empty((len(waits), size)), np.empty((len(waits), size))
+        war_gain_now, war_cost_now, in_force = np.empty(size), np.empty(size), np.empty(size)
+        shape = (len(waits), size)
+        _outlook(
+            waits.astype(np.int64),
+            _values(self.resolve_evidence),
+            _values(self.weakness_evidence),
+            _values(model.concessions.status_quo_utility),
+            _values(sensitivity),
+            _values(self.sanction_unit()),
+            _values(national),
+            model.nato.has_national_measures,
+            _values(resisting, size),
+            _values(force_now, size),
+            _table(resisting_later, shape),
+            _table(force_later, shape),
+            _values(victory_now, size),
+            _table(victory_later, shape),
+            _values(model.concessions.war_utility),
+            _values(west.sanctions),
+            _values(west.posture),
+            np.ascontiguousarray(west.sanctions_threatened, dtype=float),
+            np.ascontiguousarray(west.posture_threatened, dtype=float),
+            _values(p.west.posture_cost),
+            _values(p.russia.war_cost),
+            _values(p.russia.incursion_war_share),
+            _values(p.russia.upkeep_cost),
+            _values(p.russia.upkeep_doubling_weeks),
+            _values(discount / (1.0 - discount)),
+            _values(self.weeks_massed),
+            _values(p.west.sanctions_relief),
+            flows,
+            forever,
+            war_gain_now,
+            war_cost_now,
+            war_gain,
+            war_cost,
+            in_force,
         )
         return Prospects(
             flows=flows,
             forever=forever,
             deals=deals,
-            war_gain_now=victory_now * war_gain,
-            war_cost_now=sensitivity
-            * (war_cost * resistance_now * (2.0 - force_now) + war_sanctions),
-            war_gain=victory_later * war_gain,
-            war_cost=sensitivity
-            * (war_cost * resistance_later * (2.0 - force_later) + war_sanctions),
+            war_gain_now=war_gain_now,
+            war_cost_now=war_cost_now,
+            war_gain=war_gain,
+            war_cost=war_cost,
             in_force=in_force,
             partial_gain=model.deal.partial_gain(model),
-            status_quo=status_quo,
+            status_quo=model.concessions.status_quo_utility,
             sensitivity=sensitivity,
             threshold=sensitivity * p.russia.threshold_cost,
             victory_now=victory_now,
@@ -627,8 +761,7 @@ class Russia(mesa.Agent):
 
         ``explain`` also finds the weeks of the best plan of holding (for the event log;
         0 otherwise). The rule is the compiled kernel :func:`_plan_values`; the discount
-        over each wait, ``delta^k``, is computed here in numpy (see
-        :mod:`crisis_sim.model.compiled` on transcendental functions).
+        over each wait, ``delta^k``, is :attr:`discount_weights`, computed once.
         """
         model = self.model
         p = model.p
@@ -642,7 +775,6 @@ class Russia(mesa.Agent):
         walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
         rung = self.rung
         size = rung.shape[0]
-        weight = np.asarray(p.russia.discount, dtype=float) ** waits[:, None]
         utilities = np.empty((len(Action), size))
         available = np.empty((len(Action), size), dtype=bool)
         war_plan, peace_plan, settle_base = np.empty(size), np.empty(size), np.empty(size)
@@ -654,7 +786,7 @@ class Russia(mesa.Agent):
             np.ascontiguousarray(pr.deals),
             _table(pr.war_gain, (len(waits), size)),
             _table(pr.war_cost, (len(waits), size)),
-            _table(weight, (len(waits), size)),
+            self.discount_weights,
             waits.astype(np.int64),
             _values(pr.threshold, size),
             _values(pr.status_quo, size),

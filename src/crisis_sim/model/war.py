@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crisis_sim.model import plans, streams
+from crisis_sim.model.compiled import exp
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -42,7 +43,7 @@ def ceasefire_chance(
     movement: np.ndarray, hazard: np.ndarray | float, scale: np.ndarray | float
 ) -> np.ndarray:
     """Weekly chance of a ceasefire, ``hazard x exp(-|movement| / scale)``: likelier if stalled."""
-    return hazard * np.exp(-np.abs(movement) / scale)
+    return hazard * exp(-np.abs(movement) / scale)
 
 
 class War:
