@@ -21,12 +21,13 @@ kernel is compiled in memory for each process, silently.
 
 Transcendental functions (``exp``, ``pow``) are the C library's everywhere in the
 model: in a kernel (numba calls the C library), and between kernels through numpy
-ufuncs made by :func:`elementwise` (:func:`exp` and :func:`power` here, and the West's
-``logistic``), never numpy's own. numpy picks its code for these by the CPU it runs
+ufuncs made by :func:`elementwise` (:func:`exp` and :func:`power` here), never numpy's
+own. numpy picks its code for these by the CPU it runs
 on: its AVX-512 ``exp`` and ``pow`` differ from its AVX2 ones (and from the C
 library's) in the last bit for about 5% of inputs, so results computed with them
-depended on the machine. The C library's are the same on every x86-64 machine with FMA
-(Intel Haswell and AMD Piledriver on, 2013-) running glibc 2.28 or later (2018-);
+depended on the machine. The C library's are the same on every x86-64 machine with
+AVX2 and FMA (Intel from Haswell, 2013, AMD from Excavator, 2015) running glibc 2.28 or
+later (2018-);
 elsewhere (an older CPU, macOS, Windows, another C library) the last bits of
 continuous values may differ, which changed no outcome in the checks of
 ``benchmarks/identical_tables.py``. Intel's SVML, which numba would otherwise use to

@@ -32,11 +32,10 @@ shape (waits, R); :class:`crisis_sim.model.russia.Russia` applies them.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 
-from crisis_sim.model.compiled import elementwise
+from crisis_sim.model.compiled import exp
 
 WAITS = np.array([1, 2, 3, 4, 6, 8, 12, 16, 24])
 """Weeks of holding before a plan's final move (structural: a grid dense where plans differ).
@@ -75,28 +74,21 @@ def ground(start: dt.date, weeks: int, thaw_penalty: np.ndarray | float) -> np.n
     return 1.0 - loss * penalty
 
 
-@elementwise("float64(float64, float64, float64, float64, float64)")
 def force(
-    weeks_massed: float,
-    buildup_start: float,
-    buildup_weeks: float,
-    readiness_weeks: float,
-    readiness_decline: float,
-) -> float:
-    """Russia's massed force, 0-1, after ``weeks_massed`` weeks (a numpy ufunc: any shapes).
+    weeks_massed: np.ndarray,
+    buildup_start: np.ndarray | float,
+    buildup_weeks: np.ndarray | float,
+    readiness_weeks: np.ndarray | float,
+    readiness_decline: np.ndarray | float,
+) -> np.ndarray:
+    """Russia's massed force, 0-1, after ``weeks_massed`` weeks (any shape).
 
     ``min(1, start + (1 - start) m / buildup_weeks) x exp(-decline x max(m - readiness_weeks, 0))``:
-    the build-up completes, then readiness decays (Slantchev 2005). Compiled as one pass
-    over its arguments (:func:`crisis_sim.model.compiled.elementwise`), with the C
-    library's ``exp``; NaN stays NaN, as in numpy.
+    the build-up completes, then readiness decays (Slantchev 2005). ``exp`` is the C
+    library's (:func:`crisis_sim.model.compiled.exp`).
     """
-    built = buildup_start + (1.0 - buildup_start) * weeks_massed / buildup_weeks
-    past = weeks_massed - readiness_weeks
-    if built != built or past != past:
-        return built + past
-    built = 1.0 if built >= 1.0 else built
-    past = past if past >= 0.0 else 0.0
-    return built * math.exp(-readiness_decline * past)
+    built = np.minimum(1.0, buildup_start + (1.0 - buildup_start) * weeks_massed / buildup_weeks)
+    return built * exp(-readiness_decline * np.maximum(weeks_massed - readiness_weeks, 0.0))
 
 
 def victory_chance(

@@ -14,7 +14,6 @@ Russia's choice (:func:`bayes_type_update`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ import mesa
 import numpy as np
 
 from crisis_sim.model.bargaining import distance_terms, effective_offer, utility_of_distance
-from crisis_sim.model.compiled import elementwise
+from crisis_sim.model.compiled import exp
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
 
@@ -69,17 +68,16 @@ OFFER_STEPS = np.linspace(0.0, 1.0, 5)
 """The offers the West weighs: 0, 1/4, ... of the way from its t0 offer to its reservation point."""
 
 
-@elementwise("float64(float64)")
-def logistic(x: float) -> float:
-    """The logistic function, ``1 / (1 + exp(-x))``, safe for large ``|x|`` (a numpy ufunc).
+def logistic(x: np.ndarray | float) -> np.ndarray:
+    """The logistic function, ``1 / (1 + exp(-x))``, safe for large ``|x|``.
 
-    The C library's ``exp`` of a number never above 0, so it never overflows
-    (:mod:`crisis_sim.model.compiled` on why not numpy's).
+    From the C library's ``exp`` (:func:`crisis_sim.model.compiled.exp`) of ``-|x|``,
+    a number never above 0, so it never overflows: ``e / (1 + e)`` below 0, ``1 / (1 + e)``
+    from 0 on.
     """
-    if x < 0.0:
-        grown = math.exp(x)
-        return grown / (1.0 + grown)
-    return 1.0 / (1.0 + math.exp(-x))
+    x = np.asarray(x, dtype=float)
+    shrunk = exp(-np.abs(x))
+    return np.where(x < 0.0, shrunk / (1.0 + shrunk), 1.0 / (1.0 + shrunk))
 
 
 def offer_utility(
