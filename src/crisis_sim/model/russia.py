@@ -252,6 +252,7 @@ def _outlook(
     levels, count, size = flows.shape
     threats = np.empty((levels, size))
     war_threat = np.empty(size)
+    prize = np.empty(size)
     for world in range(size):
         belief = resolve_evidence[world] / (resolve_evidence[world] + weakness_evidence[world])
         unit, extra = sanction_unit[world], at_world(national, world)
@@ -272,8 +273,8 @@ def _outlook(
             else:
                 war_threat[world] = threat
         sens = at_world(sensitivity, world)
-        gain = larger(war_utility[world] - status_quo[world], 0.0)
-        war_gain_now[world] = victory_now[world] * gain
+        prize[world] = larger(war_utility[world] - status_quo[world], 0.0)
+        war_gain_now[world] = victory_now[world] * prize[world]
         war_cost_now[world] = sens * (
             at_world(war_cost, world) * resisting[world] * (2.0 - force_now[world])
             + war_threat[world]
@@ -283,8 +284,7 @@ def _outlook(
         )
     for index in range(count):
         for world in range(size):
-            gain = larger(war_utility[world] - status_quo[world], 0.0)
-            war_gain[index, world] = victory_later[index, world] * gain
+            war_gain[index, world] = victory_later[index, world] * prize[world]
             later, force = resisting_later[index, world], force_later[index, world]
             war_cost_later[index, world] = at_world(sensitivity, world) * (
                 at_world(war_cost, world) * later * (2.0 - force) + war_threat[world]
