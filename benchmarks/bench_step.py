@@ -2,10 +2,11 @@
 
 The numpy step lives only here: the allies' update (``Nato.update_willingness``) and
 Russia's plan values (``Russia.type_values``) as they were in numpy before the kernels
-(commit 7ca4b68), and Russia's outlook (``Russia.prospects``) as it was before its
-kernel (commit 10a3505), patched into the model for the numpy runs. The West's choice
-of offers (``West.choose_offers``) is numpy in both and is timed as a control: its
-ratio should be about 1. Both engines run the same
+(commit 7ca4b68), Russia's outlook (``Russia.prospects``) as it was before its kernel
+(commit 10a3505), and Russia's choice (``Russia.choose``) and the West's choice of offers
+(``West.choose_offers``) as they were before theirs (commit 705f823), patched into the
+model for the numpy runs. The deal (``Deal.form``) is numpy in both and is timed as a
+control: its ratio should be about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
 the same (possibly busy) machine; the worlds must come out identical to the bit.
 
@@ -14,7 +15,7 @@ Both engines take ``exp`` and ``pow`` from the C library (the model's ufuncs,
 
 Reported: CPU time of this process per world-week of the step (construction
 excluded; one process, one core, so CPU time is CPU time per core), for the whole step
-and for the three mechanisms the kernels replace, and the time to compile the kernels
+and for the five mechanisms the kernels replace, and the time to compile the kernels
 (cold, cache cleared, in a fresh process) and to load them from the cache. With
 ``--before CHECKOUT`` (another checkout, such as the last release), the whole step of
 both checkouts as fresh processes, alternately, with numpy as it runs here and with
@@ -44,8 +45,17 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim import CrisisModel
-from crisis_sim.model import alliance, concessions, plans, russia, west
-from crisis_sim.model.domain import Rung
+from crisis_sim.model import (
+    alliance,
+    bargaining,
+    compiled,
+    concessions,
+    plans,
+    russia,
+    streams,
+    west,
+)
+from crisis_sim.model.domain import Action, InvasionReason, Rung
 
 # -- the numpy step (before the kernels), kept only for this comparison ---------------------
 
@@ -327,17 +337,179 @@ def numpy_type_values(self, revisionist, prospects, *, explain=False):
     )
 
 
+def _logit(utilities, available, precision):
+    scaled = np.where(available, utilities, -np.inf)
+    best = scaled.max(axis=0)
+    precision = np.broadcast_to(np.asarray(precision, dtype=float), best.shape)
+    finite = np.isfinite(precision)
+    with np.errstate(invalid="ignore", over="ignore"):
+        smooth = compiled.exp(np.where(finite, precision, 0.0) * (scaled - best))
+    weights = np.where(available, np.where(finite, smooth, scaled == best), 0.0)
+    return weights / weights.sum(axis=0)
+
+
+def _war_choice(utilities, available, precision, war_precision):
+    others = available.copy()
+    others[Action.INVADE] = False
+    probabilities = _logit(utilities, others, precision)
+    best_other = np.where(others, utilities, -np.inf).max(axis=0)
+    gap = utilities[Action.INVADE] - best_other
+    invade = np.where(available[Action.INVADE], west.logistic(war_precision * gap), 0.0)
+    probabilities *= 1.0 - invade
+    probabilities[Action.INVADE] = invade
+    return probabilities
+
+
+def numpy_choose(self, prospects):
+    """``Russia.choose`` in numpy."""
+    model = self.model
+    active = model.active
+    rev, sec = self.by_type
+    precision, war_precision = model.p.russia.choice_precision, model.p.russia.war_precision
+    p_rev = _war_choice(rev.utilities, rev.available, precision, war_precision)
+    p_sec = _war_choice(sec.utilities, sec.available, precision, war_precision)
+    self.probabilities_if_revisionist = p_rev
+    self.probabilities_if_security_seeking = p_sec
+    self.utilities = np.where(self.revisionist, rev.utilities, sec.utilities)
+    self.probabilities = np.where(self.revisionist, p_rev, p_sec)
+    available = np.where(self.revisionist, rev.available, sec.available)
+    cumulative = np.cumsum(self.probabilities, axis=0)
+    uniform = model.weekly_uniform(streams.CHOICE)
+    action = np.argmax(cumulative > uniform * cumulative[-1], axis=0)
+    acting = active & (self.rung < Rung.FULL_INVASION) & ~self.stood_down
+    action = np.where(acting, action, -1)
+    invading = action == Action.INVADE
+    if invading.any():
+        best = np.where(available, self.utilities, -np.inf).max(axis=0)
+        margin = np.maximum(best - self.utilities[Action.INVADE], 0.0)
+        reason = np.select(
+            [margin <= 0.0, margin <= russia.NEAR_BEST_MARGIN],
+            [int(InvasionReason.BEST_REPLY), int(InvasionReason.NEAR_BEST)],
+            int(InvasionReason.LOW_PROBABILITY),
+        )
+        self.invasion_reason = np.where(invading, reason, self.invasion_reason)
+        self.invasion_margin = np.where(invading, margin, self.invasion_margin)
+        self.invasion_victory = np.where(invading, prospects.victory_now, self.invasion_victory)
+    step = np.select([action == Action.DE_ESCALATE, action == Action.ESCALATE], [-1, 1], default=0)
+    new_rung = np.select(
+        [action == Action.ACCEPT, invading],
+        [int(Rung.DIPLOMACY), int(Rung.FULL_INVASION)],
+        self.rung + step,
+    )
+    self.rung = np.where(acting, new_rung, self.rung)
+    self.talking = (
+        active
+        & np.isin(action, (Action.HOLD, Action.DE_ESCALATE, Action.ACCEPT_PARTIAL))
+        & (self.rung <= Rung.MILITARY_TECHNICAL)
+    )
+    return action
+
+
+def numpy_choose_offers(self) -> None:
+    """``West.choose_offers`` in numpy."""
+    model = self.model
+    p = model.p
+    russia = model.russia
+    live = model.active
+    us, nato = model.united_states, model.nato
+    varying, fixed = self.varying_issues, self.fixed_issues
+    steps = west.OFFER_STEPS[None, :, None]
+    us_t0 = p.west.us_offer[varying][:, None]
+    nato_t0 = p.west.nato_offer[varying][:, None]
+    us_offers = np.maximum(
+        us_t0 + steps * np.maximum(p.west.us_reservation[varying][:, None] - us_t0, 0.0),
+        us.offer_floor[varying][:, None],
+    )
+    nato_offers = np.maximum(
+        nato_t0 + steps * np.maximum(p.west.nato_reservation[varying][:, None] - nato_t0, 0.0),
+        nato.offer_floor[varying][:, None],
+    )
+    if russia.by_type is None or varying.size == 0:
+        chosen = np.zeros(model.replications, dtype=int)
+    else:
+        own, granted = model.ukraine.own_offer, model.concessions.granted
+        share, salience = p.west.us_share, p.russia.salience
+        exponent = p.russia.distance_exponent
+        packages = np.maximum(
+            bargaining.effective_offer(
+                us_offers, nato_offers, share[varying][:, None], own[varying][:, None]
+            ),
+            granted[varying][:, None],
+        )
+        unchanged = np.maximum(
+            bargaining.effective_offer(
+                np.maximum(p.west.us_offer[fixed], us.offer_floor[fixed]),
+                np.maximum(p.west.nato_offer[fixed], nato.offer_floor[fixed]),
+                share[fixed],
+                own[fixed],
+            ),
+            granted[fixed],
+        )
+        terms = bargaining.distance_terms
+        total, weight = terms(1.0 - packages, salience[varying][:, None], exponent)
+        total_fixed, weight_fixed = terms(1.0 - unchanged, salience[fixed], exponent)
+        worth = bargaining.utility_of_distance(total + total_fixed, weight + weight_fixed, exponent)
+        precision = p.russia.choice_precision
+        acceptance = np.zeros_like(worth)
+        for values, belief in zip(
+            russia.by_type, (self.type_belief, 1.0 - self.type_belief), strict=True
+        ):
+            settle = values.settle_base + values.aspiration * worth
+            other = np.maximum(values.war_plan, values.peace_plan)
+            acceptance += belief * west.logistic(precision * (settle - other))
+        us_salience = p.west.us_salience
+        given = np.maximum(packages - packages[:, :1], 0.0)
+        weight = us_salience.sum(axis=0)
+        concession = (us_salience[varying][:, None] * given).sum(axis=0) / np.where(
+            weight > 0, weight, 1.0
+        )
+        utility = west.offer_utility(acceptance, concession, self.war_risk, p.west.war_aversion)
+        utility = np.where(west.OFFER_STEPS[:, None] >= self.offer_step - 1e-12, utility, -np.inf)
+        chosen = utility.argmax(axis=0)
+        self.acceptance = np.where(
+            live, np.take_along_axis(acceptance, chosen[None], axis=0)[0], self.acceptance
+        )
+        model.narration.mask(
+            live & (west.OFFER_STEPS[chosen] > self.offer_step + 1e-12),
+            "west",
+            "the West widens its offers toward its reservation points: the chance of war "
+            "it sees is worth more than what the larger offer concedes (Fearon 1995)",
+        )
+    self.offer_step = np.where(live, west.OFFER_STEPS[chosen], self.offer_step)
+    chosen_offers = (
+        (us, p.west.us_offer, p.west.us_reservation),
+        (nato, p.west.nato_offer, p.west.nato_reservation),
+    )
+    step = west.OFFER_STEPS[chosen]
+    for actor, t0, reservation in chosen_offers:
+        offer = np.maximum(t0 + step * np.maximum(reservation - t0, 0.0), actor.offer_floor)
+        actor.offer = np.where(live, offer, actor.offer)
+
+
 @contextlib.contextmanager
 def numpy_step() -> Iterator[None]:
     """Run the model with the numpy step in this block."""
     russian = russia.Russia
-    saved = alliance.Nato.update_willingness, russian.prospects, russian.type_values
+    saved = (
+        alliance.Nato.update_willingness,
+        russian.prospects,
+        russian.type_values,
+        russian.choose,
+        west.West.choose_offers,
+    )
     alliance.Nato.update_willingness = numpy_update_willingness
     russian.prospects, russian.type_values = numpy_prospects, numpy_type_values
+    russian.choose, west.West.choose_offers = numpy_choose, numpy_choose_offers
     try:
         yield
     finally:
-        alliance.Nato.update_willingness, russian.prospects, russian.type_values = saved
+        (
+            alliance.Nato.update_willingness,
+            russian.prospects,
+            russian.type_values,
+            russian.choose,
+            west.West.choose_offers,
+        ) = saved
 
 
 # -- timing -------------------------------------------------------------------------------
@@ -374,12 +546,22 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
         Timed(alliance.Nato, "update_willingness") as allies,
         Timed(russia.Russia, "prospects") as outlook,
         Timed(russia.Russia, "type_values") as plan_values,
+        Timed(russia.Russia, "choose") as choice,
         Timed(west.West, "choose_offers") as offers,
+        Timed(bargaining.Deal, "form") as deal,
     ):
         start = time.process_time()
         model.run()
         stepping = time.process_time() - start
-    seconds = (stepping, allies.seconds, outlook.seconds, plan_values.seconds, offers.seconds)
+    seconds = (
+        stepping,
+        allies.seconds,
+        outlook.seconds,
+        plan_values.seconds,
+        choice.seconds,
+        offers.seconds,
+        deal.seconds,
+    )
     return model.outcomes(), model.week, seconds
 
 
@@ -474,7 +656,9 @@ def main(argv: list[str] | None = None) -> int:
         "allies' update",
         "Russia's outlook",
         "Russia's plan values (x2 types)",
-        "the West's offers (numpy in both)",
+        "Russia's choice",
+        "the West's offers",
+        "the deal (numpy in both: control)",
     )
     for column, label in enumerate(labels):
         numpy_ns = min(r[column] for r in found["numpy"]) / world_weeks * 1e9

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from crisis_sim import CrisisModel
-from crisis_sim.model import alliance, compiled, plans, russia, west
+from crisis_sim.model import alliance, bargaining, compiled, plans, russia, west
 from crisis_sim.model.alliance import pairwise_sum
 from crisis_sim.model.domain import Action
 from crisis_sim.scenario.files import load_scenario
@@ -196,9 +196,78 @@ def test_with_no_writable_cache_kernels_and_ufuncs_compile_in_memory_without_a_w
         assert halved(np.array([1.0, 3.0])).tolist() == [0.5, 1.5]
 
 
+RULES = """
+from crisis_sim.model.compiled import helper
+
+@helper
+def scaled(value: float) -> float:
+    \"\"\"A helper in a module of its own.\"\"\"
+    return FACTOR * value
+"""
+
+CALLER = """
+import sys
+from crisis_sim.model.compiled import kernel
+from rules import scaled
+
+@kernel("float64(float64)")
+def run(value: float) -> float:
+    \"\"\"A kernel calling a helper of another module.\"\"\"
+    return scaled(value)
+
+print(run(1.5))
+"""
+
+
+def _run_caller(folder, cache) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=str(folder))
+    found = subprocess.run(
+        [sys.executable, str(folder / "caller.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip()
+
+
+@pytest.mark.slow
+def test_a_change_to_a_helper_in_another_module_compiles_the_cached_kernel_again(tmp_path):
+    # Numba's cache checks only the kernel's own file; the fingerprint in the name a
+    # kernel is cached under covers the helpers' modules, so no stale code is loaded.
+    (tmp_path / "rules.py").write_text(RULES.replace("FACTOR", "2.0"))
+    (tmp_path / "caller.py").write_text(CALLER)
+    cache = tmp_path / "cache"
+    assert _run_caller(tmp_path, cache) == "3.0"
+    assert any(cache.rglob("*.nbi"))
+    assert _run_caller(tmp_path, cache) == "3.0"  # from the cache
+    (tmp_path / "rules.py").write_text(RULES.replace("FACTOR", "3.0"))
+    assert _run_caller(tmp_path, cache) == "4.5"
+
+
+def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
+    # Russia's choice calls helpers of its own module, of compiled and of west (the
+    # logistic): each of those files is in the fingerprint, and nothing else changes it.
+    import hashlib
+    from pathlib import Path
+
+    rule = russia._choose.__wrapped__
+    files = sorted(Path(module.__file__) for module in (compiled, russia, west))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    assert compiled._fingerprint(rule) == digest.hexdigest()[:16]
+    assert compiled._fingerprint(alliance._decide.__wrapped__) != compiled._fingerprint(rule)
+
+
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
-    russia: ("_outlook", "_plan_values"),
+    russia: ("_outlook", "_plan_values", "_choose"),
+    west: ("_offers",),
 }
 """Every compiled kernel of the model, by module."""
 
@@ -239,10 +308,10 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's six kernels (the allies' update and decision, the quantiles, the
-    # cohesions, Russia's outlook and its plan values) and two ufuncs (exp and power); a
-    # test module may have added its own since.
-    assert worker.KERNELS >= 8
+    # The model's eight kernels (the allies' update and decision, the quantiles, the
+    # cohesions, Russia's outlook, its plan values and its choice, the West's offers) and
+    # two ufuncs (exp and power); a test module may have added its own since.
+    assert worker.KERNELS >= 10
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 
@@ -269,6 +338,48 @@ def test_the_logistic_never_overflows_and_agrees_with_its_formula():
             found = west.logistic(x)
     np.testing.assert_allclose(found[2:-2], 1.0 / (1.0 + np.exp(-x[2:-2])), rtol=1e-15)
     assert found[0] == 0.0 and found[-2] == 1.0 and np.isnan(found[-1])
+
+
+def test_the_logistic_for_one_number_has_the_bits_of_the_logistic_for_arrays():
+    # The kernels (Russia's choice, the West's offers) take the logistic one number at a
+    # time (west.logistic_of); numpy code takes it over arrays (west.logistic).
+    x = np.concatenate(
+        [np.random.default_rng(3).normal(0.0, 30.0, 5_000), [-1e6, -0.0, 0.0, 1e6, np.nan]]
+    )
+    found = np.array([west.logistic_of(float(v)) for v in x])
+    np.testing.assert_array_equal(found, west.logistic(x))
+    assert found.view(np.int64).tolist() == west.logistic(x).view(np.int64).tolist()
+
+
+def test_the_offers_kernel_forms_packages_as_the_deal_does_to_the_bit():
+    # The kernel's package_at is bargaining.effective_offer (and the floor of what is
+    # granted) for one issue: both must change together.
+    rng = np.random.default_rng(4)
+    us, nato, share, own, granted = rng.uniform(0.0, 1.0, (5, 3_000))
+    granted[::3] = 0.0
+    expected = np.maximum(bargaining.effective_offer(us, nato, share, own), granted)
+    found = [west.package_at(*values) for values in zip(us, nato, share, own, granted, strict=True)]
+    assert np.array(found).tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("exponent", [1.0, 0.7, 2.0])
+def test_the_offers_kernel_values_a_package_as_issue_utility_does_to_the_bit(exponent):
+    # The worth the West judges Russia's acceptance by is bargaining.issue_utility,
+    # summed issue by issue (_distance) and turned into a utility (_utility_of_share).
+    rng = np.random.default_rng(5)
+    gaps, salience = rng.uniform(0.0, 1.0, (6, 400)), rng.uniform(0.0, 1.0, (6, 1))
+    expected = bargaining.issue_utility(gaps, salience, exponent)
+    plain = exponent == 1.0
+    powers = np.array([exponent])
+    share = np.empty(400)
+    for world in range(400):
+        total, weight = -0.0, -0.0
+        for issue in range(6):
+            total += west._distance(salience, issue, world, gaps[issue, world], powers, plain)
+            weight += west._distance(salience, issue, world, 1.0, powers, plain)
+        share[world] = total / weight
+    west._utility_of_share(share, powers, plain)
+    assert share.tobytes() == expected.tobytes()
 
 
 @pytest.mark.parametrize("base", [0.37, 0.9731, 1.0 - 1e-9, 0.0])

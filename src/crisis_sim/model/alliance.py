@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from crisis_sim.model.compiled import helper, kernel
+from crisis_sim.model.compiled import at_world, helper, kernel
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.members import MemberArrays, MemberRecord
 from crisis_sim.model.west import at_rung, rung_table
@@ -114,12 +114,6 @@ def linear_quantile(ordered: np.ndarray, count: int, quantile: float) -> float:
     high = min(low + 1, last)
     frac = position - low
     return ordered[low] * (1.0 - frac) + ordered[high] * frac
-
-
-@helper
-def at_world(values: np.ndarray, world: int) -> float:
-    """A parameter's value in ``world``: one number for all worlds, or one per world."""
-    return values[0] if values.shape[0] == 1 else values[world]
 
 
 @kernel("void(float64[:, ::1], float64[::1], float64[::1])")

@@ -9,10 +9,24 @@ first call compiles it (or loads it from numba's on-disk cache, see below) with
 the bit as the numpy code they replaced, summation order included) and numpy's error
 model (a division by zero gives ``inf`` or ``nan``, as in numpy, not an exception).
 
-A kernel may call helpers of its own module marked with :func:`helper`: they are
-compiled with it. Numba's cache checks only the file of the function it compiled, so a
-kernel calls helpers of its own module only, never of another (a change to that
-module would not reach the cached kernel).
+A kernel may call helpers marked with :func:`helper`, of its own module or imported by
+name from another (:func:`larger` and :func:`at_world` here serve every kernel): they
+are compiled with it. A helper of numbers is inlined into it unless it calls itself (an
+inlined helper costs no call, and no count of references to the arrays it is passed);
+a helper that loops over the worlds itself, or that measured faster called than inlined,
+is marked ``helper(inline=False)``. Numba's
+cache checks only the file of the function it compiled, so the name each kernel is
+cached under carries a fingerprint of this module and of the module of every helper
+it reaches (:func:`_fingerprint`): a change to any of them compiles the kernel again
+instead of loading stale code.
+
+How a kernel is written to be fast (measured, ``benchmarks/README.md``): the worlds in
+the innermost loop, over rows of (..., R) tables, so that each loop reads a few rows in
+order and the compiler can vectorise it; a branch the same for every world (``plain``
+in :func:`crisis_sim.model.west._offers`) outside the loop over worlds, not inside it,
+where the compiler may compute ``exp`` or ``pow`` in every world to remove the branch.
+A loop over worlds that reads many tables at once, one world at a time, can be slower
+than numpy.
 
 Where the compiled code goes: numba caches each kernel next to its source, in the
 package's ``__pycache__``; if that is not writable (an installed package), in the
@@ -39,23 +53,58 @@ for the same reason. Powers of a number over the plans' waits are products, not
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 import sys
 import types
 import warnings
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, overload
 
 import numpy as np
 
 _HELPER = "__crisis_sim_helper__"
 
 
-def helper[F: Callable[..., Any]](rule: F) -> F:
-    """Mark ``rule`` as a helper of its module's kernels; it stays a Python function here."""
-    setattr(rule, _HELPER, True)
-    return rule
+@overload
+def helper[F: Callable[..., Any]](rule: F, /) -> F: ...
+
+
+@overload
+def helper[F: Callable[..., Any]](*, inline: bool) -> Callable[[F], F]: ...
+
+
+def helper[F: Callable[..., Any]](
+    rule: F | None = None, /, *, inline: bool = True
+) -> F | Callable[[F], F]:
+    """Mark ``rule`` as a helper kernels may call; it stays a Python function here.
+
+    A helper of numbers (``@helper``) is inlined where it is called. One that loops over
+    the worlds itself is compiled once and called (``@helper(inline=False)``): inlining
+    it gains nothing and costs compile time for each place it is called. So is a helper
+    whose kernel measured faster calling it than inlining it (numba's inlining is of
+    its own code, before LLVM's optimisations).
+    """
+
+    def mark(found: F) -> F:
+        setattr(found, _HELPER, "always" if inline else "never")
+        return found
+
+    return mark if rule is None else mark(rule)
+
+
+@helper
+def larger(first: float, second: float) -> float:
+    """``numpy.maximum`` of two numbers: the larger, NaN if either is NaN."""
+    return first if (first >= second) | (first != first) else second
+
+
+@helper
+def at_world(values: np.ndarray, world: int) -> float:
+    """A value in ``world``: one number for all worlds, or one per world."""
+    return values[0] if values.shape[0] == 1 else values[world]
 
 
 @functools.cache
@@ -80,9 +129,46 @@ def _helper_dispatcher(rule: Callable[..., Any]) -> Any:
     found = _HELPERS.get(rule)
     if found is None:
         names = dict(rule.__globals__)
-        found = _HELPERS[rule] = _numba().njit(error_model="numpy")(_function(rule, names))
+        inline = "never" if _calls_itself(rule) else getattr(rule, _HELPER)
+        found = _HELPERS[rule] = _numba().njit(error_model="numpy", inline=inline)(
+            _function(rule, names)
+        )
         _bind_helpers(rule, names)
     return found
+
+
+def _calls_itself(rule: Callable[..., Any]) -> bool:
+    """Whether ``rule`` calls itself (numba cannot inline it into itself)."""
+    return rule.__name__ in rule.__code__.co_names
+
+
+def _helpers_of(rule: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """The helpers ``rule`` calls, by the names of its module's globals."""
+    for name in rule.__code__.co_names:
+        value = rule.__globals__.get(name)
+        if callable(value) and getattr(value, _HELPER, False):
+            yield value
+
+
+def _fingerprint(rule: Callable[..., Any]) -> str:
+    """A digest of the sources the compiled ``rule`` depends on (16 hexadecimal digits).
+
+    The files of this module, of ``rule``'s module and of the module of every helper it
+    reaches, directly or through other helpers.
+    """
+    files = {Path(__file__), Path(rule.__code__.co_filename)}
+    seen: set[Callable[..., Any]] = set()
+    waiting = [rule]
+    while waiting:
+        for found in _helpers_of(waiting.pop()):
+            if found not in seen:
+                seen.add(found)
+                waiting.append(found)
+                files.add(Path(found.__code__.co_filename))
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _function(rule: Callable[..., Any], names: dict[str, Any]) -> types.FunctionType:
@@ -97,10 +183,8 @@ def _function(rule: Callable[..., Any], names: dict[str, Any]) -> types.Function
 
 def _bind_helpers(rule: Callable[..., Any], names: dict[str, Any]) -> None:
     """Replace, in ``names``, each helper ``rule`` calls by its compiled version."""
-    for name in rule.__code__.co_names:
-        value = names.get(name)
-        if callable(value) and getattr(value, _HELPER, False):
-            names[name] = _helper_dispatcher(value)
+    for found in _helpers_of(rule):
+        names[found.__name__] = _helper_dispatcher(found)
 
 
 def _bind(rule: Callable[..., Any]) -> types.FunctionType:
@@ -111,15 +195,21 @@ def _bind(rule: Callable[..., Any]) -> types.FunctionType:
 
 
 def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
-    """Compile ``rule`` for ``signature``, cached on disk where numba can write."""
+    """Compile ``rule`` for ``signature``, cached on disk where numba can write.
+
+    Numba names the cache files after the function's qualified name, which here ends in
+    the :func:`_fingerprint` of its sources.
+    """
     numba = _numba()
+    bound = _bind(rule)
+    bound.__qualname__ = f"{rule.__qualname__}.v{_fingerprint(rule)}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", numba.NumbaWarning)
         try:
-            return numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_bind(rule))
+            return numba.njit(signature, cache=True, nogil=True, error_model="numpy")(bound)
         except RuntimeError:
             # No writable cache folder ("cannot cache function"): compile in memory.
-            return numba.njit(signature, cache=False, nogil=True, error_model="numpy")(_bind(rule))
+            return numba.njit(signature, cache=False, nogil=True, error_model="numpy")(bound)
 
 
 def _compile_ufunc(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:

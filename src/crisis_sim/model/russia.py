@@ -14,6 +14,7 @@ first; :class:`Russia` holds the state and applies them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,9 +22,9 @@ import mesa
 import numpy as np
 
 from crisis_sim.model import concessions, plans, streams
-from crisis_sim.model.compiled import exp, helper, kernel
+from crisis_sim.model.compiled import at_world, helper, kernel, larger
 from crisis_sim.model.domain import Action, InvasionReason, Rung
-from crisis_sim.model.west import logistic
+from crisis_sim.model.west import logistic_of
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -43,20 +44,18 @@ def logit_choice_probabilities(
     """Quantal-response (logit) choice probabilities (Signorino 1999).
 
     ``P(a) = exp(lambda EU(a)) / sum_b exp(lambda EU(b))`` over the available actions.
+    The rule is :func:`logit_into`, run here as Python (for reading and for small
+    tables); the model runs it compiled, in :func:`_choose`.
 
     Args:
         utilities: (actions, R) expected utilities.
         available: (actions, R) boolean; each world needs at least one.
         precision: lambda, scalar or (R,); ``np.inf`` gives the best reply (ties split).
     """
-    scaled = np.where(available, utilities, -np.inf)
-    best = scaled.max(axis=0)
-    precision = np.broadcast_to(np.asarray(precision, dtype=float), best.shape)
-    finite = np.isfinite(precision)
-    with np.errstate(invalid="ignore", over="ignore"):
-        smooth = exp(np.where(finite, precision, 0.0) * (scaled - best))
-    weights = np.where(available, np.where(finite, smooth, scaled == best), 0.0)
-    return weights / weights.sum(axis=0)
+    utilities, available = _choice_tables(utilities, available)
+    probabilities = np.empty_like(utilities)
+    logit_into(utilities, available, _values(precision), -1, probabilities)
+    return probabilities
 
 
 def war_choice_probabilities(
@@ -70,23 +69,31 @@ def war_choice_probabilities(
     Russia first weighs invading against the best of its other actions, with the
     precision of a deliberate decision, ``P(invade) = logistic(war_precision x (EU(invade) -
     max_b EU(b)))``; the rest of the probability goes to the other actions by
-    :func:`logit_choice_probabilities` at the weekly ``precision``.
+    :func:`logit_choice_probabilities` at the weekly ``precision``. The rule is
+    :func:`war_choice_into`, run here as Python; the model runs it compiled, in
+    :func:`_choose`.
     """
-    others = available.copy()
-    others[Action.INVADE] = False
-    probabilities = logit_choice_probabilities(utilities, others, precision)
-    best_other = np.where(others, utilities, -np.inf).max(axis=0)
-    gap = utilities[Action.INVADE] - best_other
-    invade = np.where(available[Action.INVADE], logistic(war_precision * gap), 0.0)
-    probabilities *= 1.0 - invade
-    probabilities[Action.INVADE] = invade
+    utilities, available = _choice_tables(utilities, available)
+    probabilities = np.empty_like(utilities)
+    war_choice_into(utilities, available, _values(precision), _values(war_precision), probabilities)
     return probabilities
 
 
 def draw_choice(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """Pick one action per world by inverse CDF: the first whose cumulative share exceeds u."""
-    cumulative = np.cumsum(probabilities, axis=0)
-    return np.argmax(cumulative > uniform * cumulative[-1], axis=0)
+    """Pick one action per world by inverse CDF: the first whose cumulative share exceeds u.
+
+    The rule is :func:`draw_into`, run here as Python; the model runs it compiled, in
+    :func:`_choose`.
+    """
+    probabilities = np.ascontiguousarray(probabilities, dtype=float)
+    drawn = np.empty(probabilities.shape[1], dtype=np.int64)
+    draw_into(probabilities, np.asarray(uniform, dtype=float), drawn)
+    return drawn
+
+
+def _choice_tables(utilities: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(actions, R) utilities and availabilities as C-contiguous float and bool tables."""
+    return np.ascontiguousarray(utilities, dtype=float), np.ascontiguousarray(available, dtype=bool)
 
 
 def beta_mean(successes: np.ndarray, failures: np.ndarray) -> np.ndarray:
@@ -171,21 +178,211 @@ class TypeValues:
 
 
 @helper
-def larger(first: float, second: float) -> float:
-    """``numpy.maximum`` of two numbers: the larger, NaN if ``first`` is NaN."""
-    return first if (first >= second) | (first != first) else second
-
-
-@helper
-def at_world(values: np.ndarray, world: int) -> float:
-    """A value in ``world``: one number for all worlds, or one per world."""
-    return values[0] if values.shape[0] == 1 else values[world]
-
-
-@helper
 def expected_level(now: float, threatened: float, belief: float) -> float:
     """Level Russia expects: what is in force, plus the threatened rise times its belief."""
     return now + belief * larger(threatened - now, 0.0)
+
+
+@helper(inline=False)
+def best_of(utilities: np.ndarray, available: np.ndarray, skip: int) -> np.ndarray:
+    """(R,) the largest utility of an action available in each world, leaving out ``skip``.
+
+    ``utilities`` and ``available`` are (actions, R); ``skip`` is an action left out (-1:
+    none). ``-inf`` where no action is available, and NaN where one of their utilities
+    is NaN, as numpy's ``max``.
+    """
+    actions, size = utilities.shape
+    best = np.full(size, -np.inf)
+    for action in range(actions):
+        if action != skip:
+            for world in range(size):
+                value = utilities[action, world] if available[action, world] else -np.inf
+                best[world] = larger(best[world], value)
+    return best
+
+
+@helper(inline=False)
+def logit_into(
+    utilities: np.ndarray,
+    available: np.ndarray,
+    precision: np.ndarray,
+    skip: int,
+    out: np.ndarray,
+) -> np.ndarray:
+    """The logit choice in every world (Signorino 1999), into (actions, R) ``out``.
+
+    ``P(a) = exp(precision x (EU(a) - best)) / sum_b exp(precision x (EU(b) - best))``
+    over the actions available, leaving out ``skip`` (-1: none), which get 0; an
+    infinite precision (one value, or one per world) splits the choice evenly among the
+    best. Returns the best utility in each world (:func:`best_of`).
+    """
+    actions, size = utilities.shape
+    best = best_of(utilities, available, skip)
+    total = np.zeros(size)
+    for action in range(actions):
+        for world in range(size):
+            weight = 0.0
+            if action != skip and available[action, world]:
+                slope, value = at_world(precision, world), utilities[action, world]
+                if math.isfinite(slope):
+                    weight = math.exp(slope * (value - best[world]))
+                elif value == best[world]:
+                    weight = 1.0
+            out[action, world] = weight
+            total[world] += weight
+    for action in range(actions):
+        for world in range(size):
+            out[action, world] = out[action, world] / total[world]
+    return best
+
+
+@helper(inline=False)
+def war_choice_into(
+    utilities: np.ndarray,
+    available: np.ndarray,
+    precision: np.ndarray,
+    war_precision: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """The nested logit in every world, into (actions, R) ``out``.
+
+    Invading gets ``logistic(war_precision x (EU(invade) - best other))`` where it is
+    available (0 where not); the other actions share the rest by :func:`logit_into`
+    (:func:`war_choice_probabilities`).
+    """
+    actions, size = utilities.shape
+    best = logit_into(utilities, available, precision, _INVADE, out)
+    chance = np.zeros(size)
+    for world in range(size):
+        if available[_INVADE, world]:
+            gap = utilities[_INVADE, world] - best[world]
+            chance[world] = logistic_of(at_world(war_precision, world) * gap)
+    for action in range(actions):
+        for world in range(size):
+            out[action, world] = out[action, world] * (1.0 - chance[world])
+    for world in range(size):
+        out[_INVADE, world] = chance[world]
+
+
+@helper(inline=False)
+def draw_into(probabilities: np.ndarray, uniform: np.ndarray, drawn: np.ndarray) -> None:
+    """The action drawn in every world by inverse CDF, into (R,) ``drawn``.
+
+    From (actions, R) ``probabilities``: the first action whose cumulative share
+    exceeds ``uniform`` times the total (the first action if none does).
+    """
+    actions, size = probabilities.shape
+    total = np.zeros(size)
+    for action in range(actions):
+        for world in range(size):
+            total[world] += probabilities[action, world]
+    cumulative = np.zeros(size)
+    for world in range(size):
+        drawn[world] = -1
+    for action in range(actions):
+        for world in range(size):
+            cumulative[world] += probabilities[action, world]
+            if drawn[world] < 0 and cumulative[world] > uniform[world] * total[world]:
+                drawn[world] = action
+    for world in range(size):
+        if drawn[world] < 0:
+            drawn[world] = 0
+
+
+_INVADE = int(Action.INVADE)
+_ESCALATE, _DE_ESCALATE = int(Action.ESCALATE), int(Action.DE_ESCALATE)
+_ACCEPT, _HOLD, _ACCEPT_PARTIAL = int(Action.ACCEPT), int(Action.HOLD), int(Action.ACCEPT_PARTIAL)
+_FULL_INVASION, _DIPLOMACY = int(Rung.FULL_INVASION), int(Rung.DIPLOMACY)
+_TALKS_UP_TO = int(Rung.MILITARY_TECHNICAL)
+_BEST_REPLY, _NEAR_BEST = int(InvasionReason.BEST_REPLY), int(InvasionReason.NEAR_BEST)
+_LOW_PROBABILITY = int(InvasionReason.LOW_PROBABILITY)
+
+
+@kernel(
+    "void(float64[:, ::1], boolean[:, ::1], float64[:, ::1], boolean[:, ::1], boolean[::1],"
+    " float64[::1], float64[::1], float64[::1], boolean[::1], boolean[::1], int64[::1],"
+    " float64[::1], float64, float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1],"
+    " int64[::1], int64[::1], boolean[::1], int64[::1], float64[::1], float64[::1])"
+)
+def _choose(
+    rev_utilities: np.ndarray,
+    rev_available: np.ndarray,
+    sec_utilities: np.ndarray,
+    sec_available: np.ndarray,
+    revisionist: np.ndarray,
+    precision: np.ndarray,
+    war_precision: np.ndarray,
+    uniform: np.ndarray,
+    active: np.ndarray,
+    stood_down: np.ndarray,
+    rung: np.ndarray,
+    victory_now: np.ndarray,
+    near_best: float,
+    p_rev: np.ndarray,
+    p_sec: np.ndarray,
+    utilities: np.ndarray,
+    probabilities: np.ndarray,
+    action: np.ndarray,
+    new_rung: np.ndarray,
+    talking: np.ndarray,
+    reason: np.ndarray,
+    margin: np.ndarray,
+    victory: np.ndarray,
+) -> None:
+    """Russia's choice this week, the rule of :meth:`Russia.choose`, in every world.
+
+    The nested logit under each type (:func:`war_choice_into`, into ``p_rev`` and
+    ``p_sec``); the world's own type's utilities and probabilities; the action drawn
+    with ``uniform`` (:func:`draw_into`), or -1 where Russia does not choose (the world
+    has ended, Russia is at war or has stood down). An invasion records its reason (a
+    best reply, within ``near_best`` of it, or a low-probability draw), how far below
+    the best action it stood, and the chance of winning Russia saw (``victory_now``).
+    The new rung: down or up one, 0 after a settlement, 4 after an invasion. Russia
+    talks in the worlds still in crisis where it held, stepped down or agreed in part
+    and stands at the military-technical rung or below.
+    """
+    actions, size = utilities.shape
+    war_choice_into(rev_utilities, rev_available, precision, war_precision, p_rev)
+    war_choice_into(sec_utilities, sec_available, precision, war_precision, p_sec)
+    for index in range(actions):
+        for world in range(size):
+            own = revisionist[world]
+            utilities[index, world] = (
+                rev_utilities[index, world] if own else sec_utilities[index, world]
+            )
+            probabilities[index, world] = p_rev[index, world] if own else p_sec[index, world]
+    drawn = np.empty(size, dtype=np.int64)
+    draw_into(probabilities, uniform, drawn)
+    for world in range(size):
+        at = rung[world]
+        acting = active[world] and at < _FULL_INVASION and not stood_down[world]
+        chosen = drawn[world] if acting else -1
+        action[world] = chosen
+        if chosen == _INVADE:
+            open_to = rev_available if revisionist[world] else sec_available
+            best = -np.inf
+            for index in range(actions):
+                if open_to[index, world]:
+                    best = larger(best, utilities[index, world])
+            below = larger(best - utilities[_INVADE, world], 0.0)
+            if below <= 0.0:
+                reason[world] = _BEST_REPLY
+            elif below <= near_best:
+                reason[world] = _NEAR_BEST
+            else:
+                reason[world] = _LOW_PROBABILITY
+            margin[world] = below
+            victory[world] = victory_now[world]
+            at = _FULL_INVASION
+        elif chosen == _ACCEPT:
+            at = _DIPLOMACY
+        elif chosen == _DE_ESCALATE:
+            at -= 1
+        elif chosen == _ESCALATE:
+            at += 1
+        new_rung[world] = at
+        talks = chosen == _HOLD or chosen == _DE_ESCALATE or chosen == _ACCEPT_PARTIAL
+        talking[world] = active[world] and talks and at <= _TALKS_UP_TO
 
 
 @kernel(
@@ -826,66 +1023,77 @@ class Russia(mesa.Agent):
         """Choose this week's action in every world in crisis and carry it out.
 
         The values are computed under both types: the world's own type decides, and the
-        West compares the two to update its belief and to judge its offers. An invasion
-        records why it was chosen (:class:`InvasionReason`). A pending ultimatum whose
-        deadline is this week is enforced first (:meth:`enforce_ultimatum`); a Russia that
-        has stood down no longer chooses.
+        West compares the two to update its belief and to judge its offers
+        (:meth:`choose`). A pending ultimatum whose deadline is this week is enforced
+        first (:meth:`enforce_ultimatum`); a Russia that has stood down no longer chooses.
         """
         model = self.model
         active = model.active
         self.enforce_ultimatum()
-        precision = model.p.russia.choice_precision
         prospects = self.prospects()
         explain = model.narration.enabled
-        by_type = (
+        self.by_type = (
             self.type_values(np.ones(active.shape, dtype=bool), prospects, explain=explain),
             self.type_values(np.zeros(active.shape, dtype=bool), prospects, explain=explain),
         )
-        self.by_type = by_type
-        rev, sec = by_type
-        war_precision = model.p.russia.war_precision
-        p_rev = war_choice_probabilities(rev.utilities, rev.available, precision, war_precision)
-        p_sec = war_choice_probabilities(sec.utilities, sec.available, precision, war_precision)
-        self.probabilities_if_revisionist = p_rev
-        self.probabilities_if_security_seeking = p_sec
-        self.utilities = np.where(self.revisionist, rev.utilities, sec.utilities)
-        self.probabilities = np.where(self.revisionist, p_rev, p_sec)
-        available = np.where(self.revisionist, rev.available, sec.available)
-        action = draw_choice(self.probabilities, model.weekly_uniform(streams.CHOICE))
-        acting = active & (self.rung < Rung.FULL_INVASION) & ~self.stood_down
-        action = np.where(acting, action, -1)
-        invading = action == Action.INVADE
-        if invading.any():
-            best = np.where(available, self.utilities, -np.inf).max(axis=0)
-            margin = np.maximum(best - self.utilities[Action.INVADE], 0.0)
-            reason = np.select(
-                [margin <= 0.0, margin <= NEAR_BEST_MARGIN],
-                [int(InvasionReason.BEST_REPLY), int(InvasionReason.NEAR_BEST)],
-                int(InvasionReason.LOW_PROBABILITY),
-            )
-            self.invasion_reason = np.where(invading, reason, self.invasion_reason)
-            self.invasion_margin = np.where(invading, margin, self.invasion_margin)
-            self.invasion_victory = np.where(invading, prospects.victory_now, self.invasion_victory)
-        step = np.select(
-            [action == Action.DE_ESCALATE, action == Action.ESCALATE], [-1, 1], default=0
-        )
-        new_rung = np.select(
-            [action == Action.ACCEPT, invading],
-            [int(Rung.DIPLOMACY), int(Rung.FULL_INVASION)],
-            self.rung + step,
-        )
-        self.rung = np.where(acting, new_rung, self.rung)
+        action = self.choose(prospects)
         partial = action == Action.ACCEPT_PARTIAL
         if partial.any():
             model.deal.agree_partial(model, partial)
             self.record_partial(partial)
         self.last_action = action
-        self.talking = (
-            active
-            & np.isin(action, (Action.HOLD, Action.DE_ESCALATE, Action.ACCEPT_PARTIAL))
-            & (self.rung <= Rung.MILITARY_TECHNICAL)
-        )
         model.narration.choices(self, model.deal.terms)
+
+    def choose(self, prospects: Prospects) -> np.ndarray:
+        """Draw this week's action in every world from the values under both types.
+
+        The nested logit under each type (:func:`war_choice_probabilities`), the world's
+        own type's, the draw (:func:`draw_choice`), the new rung and whether Russia talks;
+        an invasion records why it was chosen (:class:`InvasionReason`), how far below the
+        best action it stood and the chance of winning Russia saw. Returns the (R,)
+        action, -1 where Russia does not choose. The rule is the compiled kernel
+        :func:`_choose`.
+        """
+        model = self.model
+        active = model.active
+        assert self.by_type is not None, "choose after the values of both types"
+        rev, sec = self.by_type
+        size = active.shape[0]
+        table = (len(Action), size)
+        p_rev, p_sec = np.empty(table), np.empty(table)
+        self.utilities, self.probabilities = np.empty(table), np.empty(table)
+        action, rung = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+        talking = np.empty(size, dtype=bool)
+        _choose(
+            rev.utilities,
+            rev.available,
+            sec.utilities,
+            sec.available,
+            self.revisionist,
+            _values(model.p.russia.choice_precision),
+            _values(model.p.russia.war_precision),
+            np.ascontiguousarray(model.weekly_uniform(streams.CHOICE)),
+            active,
+            self.stood_down,
+            np.ascontiguousarray(self.rung, dtype=np.int64),
+            _values(prospects.victory_now, size),
+            NEAR_BEST_MARGIN,
+            p_rev,
+            p_sec,
+            self.utilities,
+            self.probabilities,
+            action,
+            rung,
+            talking,
+            self.invasion_reason,
+            self.invasion_margin,
+            self.invasion_victory,
+        )
+        self.probabilities_if_revisionist = p_rev
+        self.probabilities_if_security_seeking = p_sec
+        self.rung = rung
+        self.talking = talking
+        return action
 
     def record_partial(self, mask: np.ndarray) -> None:
         """Note a partial agreement in the worlds ``mask``: its first week, and the walk-back.

@@ -14,14 +14,14 @@ Russia's choice (:func:`bayes_type_update`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from crisis_sim.model.bargaining import distance_terms, effective_offer, utility_of_distance
-from crisis_sim.model.compiled import exp
+from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
 
@@ -64,10 +64,6 @@ def bayes_type_update(
     return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), prior)
 
 
-OFFER_STEPS = np.linspace(0.0, 1.0, 5)
-"""The offers the West weighs: 0, 1/4, ... of the way from its t0 offer to its reservation point."""
-
-
 def logistic(x: np.ndarray | float) -> np.ndarray:
     """The logistic function, ``1 / (1 + exp(-x))``, safe for large ``|x|``.
 
@@ -80,18 +76,270 @@ def logistic(x: np.ndarray | float) -> np.ndarray:
     return np.where(x < 0.0, shrunk / (1.0 + shrunk), 1.0 / (1.0 + shrunk))
 
 
+@helper
 def offer_utility(
-    acceptance: np.ndarray,
-    concession: np.ndarray,
-    war_risk: np.ndarray,
+    acceptance: np.ndarray | float,
+    concession: np.ndarray | float,
+    war_risk: np.ndarray | float,
     war_aversion: np.ndarray | float,
-) -> np.ndarray:
+) -> np.ndarray | float:
     """The West's expected utility of an offer (Fearon 1995's risk-return trade-off).
 
     ``-P(accept) x concession - (1 - P(accept)) x war_aversion x P(war)``: an accepted
-    offer costs what it concedes; a refused one leaves the risk of war it sees.
+    offer costs what it concedes; a refused one leaves the risk of war it sees. For
+    arrays or numbers (a helper the kernel :func:`_offers` calls).
     """
     return -acceptance * concession - (1.0 - acceptance) * war_aversion * war_risk
+
+
+OFFER_STEPS = np.linspace(0.0, 1.0, 5)
+"""The offers the West weighs: 0, 1/4, ... of the way from its t0 offer to its reservation point."""
+
+
+@helper
+def at_issue(table: np.ndarray, issue: int, world: int) -> float:
+    """An (issues, 1) or (issues, R) table's value on ``issue`` in ``world``."""
+    return table[issue, 0] if table.shape[1] == 1 else table[issue, world]
+
+
+@helper
+def logistic_of(value: float) -> float:
+    """:func:`logistic` of one number, for the kernels (the same bits: a test holds them)."""
+    shrunk = math.exp(-abs(value))
+    return shrunk / (1.0 + shrunk) if value < 0.0 else 1.0 / (1.0 + shrunk)
+
+
+@helper(inline=False)
+def offer_at(t0: float, reservation: float, step: float, floor: float) -> float:
+    """An offer ``step`` of the way from ``t0`` toward ``reservation``, never below ``floor``."""
+    return larger(t0 + step * larger(reservation - t0, 0.0), floor)
+
+
+@helper(inline=False)
+def package_at(us: float, nato: float, share: float, own: float, granted: float) -> float:
+    """One issue's term on the table, never below what is granted.
+
+    NATO's offer plus the U.S. share of any gap to the U.S. offer, and Ukraine's own
+    terms: :func:`crisis_sim.model.bargaining.effective_offer` for one number.
+    """
+    return larger(larger(nato + share * larger(us - nato, 0.0), own), granted)
+
+
+@helper
+def _distance(
+    salience: np.ndarray, issue: int, world: int, gap: float, exponent: np.ndarray, plain: bool
+) -> float:
+    """One issue's part of ``sum (s gap)^p`` (``s gap`` itself when ``plain``: p = 1)."""
+    if plain:
+        return at_issue(salience, issue, world) * gap
+    return _powered(at_issue(salience, issue, world) * gap, at_world(exponent, world))
+
+
+@helper(inline=False)
+def _utility_of_share(share: np.ndarray, exponent: np.ndarray, plain: bool) -> None:
+    """``1 - share^(1/p)`` in place, from (R,) ``share`` (``1 - share`` when ``plain``)."""
+    if plain:
+        for world in range(share.shape[0]):
+            share[world] = 1.0 - share[world]
+    else:
+        for world in range(share.shape[0]):
+            share[world] = 1.0 - _powered(share[world], 1.0 / at_world(exponent, world))
+
+
+@helper(inline=False)
+def _powered(base: float, exponent: float) -> float:
+    """``base`` to the power ``exponent`` (the C library's ``pow``), called, not inlined.
+
+    A call the compiler does not see into, so it does not compute the power in every
+    world where a branch needs it in some only (as it may with a ``pow`` in sight).
+    """
+    return base**exponent
+
+
+@kernel(
+    "void(float64[::1], int64[::1], int64[::1], float64[:, ::1], float64[:, ::1],"
+    " float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1],"
+    " float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[::1], boolean,"
+    " boolean, float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], boolean[::1], float64[::1], int64[::1], float64[:, ::1],"
+    " float64[:, ::1])"
+)
+def _offers(
+    steps: np.ndarray,
+    varying: np.ndarray,
+    fixed: np.ndarray,
+    us_t0: np.ndarray,
+    us_reservation: np.ndarray,
+    nato_t0: np.ndarray,
+    nato_reservation: np.ndarray,
+    us_floor: np.ndarray,
+    nato_floor: np.ndarray,
+    us_share: np.ndarray,
+    own: np.ndarray,
+    granted: np.ndarray,
+    salience: np.ndarray,
+    us_salience: np.ndarray,
+    exponent: np.ndarray,
+    plain: bool,
+    judged: bool,
+    readings: np.ndarray,
+    type_belief: np.ndarray,
+    precision: np.ndarray,
+    war_risk: np.ndarray,
+    war_aversion: np.ndarray,
+    offer_step: np.ndarray,
+    acceptance: np.ndarray,
+    live: np.ndarray,
+    new_step: np.ndarray,
+    chosen: np.ndarray,
+    us_offer: np.ndarray,
+    nato_offer: np.ndarray,
+) -> None:
+    """The West's choice of offers, the rule of :meth:`West.choose_offers`, per world.
+
+    For each step of ``steps`` (0 the t0 offers, 1 the reservation points), the U.S. and
+    NATO offers on the issues that can move (``varying``; the ``fixed`` ones stay at
+    their t0 offers), never below their floors; the package they put on the table
+    (:func:`package_at`); what it is worth to Russia (``1 - (sum (s gap)^p / sum
+    s^p)^(1/p)``, as :func:`crisis_sim.model.bargaining.issue_utility`); the chance that
+    Russia accepts it, ``sum over types of belief x logistic(precision x (settle on it -
+    best other plan))``, the types' readings (rows of ``readings``: settle base,
+    aspiration, war plan, peace plan, for the revisionist and then the security-seeking
+    type) being last week's; what it concedes (the U.S.-salience weighted share given
+    beyond the t0 package); and :func:`offer_utility`. The step chosen is the best of
+    those not below the step chosen before (the first if none can be judged:
+    ``judged`` false). In the worlds still in crisis (``live``), the chance of
+    acceptance, the step and both offers on every issue follow the choice.
+    """
+    count, size = steps.shape[0], live.shape[0]
+    moving = varying.shape[0]
+    best = np.zeros(size, dtype=np.int64)
+    if judged:
+        package = np.empty((moving, count, size))
+        accept = np.empty((count, size))
+        fixed_total, fixed_weight = np.full(size, -0.0), np.full(size, -0.0)
+        for issue in fixed:
+            for world in range(size):
+                term = package_at(
+                    larger(at_issue(us_t0, issue, world), us_floor[issue, world]),
+                    larger(at_issue(nato_t0, issue, world), nato_floor[issue, world]),
+                    at_issue(us_share, issue, world),
+                    own[issue, world],
+                    granted[issue, world],
+                )
+                fixed_total[world] += _distance(salience, issue, world, 1.0 - term, exponent, plain)
+                fixed_weight[world] += _distance(salience, issue, world, 1.0, exponent, plain)
+        weights = np.full(size, -0.0)
+        for index in range(moving):
+            for world in range(size):
+                weights[world] += _distance(salience, varying[index], world, 1.0, exponent, plain)
+        for world in range(size):
+            weights[world] = weights[world] + fixed_weight[world]
+            weights[world] = weights[world] if weights[world] > 0.0 else 1.0
+        for step in range(count):
+            toward = steps[step]
+            total = np.full(size, -0.0)
+            for index in range(moving):
+                issue = varying[index]
+                row = package[index, step]
+                for world in range(size):
+                    row[world] = package_at(
+                        offer_at(
+                            at_issue(us_t0, issue, world),
+                            at_issue(us_reservation, issue, world),
+                            toward,
+                            us_floor[issue, world],
+                        ),
+                        offer_at(
+                            at_issue(nato_t0, issue, world),
+                            at_issue(nato_reservation, issue, world),
+                            toward,
+                            nato_floor[issue, world],
+                        ),
+                        at_issue(us_share, issue, world),
+                        own[issue, world],
+                        granted[issue, world],
+                    )
+                for world in range(size):
+                    total[world] += _distance(
+                        salience, issue, world, 1.0 - row[world], exponent, plain
+                    )
+            for world in range(size):
+                total[world] = (total[world] + fixed_total[world]) / weights[world]
+            _utility_of_share(total, exponent, plain)
+            chance = accept[step]
+            for world in range(size):
+                belief, slope = type_belief[world], at_world(precision, world)
+                chance[world] = 0.0
+                for kind in range(2):
+                    row_of = 4 * kind
+                    settle = readings[row_of, world] + readings[row_of + 1, world] * total[world]
+                    other = larger(readings[row_of + 2, world], readings[row_of + 3, world])
+                    held = belief if kind == 0 else 1.0 - belief
+                    chance[world] += held * logistic_of(slope * (settle - other))
+        divisor = np.full(size, -0.0)
+        for issue in range(us_salience.shape[0]):
+            for world in range(size):
+                divisor[world] += at_issue(us_salience, issue, world)
+        for world in range(size):
+            divisor[world] = divisor[world] if divisor[world] > 0.0 else 1.0
+        value = np.empty(size)
+        for step in range(count):
+            given = np.full(size, -0.0)
+            for index in range(moving):
+                weight_of = varying[index]
+                for world in range(size):
+                    gain = package[index, step, world] - package[index, 0, world]
+                    given[world] += at_issue(us_salience, weight_of, world) * larger(gain, 0.0)
+            for world in range(size):
+                utility = offer_utility(
+                    accept[step, world],
+                    given[world] / divisor[world],
+                    war_risk[world],
+                    at_world(war_aversion, world),
+                )
+                if not steps[step] >= offer_step[world] - 1e-12:
+                    utility = -np.inf
+                better = utility > value[world] or (
+                    utility != utility and value[world] == value[world]
+                )
+                if step == 0 or better:
+                    best[world], value[world] = step, utility
+        for world in range(size):
+            if live[world]:
+                acceptance[world] = accept[best[world], world]
+    for world in range(size):
+        chosen[world] = best[world]
+        new_step[world] = steps[best[world]] if live[world] else offer_step[world]
+    for issue in range(us_offer.shape[0]):
+        for world in range(size):
+            if live[world]:
+                toward = steps[best[world]]
+                us_offer[issue, world] = offer_at(
+                    at_issue(us_t0, issue, world),
+                    at_issue(us_reservation, issue, world),
+                    toward,
+                    us_floor[issue, world],
+                )
+                nato_offer[issue, world] = offer_at(
+                    at_issue(nato_t0, issue, world),
+                    at_issue(nato_reservation, issue, world),
+                    toward,
+                    nato_floor[issue, world],
+                )
+
+
+def _issues(table: np.ndarray) -> np.ndarray:
+    """An (issues, 1) or (issues, R) table as the kernels read it: C-contiguous floats."""
+    return np.ascontiguousarray(table, dtype=float)
+
+
+def _numbers(value: np.ndarray | float, size: int = 1) -> np.ndarray:
+    """A number or an (R,) array as the kernels read it: one value or one per world."""
+    array = np.asarray(value, dtype=float).reshape(-1)
+    if array.shape[0] < size:
+        array = np.broadcast_to(array, (size,))
+    return np.ascontiguousarray(array)
 
 
 class UnitedStates(mesa.Agent):
@@ -189,84 +437,76 @@ class West(mesa.Agent):
         West saw them last week; weighted by its belief about Russia's type), and takes
         the step of highest :func:`offer_utility`. The concession is the U.S.-salience
         weighted share of the issues given beyond the t0 offers. Levers raise floors
-        under the offers; the reservation points bound them.
+        under the offers; the reservation points bound them. The rule is the compiled
+        kernel :func:`_offers`.
         """
         model = self.model
         p = model.p
         russia = model.russia
         live = model.active
+        size = model.replications
         us, nato = model.united_states, model.nato
-        varying, fixed = self.varying_issues, self.fixed_issues
-        steps = OFFER_STEPS[None, :, None]
-        us_t0 = p.west.us_offer[varying][:, None]
-        nato_t0 = p.west.nato_offer[varying][:, None]
-        us_offers = np.maximum(
-            us_t0 + steps * np.maximum(p.west.us_reservation[varying][:, None] - us_t0, 0.0),
-            us.offer_floor[varying][:, None],
-        )
-        nato_offers = np.maximum(
-            nato_t0 + steps * np.maximum(p.west.nato_reservation[varying][:, None] - nato_t0, 0.0),
-            nato.offer_floor[varying][:, None],
-        )
-        if russia.by_type is None or varying.size == 0:
-            chosen = np.zeros(model.replications, dtype=int)
+        judged = russia.by_type is not None and self.varying_issues.size > 0
+        if russia.by_type is None:
+            readings = np.zeros((8, size))
         else:
-            own, granted = model.ukraine.own_offer, model.concessions.granted
-            share, salience = p.west.us_share, p.russia.salience
-            exponent = p.russia.distance_exponent
-            packages = np.maximum(
-                effective_offer(
-                    us_offers, nato_offers, share[varying][:, None], own[varying][:, None]
-                ),
-                granted[varying][:, None],
+            readings = np.stack(
+                [
+                    np.broadcast_to(np.asarray(reading, dtype=float), (size,))
+                    for values in russia.by_type
+                    for reading in (
+                        values.settle_base,
+                        values.aspiration,
+                        values.war_plan,
+                        values.peace_plan,
+                    )
+                ]
             )
-            unchanged = np.maximum(
-                effective_offer(
-                    np.maximum(p.west.us_offer[fixed], us.offer_floor[fixed]),
-                    np.maximum(p.west.nato_offer[fixed], nato.offer_floor[fixed]),
-                    share[fixed],
-                    own[fixed],
-                ),
-                granted[fixed],
-            )
-            total, weight = distance_terms(1.0 - packages, salience[varying][:, None], exponent)
-            total_fixed, weight_fixed = distance_terms(1.0 - unchanged, salience[fixed], exponent)
-            worth = utility_of_distance(total + total_fixed, weight + weight_fixed, exponent)
-            precision = p.russia.choice_precision
-            acceptance = np.zeros_like(worth)
-            for values, belief in zip(
-                russia.by_type, (self.type_belief, 1.0 - self.type_belief), strict=True
-            ):
-                settle = values.settle_base + values.aspiration * worth
-                other = np.maximum(values.war_plan, values.peace_plan)
-                acceptance += belief * logistic(precision * (settle - other))
-            us_salience = p.west.us_salience
-            given = np.maximum(packages - packages[:, :1], 0.0)
-            weight = us_salience.sum(axis=0)
-            concession = (us_salience[varying][:, None] * given).sum(axis=0) / np.where(
-                weight > 0, weight, 1.0
-            )
-            utility = offer_utility(acceptance, concession, self.war_risk, p.west.war_aversion)
-            utility = np.where(OFFER_STEPS[:, None] >= self.offer_step - 1e-12, utility, -np.inf)
-            chosen = utility.argmax(axis=0)
-            self.acceptance = np.where(
-                live, np.take_along_axis(acceptance, chosen[None], axis=0)[0], self.acceptance
-            )
+        exponent = p.russia.distance_exponent
+        acceptance = self.acceptance.copy()
+        offer_step = np.empty(size)
+        chosen = np.empty(size, dtype=np.int64)
+        us_offer, nato_offer = us.offer.copy(), nato.offer.copy()
+        _offers(
+            OFFER_STEPS,
+            self.varying_issues.astype(np.int64),
+            self.fixed_issues.astype(np.int64),
+            _issues(p.west.us_offer),
+            _issues(p.west.us_reservation),
+            _issues(p.west.nato_offer),
+            _issues(p.west.nato_reservation),
+            _issues(us.offer_floor),
+            _issues(nato.offer_floor),
+            _issues(p.west.us_share),
+            _issues(model.ukraine.own_offer),
+            _issues(model.concessions.granted),
+            _issues(p.russia.salience),
+            _issues(p.west.us_salience),
+            _numbers(exponent),
+            bool(np.ndim(exponent) == 0 and exponent == 1.0),
+            judged,
+            readings,
+            _numbers(self.type_belief, size),
+            _numbers(p.russia.choice_precision),
+            _numbers(self.war_risk, size),
+            _numbers(p.west.war_aversion),
+            _numbers(self.offer_step, size),
+            acceptance,
+            live,
+            offer_step,
+            chosen,
+            us_offer,
+            nato_offer,
+        )
+        if judged:
             model.narration.mask(
                 live & (OFFER_STEPS[chosen] > self.offer_step + 1e-12),
                 "west",
                 "the West widens its offers toward its reservation points: the chance of war "
                 "it sees is worth more than what the larger offer concedes (Fearon 1995)",
             )
-        self.offer_step = np.where(live, OFFER_STEPS[chosen], self.offer_step)
-        chosen_offers = (
-            (us, p.west.us_offer, p.west.us_reservation),
-            (nato, p.west.nato_offer, p.west.nato_reservation),
-        )
-        step = OFFER_STEPS[chosen]
-        for actor, t0, reservation in chosen_offers:
-            offer = np.maximum(t0 + step * np.maximum(reservation - t0, 0.0), actor.offer_floor)
-            actor.offer = np.where(live, offer, actor.offer)
+        self.acceptance, self.offer_step = acceptance, offer_step
+        us.offer, nato.offer = us_offer, nato_offer
 
     def update_war_risk(self) -> None:
         """The chance the West sees that Russia's best plan ends in war, by its type belief.
