@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from crisis_sim.model.compiled import at_world, helper, kernel
+from crisis_sim.model.compiled import at_world, helper, kernel, per_world
 from crisis_sim.model.domain import Issue, Rung
 from crisis_sim.model.members import MemberArrays, MemberRecord
 from crisis_sim.model.west import at_rung, rung_table
@@ -308,19 +308,6 @@ def _decide(
         participation[world] = pairwise_sum(weighted)
 
 
-def _per_world(value: np.ndarray | float, size: int = 1) -> np.ndarray:
-    """A value as the kernels read it: a writable float array of one value or (R,).
-
-    ``size`` R broadcasts a number to every world (for values the kernel reads per world).
-    """
-    array = np.asarray(value, dtype=float).reshape(-1)
-    if array.shape[0] < size:
-        array = np.broadcast_to(array, (size,))
-    if array.flags.writeable and array.flags.c_contiguous:
-        return array
-    return np.ascontiguousarray(array).copy()
-
-
 def advanced_wedge(
     wedge: np.ndarray,
     coercing: np.ndarray,
@@ -590,13 +577,13 @@ class Nato(mesa.Agent):
             self._camp,
             self._gas_share,
             self._gdp_weight,
-            _per_world(shift, size),
-            _per_world(wedge_push, size),
-            _per_world(debate_push, size),
+            per_world(shift, size),
+            per_world(wedge_push, size),
+            per_world(debate_push, size),
             self.gas_cut is not None,
-            none[0] if self.gas_cut is None else _per_world(self.gas_cut, size),
-            _per_world(p.gas_effect),
-            _per_world(p.solidarity),
+            none[0] if self.gas_cut is None else per_world(self.gas_cut, size),
+            per_world(p.gas_effect),
+            per_world(p.solidarity),
             self.members_acting,
             outside,
             aligned,
@@ -609,12 +596,12 @@ class Nato(mesa.Agent):
             willingness,
             voices,
             self._gdp_weight,
-            _per_world(p.consensus_quantile_low),
-            _per_world(p.consensus_quantile_high),
+            per_world(p.consensus_quantile_low),
+            per_world(p.consensus_quantile_high),
             self.members_acting,
             outside,
             self.members_acting,
-            _per_world(cap),
+            per_world(cap),
             live,
             cohesion,
             consensus,

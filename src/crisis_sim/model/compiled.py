@@ -116,6 +116,20 @@ def _numba() -> types.ModuleType:
     return numba
 
 
+def per_world(value: np.ndarray | float, size: int = 1) -> np.ndarray:
+    """A value as the kernels read it: a writable C-contiguous float array of one value or (R,).
+
+    ``size`` R broadcasts a number to every world (for values a kernel reads per world:
+    a one-value array is read as the same value everywhere, :func:`at_world`).
+    """
+    array = np.asarray(value, dtype=float).reshape(-1)
+    if array.shape[0] < size:
+        array = np.broadcast_to(array, (size,))
+    if array.flags.writeable and array.flags.c_contiguous:
+        return array
+    return np.ascontiguousarray(array).copy()
+
+
 _HELPERS: dict[Callable[..., Any], Any] = {}
 """The compiled helpers, by their Python function."""
 

@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from crisis_sim.model import concessions, plans, streams
-from crisis_sim.model.compiled import at_world, helper, kernel, larger
+from crisis_sim.model.compiled import at_world, helper, kernel, larger, per_world
 from crisis_sim.model.domain import Action, InvasionReason, Rung
 from crisis_sim.model.west import logistic_of
 
@@ -54,7 +54,7 @@ def logit_choice_probabilities(
     """
     utilities, available = _choice_tables(utilities, available)
     probabilities = np.empty_like(utilities)
-    logit_into(utilities, available, _values(precision), -1, probabilities)
+    logit_into(utilities, available, per_world(precision), -1, probabilities)
     return probabilities
 
 
@@ -75,7 +75,9 @@ def war_choice_probabilities(
     """
     utilities, available = _choice_tables(utilities, available)
     probabilities = np.empty_like(utilities)
-    war_choice_into(utilities, available, _values(precision), _values(war_precision), probabilities)
+    war_choice_into(
+        utilities, available, per_world(precision), per_world(war_precision), probabilities
+    )
     return probabilities
 
 
@@ -670,19 +672,6 @@ def _table(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.array(array, dtype=float, order="C")
 
 
-def _values(value: np.ndarray | float, size: int = 1) -> np.ndarray:
-    """A value as the kernels read it: a writable float array of one value or (R,).
-
-    ``size`` R broadcasts a number to every world (for values read per world).
-    """
-    array = np.asarray(value, dtype=float).reshape(-1)
-    if array.shape[0] < size:
-        array = np.broadcast_to(array, (size,))
-    if array.flags.writeable and array.flags.c_contiguous:
-        return array
-    return np.ascontiguousarray(array).copy()
-
-
 class Russia(mesa.Agent):
     """Russia: holds, climbs or steps down its ladder, invades, settles, or agrees in part.
 
@@ -884,32 +873,32 @@ class Russia(mesa.Agent):
         shape = (len(waits), size)
         _outlook(
             waits.astype(np.int64),
-            _values(self.resolve_evidence),
-            _values(self.weakness_evidence),
-            _values(model.concessions.status_quo_utility),
-            _values(sensitivity),
-            _values(self.sanction_unit()),
-            _values(national),
+            per_world(self.resolve_evidence),
+            per_world(self.weakness_evidence),
+            per_world(model.concessions.status_quo_utility),
+            per_world(sensitivity),
+            per_world(self.sanction_unit()),
+            per_world(national),
             model.nato.has_national_measures,
-            _values(resisting, size),
-            _values(force_now, size),
+            per_world(resisting, size),
+            per_world(force_now, size),
             _table(resisting_later, shape),
             _table(force_later, shape),
-            _values(victory_now, size),
+            per_world(victory_now, size),
             _table(victory_later, shape),
-            _values(model.concessions.war_utility),
-            _values(west.sanctions),
-            _values(west.posture),
+            per_world(model.concessions.war_utility),
+            per_world(west.sanctions),
+            per_world(west.posture),
             np.ascontiguousarray(west.sanctions_threatened, dtype=float),
             np.ascontiguousarray(west.posture_threatened, dtype=float),
-            _values(p.west.posture_cost),
-            _values(p.russia.war_cost),
-            _values(p.russia.incursion_war_share),
-            _values(p.russia.upkeep_cost),
-            _values(p.russia.upkeep_doubling_weeks),
-            _values(discount / (1.0 - discount)),
-            _values(self.weeks_massed),
-            _values(p.west.sanctions_relief),
+            per_world(p.west.posture_cost),
+            per_world(p.russia.war_cost),
+            per_world(p.russia.incursion_war_share),
+            per_world(p.russia.upkeep_cost),
+            per_world(p.russia.upkeep_doubling_weeks),
+            per_world(discount / (1.0 - discount)),
+            per_world(self.weeks_massed),
+            per_world(p.west.sanctions_relief),
             flows,
             forever,
             war_gain_now,
@@ -985,18 +974,18 @@ class Russia(mesa.Agent):
             _table(pr.war_cost, (len(waits), size)),
             self.discount_weights,
             waits.astype(np.int64),
-            _values(pr.threshold, size),
-            _values(pr.status_quo, size),
-            _values(aspiration, size),
-            _values(saved, size),
-            _values(p.russia.audience_cost, size),
-            _values(walk_back, size),
-            _values(pr.in_force, size),
-            _values(pr.war_gain_now, size),
-            _values(pr.war_cost_now, size),
-            _values(model.deal.utility, size),
-            _values(pr.partial_gain, size),
-            _values(p.russia.partial_agreement_cost, size),
+            per_world(pr.threshold, size),
+            per_world(pr.status_quo, size),
+            per_world(aspiration, size),
+            per_world(saved, size),
+            per_world(p.russia.audience_cost, size),
+            per_world(walk_back, size),
+            per_world(pr.in_force, size),
+            per_world(pr.war_gain_now, size),
+            per_world(pr.war_cost_now, size),
+            per_world(model.deal.utility, size),
+            per_world(pr.partial_gain, size),
+            per_world(p.russia.partial_agreement_cost, size),
             DEAL_MARGIN,
             np.ascontiguousarray(rung, dtype=np.int64),
             explain,
@@ -1070,13 +1059,13 @@ class Russia(mesa.Agent):
             sec.utilities,
             sec.available,
             self.revisionist,
-            _values(model.p.russia.choice_precision),
-            _values(model.p.russia.war_precision),
+            per_world(model.p.russia.choice_precision),
+            per_world(model.p.russia.war_precision),
             np.ascontiguousarray(model.weekly_uniform(streams.CHOICE)),
             active,
             self.stood_down,
             np.ascontiguousarray(self.rung, dtype=np.int64),
-            _values(prospects.victory_now, size),
+            per_world(prospects.victory_now, size),
             NEAR_BEST_MARGIN,
             p_rev,
             p_sec,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger
+from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger, per_world
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
 
@@ -334,14 +334,6 @@ def _issues(table: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(table, dtype=float)
 
 
-def _numbers(value: np.ndarray | float, size: int = 1) -> np.ndarray:
-    """A number or an (R,) array as the kernels read it: one value or one per world."""
-    array = np.asarray(value, dtype=float).reshape(-1)
-    if array.shape[0] < size:
-        array = np.broadcast_to(array, (size,))
-    return np.ascontiguousarray(array)
-
-
 class UnitedStates(mesa.Agent):
     """The United States: its offers (US-O1, US-O2).
 
@@ -482,15 +474,15 @@ class West(mesa.Agent):
             _issues(model.concessions.granted),
             _issues(p.russia.salience),
             _issues(p.west.us_salience),
-            _numbers(exponent),
+            per_world(exponent),
             bool(np.ndim(exponent) == 0 and exponent == 1.0),
             judged,
             readings,
-            _numbers(self.type_belief, size),
-            _numbers(p.russia.choice_precision),
-            _numbers(self.war_risk, size),
-            _numbers(p.west.war_aversion),
-            _numbers(self.offer_step, size),
+            per_world(self.type_belief, size),
+            per_world(p.russia.choice_precision),
+            per_world(self.war_risk, size),
+            per_world(p.west.war_aversion),
+            per_world(self.offer_step, size),
             acceptance,
             live,
             offer_step,
