@@ -108,13 +108,20 @@ def wait_powers(base: np.ndarray | float, waits: np.ndarray = WAITS) -> np.ndarr
     """
     base = np.asarray(base, dtype=float)
     powers: dict[int, np.ndarray] = {0: np.ones_like(base), 1: base}
+    found = [_power(powers, int(k)) for k in waits]
+    return np.stack(found).reshape(len(waits), *(base.shape or (1,)))
 
-    def build(k: int) -> np.ndarray:
-        if k not in powers:
-            powers[k] = build(k // 2) * build(k - k // 2)
-        return powers[k]
 
-    return np.stack([build(int(k)) for k in waits]).reshape(len(waits), *(base.shape or (1,)))
+def _power(powers: dict[int, np.ndarray], k: int) -> np.ndarray:
+    """``base ** k`` from the ``powers`` found so far (``powers[1]`` is the base), kept there.
+
+    A function of the module, not a closure calling itself: such a closure is a
+    reference cycle, which held each call's arrays until Python's collector ran (31 MiB
+    in a 10,000-world chunk).
+    """
+    if k not in powers:
+        powers[k] = _power(powers, k // 2) * _power(powers, k - k // 2)
+    return powers[k]
 
 
 def projected_resistance(
