@@ -20,6 +20,7 @@ import pytest
 from crisis_sim import CrisisModel
 from crisis_sim.model import alliance, bargaining, compiled, plans, russia, west
 from crisis_sim.model.alliance import pairwise_sum
+from crisis_sim.model.compiled import larger as bigger
 from crisis_sim.model.domain import Action
 from crisis_sim.scenario.files import load_scenario
 
@@ -29,6 +30,17 @@ def _row_sums(rows: np.ndarray, totals: np.ndarray) -> None:
     """Each row's :func:`pairwise_sum`, compiled (a test kernel)."""
     for row in range(rows.shape[0]):
         totals[row] = pairwise_sum(rows[row])
+
+
+@compiled.kernel("float64(float64, float64)")
+def _bigger_of(first: float, second: float) -> float:
+    """The larger number, through a helper imported under another name (a test kernel)."""
+    return bigger(first, second)
+
+
+def test_a_kernel_may_call_a_helper_imported_under_another_name():
+    assert _bigger_of(1.0, 2.0) == 2.0
+    assert np.isnan(_bigger_of(np.nan, 2.0))
 
 
 @pytest.mark.parametrize("members", [1, 7, 8, 9, 30, 129, 300])

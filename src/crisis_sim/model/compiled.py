@@ -156,12 +156,12 @@ def _calls_itself(rule: Callable[..., Any]) -> bool:
     return rule.__name__ in rule.__code__.co_names
 
 
-def _helpers_of(rule: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
-    """The helpers ``rule`` calls, by the names of its module's globals."""
+def _helpers_of(rule: Callable[..., Any]) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """The helpers ``rule`` calls, each with the name it has in ``rule``'s globals."""
     for name in rule.__code__.co_names:
         value = rule.__globals__.get(name)
         if callable(value) and getattr(value, _HELPER, False):
-            yield value
+            yield name, value
 
 
 def _fingerprint(rule: Callable[..., Any]) -> str:
@@ -174,7 +174,7 @@ def _fingerprint(rule: Callable[..., Any]) -> str:
     seen: set[Callable[..., Any]] = set()
     waiting = [rule]
     while waiting:
-        for found in _helpers_of(waiting.pop()):
+        for _, found in _helpers_of(waiting.pop()):
             if found not in seen:
                 seen.add(found)
                 waiting.append(found)
@@ -197,8 +197,8 @@ def _function(rule: Callable[..., Any], names: dict[str, Any]) -> types.Function
 
 def _bind_helpers(rule: Callable[..., Any], names: dict[str, Any]) -> None:
     """Replace, in ``names``, each helper ``rule`` calls by its compiled version."""
-    for found in _helpers_of(rule):
-        names[found.__name__] = _helper_dispatcher(found)
+    for name, found in _helpers_of(rule):
+        names[name] = _helper_dispatcher(found)
 
 
 def _bind(rule: Callable[..., Any]) -> types.FunctionType:
