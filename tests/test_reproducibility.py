@@ -12,6 +12,7 @@ import pytest
 
 from crisis_sim import CrisisModel, Lever, Params
 from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.model import streams
 from crisis_sim.model.params import with_values
 from crisis_sim.model.streams import draw_worlds
 from crisis_sim.scenario.files import load_scenario
@@ -160,6 +161,41 @@ def test_a_worlds_random_numbers_do_not_depend_on_the_batch_or_the_horizon():
         assert alone.type_uniform[0] == batch.type_uniform[k]
         np.testing.assert_array_equal(alone.member_normal[:, 0], batch.member_normal[:, k])
         np.testing.assert_array_equal(alone.weekly[:10, :, 0], batch.weekly[:, :, k])
+
+
+@pytest.mark.parametrize(
+    ("seed", "first", "count", "weeks"),
+    [
+        (SEED, 0, 40, 10),
+        (0, 0, 1, 0),  # 33 numbers: a last block of four words of which one is used
+        (2**64 - 1, 2**63 - 3, 5, 1),  # the largest seed; worlds' keys at 2**63
+        (2**63 + 7, 2**62, 3, 52),
+        (7, 123_456_789, 9, 3),
+    ],
+)
+def test_a_worlds_random_numbers_are_numpys_philox_stream_keyed_by_seed_and_world(
+    seed, first, count, weeks
+):
+    # The compiled generator must give, to the bit, what numpy's Generator gives.
+    draws = draw_worlds(seed, first, count, weeks)
+    for j in range(count):
+        expected = streams.replication_generator(seed, first + j).random(
+            1 + streams.MEMBER_SLOTS + weeks * streams.WEEKLY_SLOTS
+        )
+        assert draws.type_uniform[j] == expected[0]
+        normal = streams.special.ndtri(np.clip(expected[1:33], 2.0**-53, 1 - 2.0**-53))
+        np.testing.assert_array_equal(draws.member_normal[:, j], normal)
+        np.testing.assert_array_equal(draws.weekly[:, :, j].ravel(), expected[33:])
+
+
+def test_the_generators_python_source_gives_the_numbers_its_compiled_code_gives():
+    # The source a reader sees is the rule (and its lines run where coverage sees them).
+    compiled, python = np.zeros((11, 4)), np.zeros((11, 4))
+    streams._uniforms(np.uint64(SEED), np.uint64(2**63 - 2), compiled)
+    with np.errstate(over="ignore"):  # products and sums of 64-bit words wrap, by design
+        streams._uniforms.__wrapped__(np.uint64(SEED), np.uint64(2**63 - 2), python)
+    np.testing.assert_array_equal(python, compiled)
+    assert len(np.unique(compiled)) == compiled.size
 
 
 def test_parameters_do_not_shift_the_random_numbers_common_random_numbers():

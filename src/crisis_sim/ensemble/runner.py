@@ -56,6 +56,7 @@ import pyarrow as pa
 from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
+from crisis_sim.ensemble.counting import WeeklyCounts
 from crisis_sim.ensemble.outputs import (
     MARKER,
     PARTIAL,
@@ -68,7 +69,6 @@ from crisis_sim.ensemble.outputs import (
 )
 from crisis_sim.ensemble.results import (
     BINNED,
-    STATE_LABELS,
     Results,
     lever_weeks_table,
     read_weekly,
@@ -77,7 +77,6 @@ from crisis_sim.ensemble.results import (
     write_weekly,
 )
 from crisis_sim.model.crisis import CrisisModel
-from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.model.sampling import SAMPLINGS, Sampling
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.files import load_scenario, scenario_from_dict
@@ -250,11 +249,6 @@ PHASES = ("setup", "simulation", "reduction")
 its weeks, and reducing it to rows and counts."""
 
 
-def _state_index(state: np.ndarray) -> np.ndarray:
-    """Map the model's state codes (outcome, or 100 + rung) to columns of STATE_LABELS."""
-    return np.where(state >= 100, len(OUTCOMES) + state - 100, state)
-
-
 def _model(
     scenario: Scenario,
     *,
@@ -299,40 +293,6 @@ def _model(
     )
 
 
-class _WeeklyCounts:
-    """A chunk's week-by-week counts, taken from the model week by week.
-
-    Each week the model's states and binned variables are counted as the model records
-    them (``CrisisModel(on_week=...)``), so a chunk never holds every week's arrays: a
-    10,000-world chunk held about 32 MiB of history only to count it at the end.
-    """
-
-    def __init__(self, horizon: int) -> None:
-        self.weeks = 0
-        self.states = np.zeros((horizon + 1, len(STATE_LABELS)), dtype=np.int64)
-        self.histograms = {
-            name: np.zeros((horizon + 1, bins), dtype=np.int64)
-            for name, (_, _, bins) in BINNED.items()
-        }
-
-    def add(self, values: Mapping[str, np.ndarray]) -> None:
-        """Count one week's values: the states and each binned variable's histogram."""
-        week = self.weeks
-        self.states[week] = np.bincount(_state_index(values["state"]), minlength=len(STATE_LABELS))
-        for name, (low, high, bins) in BINNED.items():
-            self.histograms[name][week], _ = np.histogram(
-                values[name], bins=bins, range=(low, high)
-            )
-        self.weeks += 1
-
-    def carried(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The counts with the last week recorded carried to the horizon (ended worlds stay)."""
-        self.states[self.weeks :] = self.states[self.weeks - 1]
-        for counts in self.histograms.values():
-            counts[self.weeks :] = counts[self.weeks - 1]
-        return self.states, self.histograms
-
-
 def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     """Run worlds ``first .. first + count - 1`` of a plan and reduce them.
 
@@ -344,7 +304,7 @@ def run_chunk(plan: Plan, first: int, count: int) -> Chunk:
     """
     start = time.perf_counter()
     wanted = [k for k in plan.trajectories if first <= k < first + count]
-    counts = _WeeklyCounts(plan.horizon)
+    counts = WeeklyCounts(plan.horizon)
     model = _model(
         plan.scenario,
         seed=plan.seed,

@@ -2,8 +2,11 @@
 
 Replication ``k`` of scenario seed ``s`` draws from numpy's counter-based Philox
 bit generator keyed by ``(s, k)`` (Philox4x64-10; Salmon et al. 2011, "Parallel
-random numbers: as easy as 1, 2, 3"): distinct keys give independent streams, and
-re-keying one generator object is far cheaper than seeding a new one per world.
+random numbers: as easy as 1, 2, 3"): distinct keys give independent streams. A
+counter-based generator needs no state carried from number to number, so a compiled
+kernel (:func:`_uniforms`) computes every world's stream at once, to the bit what
+numpy's ``Generator(Philox(key=[s, k]))`` gives (numpy has no call that draws from
+many keys at once; re-keying one generator per world cost twice as much).
 Each world's numbers are taken in one fixed layout at the start (its latent type,
 its allies' perceptions, then a block of uniforms per week), so replication ``k`` is
 the same world whether it runs alone, in a batch of 100,000, on one process or many,
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from crisis_sim.model.compiled import helper, kernel
+
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
 
@@ -42,6 +47,9 @@ _PATH_KEY_BIT = 1 << 63
 
 _TINY = 2.0**-53
 """Keeps the inverse normal CDF finite at a uniform draw of exactly 0."""
+
+_UNIT = 2.0**-53
+"""The spacing of numpy's doubles in [0, 1): a 53-bit integer times it is one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +74,80 @@ def replication_generator(seed: int, replication: int) -> np.random.Generator:
     return np.random.Generator(np.random.Philox(key=key))
 
 
+_M0, _M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
+"""Philox4x64's two multipliers (Salmon et al. 2011, table 2; numpy's ``philox.h``)."""
+
+_W0, _W1 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B)
+"""Philox4x64's key increments per round (the golden ratio and sqrt(3) - 1, as 64-bit fractions)."""
+
+_LOW32, _SHIFT32, _SHIFT11 = np.uint64(0xFFFFFFFF), np.uint64(32), np.uint64(11)
+
+_ONE = np.uint64(1)
+
+
+@helper
+def _multiply(a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """The high and low 64 bits of the 128-bit product ``a * b``, from 32-bit halves."""
+    a_low, a_high = a & _LOW32, a >> _SHIFT32
+    b_low, b_high = b & _LOW32, b >> _SHIFT32
+    low_low, low_high = a_low * b_low, a_low * b_high
+    high_low, high_high = a_high * b_low, a_high * b_high
+    carry = ((low_low >> _SHIFT32) + (low_high & _LOW32) + (high_low & _LOW32)) >> _SHIFT32
+    high = high_high + (low_high >> _SHIFT32) + (high_low >> _SHIFT32) + carry
+    return high, a * b
+
+
+@helper
+def _philox(
+    counter: np.uint64, key0: np.uint64, key1: np.uint64
+) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
+    """Philox4x64-10 of the counter ``(counter, 0, 0, 0)`` under the key ``(key0, key1)``."""
+    c0, c1, c2, c3 = counter, np.uint64(0), np.uint64(0), np.uint64(0)
+    for round_ in range(10):
+        if round_ > 0:
+            key0 += _W0
+            key1 += _W1
+        high0, low0 = _multiply(_M0, c0)
+        high1, low1 = _multiply(_M1, c2)
+        c0, c1, c2, c3 = high1 ^ c1 ^ key0, low1, high0 ^ c3 ^ key1, low0
+    return c0, c1, c2, c3
+
+
+@kernel("void(uint64, uint64, float64[:, ::1])")
+def _uniforms(seed: np.uint64, first: np.uint64, block: np.ndarray) -> None:
+    """Fill column ``j`` of ``block`` (width, count) with world ``first + j``'s uniforms.
+
+    Its first ``width`` doubles in [0, 1) from numpy's
+    ``Generator(Philox(key=[seed, first + j])).random()``, to the bit: Philox4x64-10
+    of the counters 1, 2, 3, ... (numpy steps the counter before each block of four
+    64-bit words), each word ``x`` giving the double ``(x >> 11) * 2**-53``. The worlds
+    are the inner loop, so that the compiler computes several worlds' blocks at once.
+    """
+    width, count = block.shape
+    full = width // 4
+    for step in range(full):
+        counter = np.uint64(step + 1)
+        row = 4 * step
+        for world in range(count):
+            w0, w1, w2, w3 = _philox(counter, seed, first + np.uint64(world))
+            block[row, world] = (w0 >> _SHIFT11) * _UNIT
+            block[row + 1, world] = (w1 >> _SHIFT11) * _UNIT
+            block[row + 2, world] = (w2 >> _SHIFT11) * _UNIT
+            block[row + 3, world] = (w3 >> _SHIFT11) * _UNIT
+    if width > 4 * full:
+        counter = np.uint64(full + 1)
+        for world in range(count):
+            words = _philox(counter, seed, first + np.uint64(world))
+            for offset in range(width - 4 * full):
+                block[4 * full + offset, world] = (words[offset] >> _SHIFT11) * _UNIT
+
+
 def draw_worlds(seed: int, first: int, count: int, weeks: int) -> WorldDraws:
     """Draw the random numbers of replications ``first .. first + count - 1``.
+
+    World ``k``'s numbers are the first ``1 + MEMBER_SLOTS + weeks * WEEKLY_SLOTS``
+    doubles of :func:`replication_generator` ``(seed, k)``, drawn for all the worlds
+    at once by the compiled :func:`_uniforms`.
 
     Args:
         seed: The scenario seed (a non-negative integer).
@@ -80,24 +160,12 @@ def draw_worlds(seed: int, first: int, count: int, weeks: int) -> WorldDraws:
             f"need seed >= 0, first >= 0, count >= 1, weeks >= 0; got {seed}, {first}, "
             f"{count}, {weeks}"
         )
-    width = _HEAD + weeks * WEEKLY_SLOTS
-    block = np.empty((count, width))
-    bit_generator = np.random.Philox(key=np.array([seed, first], dtype=np.uint64))
-    generator = np.random.Generator(bit_generator)
-    state = bit_generator.state
-    zeros = np.zeros(4, dtype=np.uint64)
-    for j in range(count):
-        state["state"]["key"] = np.array([seed, first + j], dtype=np.uint64)
-        state["state"]["counter"] = zeros
-        state["buffer_pos"] = 4
-        state["has_uint32"] = 0
-        bit_generator.state = state
-        generator.random(out=block[j])
-    columns = block.T
+    columns = np.empty((_HEAD + weeks * WEEKLY_SLOTS, count))
+    _uniforms(np.uint64(seed), np.uint64(first), columns)
     return WorldDraws(
-        type_uniform=columns[0].copy(),
-        member_normal=special.ndtri(np.clip(columns[1 : 1 + MEMBER_SLOTS], _TINY, 1 - _TINY)),
-        weekly=columns[_HEAD:].reshape(weeks, WEEKLY_SLOTS, count).copy(),
+        type_uniform=columns[0],
+        member_normal=special.ndtri(np.clip(columns[1:_HEAD], _TINY, 1 - _TINY)),
+        weekly=columns[_HEAD:].reshape(weeks, WEEKLY_SLOTS, count),
     )
 
 
