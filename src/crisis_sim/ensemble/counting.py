@@ -50,7 +50,7 @@ def _count_bins(
         counts[index] += 1
 
 
-def state_index(state: np.ndarray) -> np.ndarray:
+def _state_index(state: np.ndarray) -> np.ndarray:
     """Map the model's state codes (outcome, or 100 + rung) to columns of STATE_LABELS."""
     return np.where(state >= 100, len(OUTCOMES) + state - 100, state)
 
@@ -78,7 +78,7 @@ class WeeklyCounts:
     def add(self, values: Mapping[str, np.ndarray]) -> None:
         """Count one week's values: the states and each binned variable's histogram."""
         week = self.weeks
-        self.states[week] = np.bincount(state_index(values["state"]), minlength=len(STATE_LABELS))
+        self.states[week] = np.bincount(_state_index(values["state"]), minlength=len(STATE_LABELS))
         for name, (low, high, _) in BINNED.items():
             column = np.ascontiguousarray(values[name], dtype=float)
             _count_bins(column, low, high, self._edges[name], self.histograms[name][week])

@@ -80,9 +80,9 @@ _M0, _M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
 _W0, _W1 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B)
 """Philox4x64's key increments per round (the golden ratio and sqrt(3) - 1, as 64-bit fractions)."""
 
+# Masks and shifts as 64-bit unsigned numbers: mixed with a signed integer, numba
+# would turn a uint64 into a float.
 _LOW32, _SHIFT32, _SHIFT11 = np.uint64(0xFFFFFFFF), np.uint64(32), np.uint64(11)
-
-_ONE = np.uint64(1)
 
 
 @helper
@@ -121,7 +121,8 @@ def _uniforms(seed: np.uint64, first: np.uint64, block: np.ndarray) -> None:
     ``Generator(Philox(key=[seed, first + j])).random()``, to the bit: Philox4x64-10
     of the counters 1, 2, 3, ... (numpy steps the counter before each block of four
     64-bit words), each word ``x`` giving the double ``(x >> 11) * 2**-53``. The worlds
-    are the inner loop, so that the compiler computes several worlds' blocks at once.
+    are the inner loop, so that each row of ``block`` is written in order (the compiler
+    does not vectorise it: its 64-bit products are built from 32-bit ones).
     """
     width, count = block.shape
     full = width // 4
