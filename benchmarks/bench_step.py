@@ -3,8 +3,10 @@
 The numpy step lives only here: the allies' update (``Nato.update_willingness``) and
 Russia's plan values (``Russia.type_values``) as they were in numpy before the kernels
 (commit 7ca4b68), Russia's outlook (``Russia.prospects``) as it was before its kernel
-(commit 10a3505), and Russia's choice (``Russia.choose``) and the West's choice of offers
-(``West.choose_offers``) as they were before theirs (commit 705f823), patched into the
+(commit 10a3505; its inputs, the force, the resistance later, the chance of winning and
+the expected deals, in numpy as at commit 0e8644d), and Russia's choice
+(``Russia.choose``) and the West's choice of offers (``West.choose_offers``) as they
+were before theirs (commit 705f823), patched into the
 model for the numpy runs. The deal (``Deal.form``) is numpy in both and is timed as a
 control: its ratio should be about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
@@ -129,8 +131,53 @@ def _expected_level(now, threatened, belief):
     return now + belief * np.maximum(threatened - now, 0.0)
 
 
+def _wait_powers(base, waits):
+    base = np.asarray(base, dtype=float)
+    powers = {0: np.ones_like(base), 1: base}
+
+    def power(k):
+        if k not in powers:
+            powers[k] = power(k // 2) * power(k - k // 2)
+        return powers[k]
+
+    return np.stack([power(int(k)) for k in waits]).reshape(len(waits), *(base.shape or (1,)))
+
+
+def _hold_then(flow, final, discount, waits):
+    return flow + _wait_powers(discount, waits) * (final - flow)
+
+
+def _force(weeks_massed, start, buildup_weeks, readiness_weeks, decline):
+    built = np.minimum(1.0, start + (1.0 - start) * weeks_massed / buildup_weeks)
+    return built * compiled.exp(-decline * np.maximum(weeks_massed - readiness_weeks, 0.0))
+
+
+def _massed_force(self, weeks_on=0.0):
+    p = self.model.p.russia
+    force = _force(
+        self.weeks_massed + weeks_on,
+        p.buildup_start,
+        p.buildup_weeks,
+        p.readiness_weeks,
+        p.readiness_decline,
+    )
+    return force if self.axis_gain is None else force * (1.0 + self.axis_gain)
+
+
+def _victory_chance(force_now, resistance, slope):
+    return np.clip(force_now * (1.0 - slope * resistance), 0.0, 1.0)
+
+
+def _ground_ahead(model, waits):
+    ground = model.ground
+    later = ground[model.week + waits]
+    if ground.ndim == 1:
+        return ground[model.week], later[:, None]
+    return ground[model.week], later
+
+
 def numpy_prospects(self):
-    """``Russia.prospects`` in numpy."""
+    """``Russia.prospects`` in numpy (its inputs as at commit 0e8644d)."""
     model = self.model
     p = model.p
     west, ukraine = model.west, model.ukraine
@@ -142,17 +189,14 @@ def numpy_prospects(self):
     national = self.national_sanctions_cost()
     error = 1.0 - self.resistance_error
     resistance_now = ukraine.resistance * error
-    resistance_later = (
-        plans.projected_resistance(
-            ukraine.resistance, ukraine.resistance_in_prospect, p.ukraine.adjustment_rate, waits
-        )
-        * error
-    )
-    ground_now, ground_later = model.ground_ahead(waits)
+    target = ukraine.resistance_in_prospect
+    remaining = _wait_powers(1.0 - np.asarray(p.ukraine.adjustment_rate), waits)
+    resistance_later = (target + (ukraine.resistance - target) * remaining) * error
+    ground_now, ground_later = _ground_ahead(model, waits)
     massed = self.weeks_massed
-    force_mass = self.massed_force()
+    force_mass = _massed_force(self)
     force_now = force_mass * ground_now
-    force_later = self.massed_force(waits[:, None]) * ground_later
+    force_later = _massed_force(self, waits[:, None]) * ground_later
     war_gain = np.maximum(model.concessions.war_utility - status_quo, 0.0)
     war_sanctions = sanction_unit * _expected_level(
         west.sanctions, west.sanctions_threatened[Rung.FULL_INVASION], belief
@@ -162,8 +206,8 @@ def numpy_prospects(self):
     if self.model.nato.has_national_measures:
         war_sanctions = war_sanctions + national
     slope, war_cost = p.russia.victory_slope, p.russia.war_cost
-    victory_now = plans.victory_chance(force_now, resistance_now, slope)
-    victory_later = plans.victory_chance(force_later, resistance_later, slope)
+    victory_now = _victory_chance(force_now, resistance_now, slope)
+    victory_later = _victory_chance(force_later, resistance_later, slope)
     flows = np.empty((len(russia.RUNG_LEVERAGE), len(waits), *belief.shape))
     forever = np.empty((len(russia.RUNG_LEVERAGE), *belief.shape))
     deals = np.empty_like(flows)
@@ -194,7 +238,7 @@ def numpy_prospects(self):
             threat + base * (1.0 + (massed + ahead_forever) / doubling)
         )
         rate = leverage[index] * force_mass * self.yield_belief / p.russia.extraction_weeks
-        deals[index] = plans.expected_deal(model.deal.utility, rate, waits)
+        deals[index] = 1.0 - (1.0 - model.deal.utility) * _wait_powers(1.0 - rate, waits)
     in_force = (
         sensitivity
         * (1.0 - p.west.sanctions_relief)
@@ -243,10 +287,10 @@ def numpy_type_values(self, revisionist, prospects, *, explain=False):
     for index, rung in enumerate(russia.RUNG_LEVERAGE):
         flow = pr.flows[index]
         backing = audience * int(rung) * saved
-        strike = plans.hold_then(
+        strike = _hold_then(
             flow, war_later - pr.threshold * (Rung.FULL_INVASION - rung), discount, waits
         )
-        settle = plans.hold_then(
+        settle = _hold_then(
             flow, settle_base - backing + aspiration * pr.deals[index], discount, waits
         )
         strike_best, settle_best = strike.max(axis=0), settle.max(axis=0)
@@ -280,7 +324,7 @@ def numpy_type_values(self, revisionist, prospects, *, explain=False):
     settle_now = settle_base - audience * rung * saved + aspiration * model.deal.utility
     gain = pr.partial_gain
     flow_here = pr.flows[here, :, columns].T
-    settle_after = plans.hold_then(
+    settle_after = _hold_then(
         flow_here + gain,
         (status_quo + gain) * (1.0 - aspiration)
         - pr.in_force

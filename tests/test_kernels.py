@@ -278,6 +278,7 @@ def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
 
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
+    plans: ("_wait_powers",),
     russia: ("_outlook", "_plan_values", "_choose"),
     west: ("_offers",),
 }
@@ -320,11 +321,12 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's eight kernels (the allies' update and decision, the quantiles, the
-    # cohesions, Russia's outlook, its plan values and its choice, the West's offers), the
-    # runner's weekly histograms and two ufuncs (exp and power); a test module may have
-    # added its own since.
-    assert worker.KERNELS >= 11
+    # The model's nine kernels (the allies' update and decision, the quantiles, the
+    # cohesions, Russia's outlook, its plan values and its choice, the West's offers, the
+    # plans' wait powers), the runner's weekly histograms and six ufuncs (exp, power, the
+    # force, the chance of winning, the resistance and the deal after some weeks); a test
+    # module may have added its own since.
+    assert worker.KERNELS >= 16
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 
@@ -395,13 +397,44 @@ def test_the_offers_kernel_values_a_package_as_issue_utility_does_to_the_bit(exp
     assert share.tobytes() == expected.tobytes()
 
 
+@pytest.mark.parametrize(
+    ("ufunc", "rule", "arity"),
+    [
+        (plans.force, plans.force_of, 5),
+        (plans.victory_chance, plans.victory_of, 3),
+        (plans._resistance_after, plans.resistance_after, 3),
+        (plans._deal_after, plans.deal_after, 2),
+    ],
+)
+def test_a_plans_ufunc_is_its_helpers_python_rule_element_by_element(ufunc, rule, arity):
+    # The kernels call the helper, numpy code the ufunc made of it: one rule, to the bit,
+    # NaN and the edges of clipping included.
+    values = np.random.default_rng(7).uniform(-0.5, 30.0, size=(arity, 500))
+    values[0, :5] = [np.nan, 0.0, 1.0, 40.0, -0.0]
+    found = ufunc(*values)
+    expected = np.array([rule(*column) for column in values.T])
+    assert found.tobytes() == expected.tobytes()
+
+
+def test_the_plans_waits_are_powered_by_eight_products_from_the_waits_themselves():
+    first, second, rows = plans.power_plan()
+    assert rows.tolist() == list(range(len(plans.WAITS)))
+    assert (first < 0).sum() == (second < 0).sum() == 1 and len(first) == len(plans.WAITS)
+    # Waits whose halves are not waits need the powers between: 5 = 2 x 3, 3 = 1 x 2.
+    first, second, rows = plans.power_plan(np.array([5]))
+    assert (first.tolist(), second.tolist(), rows.tolist()) == ([-1, 0, 0, 1], [-1, 0, 1, 2], [3])
+    with pytest.raises(ValueError, match="1 or more"):
+        plans.power_plan(np.array([0, 2]))
+
+
+@pytest.mark.parametrize("waits", [plans.WAITS, np.array([5, 7, 11, 13]), np.array([2, 1, 2])])
 @pytest.mark.parametrize("base", [0.37, 0.9731, 1.0 - 1e-9, 0.0])
-def test_wait_powers_are_within_a_few_ulps_of_pow(base):
-    found = plans.wait_powers(np.array([base, base]))
-    assert found.shape == (len(plans.WAITS), 2)
-    exact = np.array([base ** float(k) for k in plans.WAITS])
+def test_wait_powers_are_within_a_few_ulps_of_pow(base, waits):
+    found = plans.wait_powers(np.array([base, base]), waits)
+    assert found.shape == (len(waits), 2)
+    exact = np.array([base ** float(k) for k in waits])
     np.testing.assert_allclose(found[:, 0], exact, rtol=8 * np.finfo(float).eps, atol=0)
-    assert plans.wait_powers(base).shape == (len(plans.WAITS), 1)
+    assert plans.wait_powers(base, waits).shape == (len(waits), 1)
 
 
 CPU_PROBE = """

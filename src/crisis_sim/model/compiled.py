@@ -102,6 +102,12 @@ def larger(first: float, second: float) -> float:
 
 
 @helper
+def smaller(first: float, second: float) -> float:
+    """``numpy.minimum`` of two numbers: the smaller, NaN if either is NaN."""
+    return first if (first <= second) | (first != first) else second
+
+
+@helper
 def at_world(values: np.ndarray, world: int) -> float:
     """A value in ``world``: one number for all worlds, or one per world."""
     return values[0] if values.shape[0] == 1 else values[world]
@@ -227,14 +233,20 @@ def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
 
 
 def _compile_ufunc(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
-    """``rule`` as a numpy ufunc for ``signature``, cached on disk where numba can write."""
+    """``rule`` as a numpy ufunc for ``signature``, cached on disk where numba can write.
+
+    The helpers it calls are compiled with it, and its cache is named after the
+    :func:`_fingerprint` of its sources, as a kernel's.
+    """
     numba = _numba()
+    bound = _bind(rule)
+    bound.__qualname__ = f"{rule.__qualname__}.v{_fingerprint(rule)}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", numba.NumbaWarning)
         try:
-            ufunc = numba.vectorize([signature], cache=True)(rule)
+            ufunc = numba.vectorize([signature], cache=True)(bound)
         except RuntimeError:
-            ufunc = numba.vectorize([signature], cache=False)(rule)
+            ufunc = numba.vectorize([signature], cache=False)(bound)
 
     def quiet(*args: Any) -> Any:
         with np.errstate(all="ignore"):
@@ -259,6 +271,7 @@ def _lazy[F: Callable[..., Any]](
     def run(*args: Any) -> Any:
         return (compiled or load())(*args)
 
+    vars(run).pop(_HELPER, None)
     _LOADERS.append(load)
     return run  # type: ignore[return-value]
 
@@ -272,6 +285,8 @@ def elementwise(signature: str) -> Callable[[Callable[..., float]], Elementwise]
 
     The ufunc applies the rule to each element, broadcasting as numpy does; the rule
     keeps its name, docstring and source (``rule.__wrapped__`` is the Python function).
+    A helper made a ufunc this way is one rule for the kernels (the helper) and for
+    numpy code (the ufunc).
     Like a kernel, it raises no floating-point warnings (NaN and inf go on as in numpy):
     the compiler may evaluate a comparison the rule guards against NaN before the guard.
     """

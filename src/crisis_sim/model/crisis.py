@@ -379,17 +379,6 @@ class CrisisModel(mesa.Model):
         """(R,) the worlds still evolving: in crisis, or at war after an invasion."""
         return self.active | self.war.at_war
 
-    def ground_ahead(self, waits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The ground's effect on an offensive now and ``waits`` weeks on.
-
-        Returns (R,)-broadcastable ``now`` and (waits, R)-broadcastable ``later``.
-        """
-        ground = self.ground
-        later = ground[self.week + waits]
-        if ground.ndim == 1:
-            return ground[self.week], later[:, None]
-        return ground[self.week], later
-
     @property
     def share_ongoing(self) -> float:
         """Share of worlds still running."""

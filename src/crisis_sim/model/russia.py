@@ -24,6 +24,14 @@ import numpy as np
 from crisis_sim.model import concessions, plans, streams
 from crisis_sim.model.compiled import at_world, helper, kernel, larger, per_world
 from crisis_sim.model.domain import Action, InvasionReason, Rung
+from crisis_sim.model.plans import (
+    deal_after,
+    force_of,
+    power_plan,
+    powers_into,
+    resistance_after,
+    victory_of,
+)
 from crisis_sim.model.west import logistic_of
 
 if TYPE_CHECKING:
@@ -387,16 +395,48 @@ def _choose(
         talking[world] = active[world] and talks and at <= _TALKS_UP_TO
 
 
+@helper
+def massed_at(
+    weeks: float,
+    world: int,
+    buildup_start: np.ndarray,
+    buildup_weeks: np.ndarray,
+    readiness_weeks: np.ndarray,
+    readiness_decline: np.ndarray,
+    axis_gain: np.ndarray,
+) -> float:
+    """The massed force in ``world`` after ``weeks`` weeks, as :meth:`Russia.massed_force`.
+
+    :func:`crisis_sim.model.plans.force_of` times ``1 + axis_gain`` (0 without a second
+    axis: the product is then the force to the bit); each parameter one value or (R,).
+    """
+    force = force_of(
+        weeks,
+        at_world(buildup_start, world),
+        at_world(buildup_weeks, world),
+        at_world(readiness_weeks, world),
+        at_world(readiness_decline, world),
+    )
+    return force * (1.0 + at_world(axis_gain, world))
+
+
 @kernel(
-    "void(int64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
-    " float64[::1], boolean, float64[::1], float64[::1], float64[:, ::1], float64[:, ::1],"
-    " float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[:, ::1],"
-    " float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
-    " float64[::1], float64[::1], float64[::1], float64[:, :, ::1], float64[:, ::1],"
-    " float64[::1], float64[::1], float64[:, ::1], float64[:, ::1], float64[::1])"
+    "void(int64[::1], int64[::1], int64[::1], int64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], boolean, float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[:, ::1],"
+    " int64, float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[:, ::1], float64[:, ::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[:, :, ::1], float64[:, ::1], float64[:, :, ::1], float64[::1], float64[::1],"
+    " float64[::1], float64[:, ::1], float64[:, ::1])"
 )
 def _outlook(
     waits: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    rows: np.ndarray,
     resolve_evidence: np.ndarray,
     weakness_evidence: np.ndarray,
     status_quo: np.ndarray,
@@ -404,12 +444,26 @@ def _outlook(
     sanction_unit: np.ndarray,
     national: np.ndarray,
     has_national: bool,
-    resisting: np.ndarray,
-    force_now: np.ndarray,
-    resisting_later: np.ndarray,
-    force_later: np.ndarray,
-    victory_now: np.ndarray,
-    victory_later: np.ndarray,
+    weeks_massed: np.ndarray,
+    start: np.ndarray,
+    buildup: np.ndarray,
+    readiness: np.ndarray,
+    decline: np.ndarray,
+    axis_gain: np.ndarray,
+    ground: np.ndarray,
+    week: int,
+    resistance: np.ndarray,
+    resistance_in_prospect: np.ndarray,
+    adjustment_rate: np.ndarray,
+    resistance_error: np.ndarray,
+    victory_slope: np.ndarray,
+    deal_utility: np.ndarray,
+    leverage_build_up: np.ndarray,
+    leverage_military_technical: np.ndarray,
+    leverage_incursion: np.ndarray,
+    yield_evidence: np.ndarray,
+    firmness_evidence: np.ndarray,
+    extraction_weeks: np.ndarray,
     war_utility: np.ndarray,
     sanctions: np.ndarray,
     posture: np.ndarray,
@@ -421,17 +475,32 @@ def _outlook(
     upkeep: np.ndarray,
     doubling: np.ndarray,
     ahead_forever: np.ndarray,
-    weeks_massed: np.ndarray,
     relief: np.ndarray,
+    victory_now: np.ndarray,
     flows: np.ndarray,
     forever: np.ndarray,
+    deals: np.ndarray,
     war_gain_now: np.ndarray,
     war_cost_now: np.ndarray,
+    in_force: np.ndarray,
     war_gain: np.ndarray,
     war_cost_later: np.ndarray,
-    in_force: np.ndarray,
 ) -> None:
     """Russia's outlook for every plan, the rule of :meth:`Russia.prospects`, per world.
+
+    The force now and after each wait ``k``: :func:`crisis_sim.model.plans.force_of`
+    after ``weeks massed (+ k)`` weeks, times ``1 + axis gain`` (a second axis from a
+    host country) and the ground of that week (``ground``, (weeks, 1 or R), from row
+    ``week``). The resistance Russia expects: Ukraine's, now and closing on what its
+    support allows (:func:`crisis_sim.model.plans.resistance_after` at ``(1 -
+    adjustment rate)^k``, by the products ``first`` x ``second`` of
+    :func:`crisis_sim.model.plans.power_plan`, row ``rows[k]``), times ``1 -``
+    its underestimate. The chance of winning
+    (:func:`crisis_sim.model.plans.victory_of`), now (into ``victory_now``) and after
+    each wait. The deal Russia expects after holding ``k`` weeks at rung ``L``
+    (:func:`crisis_sim.model.plans.deal_after` at ``(1 - rate)^k``, the rate
+    ``leverage_L x force now x yield belief / extraction weeks``, the yield belief
+    ``yield / (yield + firmness)``).
 
     For each rung ``L`` (1-3) Russia can hold at and each wait ``k`` (tables are
     (rungs, waits, R)): the weekly flow of holding, ``status quo - sensitivity x
@@ -443,15 +512,54 @@ def _outlook(
     and after each wait: the chance of winning times what war could gain beyond the
     status quo; its cost, ``sensitivity x (war cost x resistance x (2 - force) + the
     sanctions and reinforcement an invasion triggers)``. And what is in force now, less
-    the relief a deal brings. The force (after the ground), the resistance Russia
-    expects (after its underestimate) and the chance of winning
-    (:func:`crisis_sim.model.plans.victory_chance`), now and after each wait, come in
-    computed.
+    the relief a deal brings.
     """
     levels, count, size = flows.shape
     threats = np.empty((levels, size))
     war_threat = np.empty(size)
     prize = np.empty(size)
+    resisting = np.empty(size)
+    massed = np.empty(size)
+    yielding = np.empty(size)
+    force_now = np.empty(size)
+    column = ground.shape[1] > 1
+    for world in range(size):
+        resisting[world] = resistance[world] * (1.0 - resistance_error[world])
+        massed[world] = massed_at(
+            weeks_massed[world], world, start, buildup, readiness, decline, axis_gain
+        )
+        force_now[world] = massed[world] * ground[week, world if column else 0]
+        slope = at_world(victory_slope, world)
+        victory_now[world] = victory_of(force_now[world], resisting[world], slope)
+        yielding[world] = yield_evidence[world] / (yield_evidence[world] + firmness_evidence[world])
+    resisting_later = np.empty((count, size))
+    bases = np.empty(size)
+    powers = np.empty((first.shape[0], size))
+    for world in range(size):
+        bases[world] = 1.0 - at_world(adjustment_rate, world)
+    powers_into(bases, first, second, powers)
+    for index in range(count):
+        row = rows[index]
+        for world in range(size):
+            later = resistance_after(
+                resistance[world], resistance_in_prospect[world], powers[row, world]
+            )
+            resisting_later[index, world] = later * (1.0 - resistance_error[world])
+    leverages = (leverage_build_up, leverage_military_technical, leverage_incursion)
+    for level in range(levels):
+        for world in range(size):
+            rate = (
+                at_world(leverages[level], world)
+                * massed[world]
+                * yielding[world]
+                / at_world(extraction_weeks, world)
+            )
+            bases[world] = 1.0 - rate
+        powers_into(bases, first, second, powers)
+        for index in range(count):
+            row = rows[index]
+            for world in range(size):
+                deals[level, index, world] = deal_after(deal_utility[world], powers[row, world])
     for world in range(size):
         belief = resolve_evidence[world] / (resolve_evidence[world] + weakness_evidence[world])
         unit, extra = sanction_unit[world], at_world(national, world)
@@ -482,9 +590,15 @@ def _outlook(
             sens * (1.0 - at_world(relief, world)) * (unit * imposed + posting * posted + extra)
         )
     for index in range(count):
+        wait = waits[index]
         for world in range(size):
-            war_gain[index, world] = victory_later[index, world] * prize[world]
-            later, force = resisting_later[index, world], force_later[index, world]
+            force = massed_at(
+                weeks_massed[world] + wait, world, start, buildup, readiness, decline, axis_gain
+            )
+            force = force * ground[week + wait, world if column else 0]
+            later = resisting_later[index, world]
+            victory = victory_of(force, later, at_world(victory_slope, world))
+            war_gain[index, world] = victory * prize[world]
             war_cost_later[index, world] = at_world(sensitivity, world) * (
                 at_world(war_cost, world) * later * (2.0 - force) + war_threat[world]
             )
@@ -665,11 +779,14 @@ def _plan_values(
 
 
 def _table(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``value`` broadcast to ``shape``, as a writable C-contiguous float array (for a kernel)."""
-    array = np.broadcast_to(np.asarray(value, dtype=float), shape)
-    if array.flags.writeable and array.flags.c_contiguous:
+    """``value`` broadcast to ``shape``, as a writable C-contiguous float array (for a kernel).
+
+    ``value`` itself when it is one already (no copy).
+    """
+    array = np.asarray(value, dtype=float)
+    if array.shape == shape and array.flags.writeable and array.flags.c_contiguous:
         return array
-    return np.array(array, dtype=float, order="C")
+    return np.array(np.broadcast_to(array, shape), dtype=float, order="C")
 
 
 class Russia(mesa.Agent):
@@ -830,62 +947,53 @@ class Russia(mesa.Agent):
         (shifting power, less its underestimate), gains the Ukrainian issues in full,
         and costs ``war_cost x resistance x (2 - force)`` once plus the sanctions and
         reinforcement expected for an invasion for ever. The rule is the compiled kernel
-        :func:`_outlook`; the force over the waits, the expected deals and Ukraine's
-        resistance later are computed here first (:mod:`crisis_sim.model.plans`).
+        :func:`_outlook`, which computes the force over the waits, the expected deals and
+        Ukraine's resistance later by the rules of :mod:`crisis_sim.model.plans`.
         """
         model = self.model
         p = model.p
         west, ukraine = model.west, model.ukraine
         waits = plans.WAITS
         size = model.replications
+        levels = len(RUNG_LEVERAGE)
         sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
-        national = self.national_sanctions_cost()
-        error = 1.0 - self.resistance_error
-        resisting = ukraine.resistance * error
-        resisting_later = (
-            plans.projected_resistance(
-                ukraine.resistance, ukraine.resistance_in_prospect, p.ukraine.adjustment_rate, waits
-            )
-            * error
-        )
-        ground_now, ground_later = model.ground_ahead(waits)
-        force_mass = self.massed_force()
-        force_now = force_mass * ground_now
-        force_later = self.massed_force(waits[:, None]) * ground_later
-        slope = p.russia.victory_slope
-        victory_now = plans.victory_chance(force_now, resisting, slope)
-        victory_later = plans.victory_chance(force_later, resisting_later, slope)
-        leverage = (
-            p.russia.leverage_build_up,
-            p.russia.leverage_military_technical,
-            p.russia.leverage_incursion,
-        )
-        yield_belief = self.yield_belief
-        deals = np.empty((len(RUNG_LEVERAGE), len(waits), size))
-        for index, weight in enumerate(leverage):
-            rate = weight * force_mass * yield_belief / p.russia.extraction_weeks
-            deals[index] = plans.expected_deal(model.deal.utility, rate, waits)
         discount = p.russia.discount
-        flows = np.empty_like(deals)
-        forever = np.empty((len(RUNG_LEVERAGE), size))
-        war_gain, war_cost = np.empty((len(waits), size)), np.empty((len(waits), size))
+        victory_now = np.empty(size)
+        flows, deals = np.empty((levels, len(waits), size)), np.empty((levels, len(waits), size))
+        forever = np.empty((levels, size))
         war_gain_now, war_cost_now, in_force = np.empty(size), np.empty(size), np.empty(size)
-        shape = (len(waits), size)
+        war_gain, war_cost = np.empty((len(waits), size)), np.empty((len(waits), size))
+        ground = model.ground
         _outlook(
             waits.astype(np.int64),
+            *power_plan(waits),
             per_world(self.resolve_evidence),
             per_world(self.weakness_evidence),
             per_world(model.concessions.status_quo_utility),
             per_world(sensitivity),
             per_world(self.sanction_unit()),
-            per_world(national),
+            per_world(self.national_sanctions_cost()),
             model.nato.has_national_measures,
-            per_world(resisting, size),
-            per_world(force_now, size),
-            _table(resisting_later, shape),
-            _table(force_later, shape),
-            per_world(victory_now, size),
-            _table(victory_later, shape),
+            per_world(self.weeks_massed, size),
+            per_world(p.russia.buildup_start),
+            per_world(p.russia.buildup_weeks),
+            per_world(p.russia.readiness_weeks),
+            per_world(p.russia.readiness_decline),
+            per_world(0.0 if self.axis_gain is None else self.axis_gain),
+            np.ascontiguousarray(ground.reshape(ground.shape[0], -1), dtype=float),
+            model.week,
+            per_world(ukraine.resistance, size),
+            per_world(ukraine.resistance_in_prospect, size),
+            per_world(p.ukraine.adjustment_rate),
+            per_world(self.resistance_error, size),
+            per_world(p.russia.victory_slope),
+            per_world(model.deal.utility, size),
+            per_world(p.russia.leverage_build_up),
+            per_world(p.russia.leverage_military_technical),
+            per_world(p.russia.leverage_incursion),
+            per_world(self.yield_evidence, size),
+            per_world(self.firmness_evidence, size),
+            per_world(p.russia.extraction_weeks),
             per_world(model.concessions.war_utility),
             per_world(west.sanctions),
             per_world(west.posture),
@@ -897,15 +1005,16 @@ class Russia(mesa.Agent):
             per_world(p.russia.upkeep_cost),
             per_world(p.russia.upkeep_doubling_weeks),
             per_world(discount / (1.0 - discount)),
-            per_world(self.weeks_massed),
             per_world(p.west.sanctions_relief),
+            victory_now,
             flows,
             forever,
+            deals,
             war_gain_now,
             war_cost_now,
+            in_force,
             war_gain,
             war_cost,
-            in_force,
         )
         return Prospects(
             flows=flows,
