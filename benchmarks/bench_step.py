@@ -6,9 +6,10 @@ Russia's plan values (``Russia.type_values``) as they were in numpy before the k
 (commit 10a3505; its inputs, the force, the resistance later, the chance of winning and
 the expected deals, in numpy as at commit 0e8644d), and Russia's choice
 (``Russia.choose``) and the West's choice of offers (``West.choose_offers``) as they
-were before theirs (commit 705f823), patched into the
-model for the numpy runs. The deal (``Deal.form``) is numpy in both and is timed as a
-control: its ratio should be about 1. Both engines run the same
+were before theirs (commit 705f823), and the deal (``Deal.form``, with Ukraine's consent)
+as it was before its kernel (commit e1fdad1), patched into the model for the numpy runs.
+The West's response (``West.respond``) is numpy in both and is timed as a control: its
+ratio should be about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
 the same (possibly busy) machine; the worlds must come out identical to the bit.
 
@@ -17,7 +18,7 @@ Both engines take ``exp`` and ``pow`` from the C library (the model's ufuncs,
 
 Reported: CPU time of this process per world-week of the step (construction
 excluded; one process, one core, so CPU time is CPU time per core), for the whole step
-and for the five mechanisms the kernels replace, and the time to compile the kernels
+and for the six mechanisms the kernels replace, and the time to compile the kernels
 (cold, cache cleared, in a fresh process) and to load them from the cache. With
 ``--before CHECKOUT`` (another checkout, such as the last release), the whole step of
 both checkouts as fresh processes, alternately, with numpy as it runs here and with
@@ -449,6 +450,43 @@ def numpy_choose(self, prospects):
     return action
 
 
+def _effective_offer(us_offer, nato_offer, us_share, own_offer):
+    effective = nato_offer + us_share * np.maximum(us_offer - nato_offer, 0.0)
+    return np.maximum(effective, own_offer)
+
+
+def _accepted_terms(model, terms):
+    ukraine_ = model.ukraine
+    p = model.p.ukraine
+    about = bargaining.UKRAINE_TERMS
+    excess = np.where(about, np.maximum(terms - ukraine_.own_offer, 0.0), 0.0)
+    cost = np.sum(p.salience * excess, axis=0)
+    threat = p.threat_weight * model.russia.rung / 4.0 * (1.0 - ukraine_.resistance)
+    share = np.divide(threat, cost, out=np.ones_like(cost), where=cost > threat)
+    return np.where(about, ukraine_.own_offer + share * excess, terms), share
+
+
+def numpy_form(self, model) -> None:
+    """``Deal.form`` in numpy."""
+    p = model.p
+    us, nato = model.united_states.offer, model.nato.offer
+    effective = _effective_offer(us, nato, p.west.us_share, model.ukraine.own_offer)
+    accepted, consent_share = _accepted_terms(model, effective)
+    granted = model.concessions.granted
+    terms = np.maximum(np.where(self.bypass_consent, effective, accepted), granted)
+    active = model.active
+    self.terms = np.where(active, terms, self.terms)
+    self.ukraine_consent = np.where(active, consent_share, self.ukraine_consent)
+    salience = p.russia.salience
+    self.utility_last_week = self.utility
+    self.utility = bargaining.issue_utility(1.0 - self.terms, salience, p.russia.distance_exponent)
+    reciprocal = np.where(bargaining.RECIPROCAL_TERMS, salience, 0.0)
+    weight = np.sum(reciprocal, axis=0)
+    self.reciprocity = np.sum(reciprocal * self.terms, axis=0) / np.where(weight > 0, weight, 1.0)
+    dispute = np.abs(us - nato).mean(axis=0) + model.concessions.conceded.mean(axis=0)
+    self.dispute = np.where(active, dispute, self.dispute)
+
+
 def numpy_choose_offers(self) -> None:
     """``West.choose_offers`` in numpy."""
     model = self.model
@@ -475,13 +513,13 @@ def numpy_choose_offers(self) -> None:
         share, salience = p.west.us_share, p.russia.salience
         exponent = p.russia.distance_exponent
         packages = np.maximum(
-            bargaining.effective_offer(
+            _effective_offer(
                 us_offers, nato_offers, share[varying][:, None], own[varying][:, None]
             ),
             granted[varying][:, None],
         )
         unchanged = np.maximum(
-            bargaining.effective_offer(
+            _effective_offer(
                 np.maximum(p.west.us_offer[fixed], us.offer_floor[fixed]),
                 np.maximum(p.west.nato_offer[fixed], nato.offer_floor[fixed]),
                 share[fixed],
@@ -540,10 +578,12 @@ def numpy_step() -> Iterator[None]:
         russian.type_values,
         russian.choose,
         west.West.choose_offers,
+        bargaining.Deal.form,
     )
     alliance.Nato.update_willingness = numpy_update_willingness
     russian.prospects, russian.type_values = numpy_prospects, numpy_type_values
     russian.choose, west.West.choose_offers = numpy_choose, numpy_choose_offers
+    bargaining.Deal.form = numpy_form
     try:
         yield
     finally:
@@ -553,6 +593,7 @@ def numpy_step() -> Iterator[None]:
             russian.type_values,
             russian.choose,
             west.West.choose_offers,
+            bargaining.Deal.form,
         ) = saved
 
 
@@ -593,6 +634,7 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
         Timed(russia.Russia, "choose") as choice,
         Timed(west.West, "choose_offers") as offers,
         Timed(bargaining.Deal, "form") as deal,
+        Timed(west.West, "respond") as response,
     ):
         start = time.process_time()
         model.run()
@@ -605,6 +647,7 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
         choice.seconds,
         offers.seconds,
         deal.seconds,
+        response.seconds,
     )
     return model.outcomes(), model.week, seconds
 
@@ -702,7 +745,8 @@ def main(argv: list[str] | None = None) -> int:
         "Russia's plan values (x2 types)",
         "Russia's choice",
         "the West's offers",
-        "the deal (numpy in both: control)",
+        "the deal",
+        "the West's response (control)",
     )
     for column, label in enumerate(labels):
         numpy_ns = min(r[column] for r in found["numpy"]) / world_weeks * 1e9

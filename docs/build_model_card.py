@@ -278,11 +278,11 @@ BRIEF_CODE_SITES: dict[str, str] = {
     "RU-S1": "`Nato.update_willingness`, `Nato.advance_wedge`",
     "US-T1": "`West.respond`, `Russia.observe_west`",
     "US-T2": "`West.respond`",
-    "US-P1": "`Ukraine.accepted_terms`, `Deal.form`",
+    "US-P1": "`ukraine.consent_share`, `Deal.form`",
     "US-S1": "`West.choose_offers`, `Russia.type_values`",
     "NATO-O2": "`incidents.incidents`, `incidents.clash_hazard`",
     "NATO-C1": "`Nato.update_willingness`",
-    "UA-1": "`Ukraine.accepted_terms`, `Ukraine.step`",
+    "UA-1": "`ukraine.threat_faced`, `Ukraine.step`",
     "UA-2": "`Ukraine.step`",
     "H4": "`Nato.update_willingness`",
 }

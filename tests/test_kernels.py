@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crisis_sim import CrisisModel
+from crisis_sim import CrisisModel, Params
 from crisis_sim.model import alliance, bargaining, compiled, plans, russia, west
 from crisis_sim.model.alliance import pairwise_sum
 from crisis_sim.model.compiled import larger as bigger
 from crisis_sim.model.domain import Action
+from crisis_sim.model.params import with_values
 from crisis_sim.scenario.files import load_scenario
 
 
@@ -278,6 +279,7 @@ def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
 
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
+    bargaining: ("_form",),
     plans: ("_wait_powers",),
     russia: ("_outlook", "_plan_values", "_choose"),
     west: ("_offers",),
@@ -321,12 +323,12 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's nine kernels (the allies' update and decision, the quantiles, the
+    # The model's ten kernels (the allies' update and decision, the quantiles, the
     # cohesions, Russia's outlook, its plan values and its choice, the West's offers, the
-    # plans' wait powers), the runner's weekly histograms and six ufuncs (exp, power, the
-    # force, the chance of winning, the resistance and the deal after some weeks); a test
-    # module may have added its own since.
-    assert worker.KERNELS >= 16
+    # deal, the plans' wait powers), the runner's weekly histograms and six ufuncs (exp,
+    # power, the force, the chance of winning, the resistance and the deal after some
+    # weeks); a test module may have added its own since.
+    assert worker.KERNELS >= 17
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 
@@ -366,21 +368,11 @@ def test_the_logistic_for_one_number_has_the_bits_of_the_logistic_for_arrays():
     assert found.view(np.int64).tolist() == west.logistic(x).view(np.int64).tolist()
 
 
-def test_the_offers_kernel_forms_packages_as_the_deal_does_to_the_bit():
-    # The kernel's package_at is bargaining.effective_offer (and the floor of what is
-    # granted) for one issue: both must change together.
-    rng = np.random.default_rng(4)
-    us, nato, share, own, granted = rng.uniform(0.0, 1.0, (5, 3_000))
-    granted[::3] = 0.0
-    expected = np.maximum(bargaining.effective_offer(us, nato, share, own), granted)
-    found = [west.package_at(*values) for values in zip(us, nato, share, own, granted, strict=True)]
-    assert np.array(found).tobytes() == expected.tobytes()
-
-
 @pytest.mark.parametrize("exponent", [1.0, 0.7, 2.0])
-def test_the_offers_kernel_values_a_package_as_issue_utility_does_to_the_bit(exponent):
-    # The worth the West judges Russia's acceptance by is bargaining.issue_utility,
-    # summed issue by issue (_distance) and turned into a utility (_utility_of_share).
+def test_the_kernels_value_a_package_as_issue_utility_does_to_the_bit(exponent):
+    # The worth the West judges Russia's acceptance by, and the deal's worth, is
+    # bargaining.issue_utility, summed issue by issue (distance_part) and turned into a
+    # utility (utility_from_share).
     rng = np.random.default_rng(5)
     gaps, salience = rng.uniform(0.0, 1.0, (6, 400)), rng.uniform(0.0, 1.0, (6, 1))
     expected = bargaining.issue_utility(gaps, salience, exponent)
@@ -390,11 +382,30 @@ def test_the_offers_kernel_values_a_package_as_issue_utility_does_to_the_bit(exp
     for world in range(400):
         total, weight = -0.0, -0.0
         for issue in range(6):
-            total += west._distance(salience, issue, world, gaps[issue, world], powers, plain)
-            weight += west._distance(salience, issue, world, 1.0, powers, plain)
+            total += bargaining.distance_part(
+                salience, issue, world, gaps[issue, world], powers, plain
+            )
+            weight += bargaining.distance_part(salience, issue, world, 1.0, powers, plain)
         share[world] = total / weight
-    west._utility_of_share(share, powers, plain)
+    bargaining.utility_from_share(share, powers, plain)
     assert share.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("exponent", [1.0, 2.0, "per world"])
+def test_the_deals_worth_is_issue_utility_of_the_terms_it_puts_on_the_table(exponent):
+    # Six weeks of deals in worlds with Russia's distance exponent at 1, 2 or one per
+    # world: the compiled deal's worth is the numpy issue_utility of its terms, to the bit.
+    path = "russia.distance_exponent"
+    if exponent == "per world":
+        model = CrisisModel(replications=9, seed=3, sampled={path: np.linspace(1.0, 3.0, 9)})
+    else:
+        model = CrisisModel(replications=9, seed=3, params=with_values(Params(), {path: exponent}))
+    for _ in range(6):
+        model.step()
+    deal, p = model.deal, model.p.russia
+    expected = bargaining.issue_utility(1.0 - deal.terms, p.salience, p.distance_exponent)
+    assert deal.utility.tobytes() == expected.tobytes()
+    assert deal.terms.max() > 0.0
 
 
 @pytest.mark.parametrize(

@@ -496,19 +496,95 @@ def test_no_incident_occurs_below_the_military_technical_rung_or_at_war(rung):
 # -- bargaining, concessions, Ukraine, the wedge ------------------------------------------------
 
 
-def test_effective_offer_reciprocity_and_dispute_at_the_t0_offers():
+def _formed(us, nato, share, salience, **given):
+    """Run the deal's kernel on (issues, R) offers; what it puts on the table and its values."""
+    size = us.shape[1]
+    issues = (len(Issue), size)
+    inputs = {
+        "own": np.zeros(issues),
+        "granted": np.zeros(issues),
+        "bypass": np.zeros(issues, dtype=bool),
+        "ukraine_salience": np.ones((len(Issue), 1)),
+        "threat_weight": np.array([0.0]),
+        "rung": np.zeros(size, dtype=np.int64),
+        "resistance": np.zeros(size),
+        "exponent": np.array([1.0]),
+        "conceded": np.zeros(issues),
+        "active": np.ones(size, dtype=bool),
+        "terms": np.zeros(issues),
+        "consent": np.ones(size),
+        "dispute": np.zeros(size),
+    }
+    inputs.update(given)
+    utility, reciprocity = np.empty(size), np.empty(size)
+    bargaining._form(
+        us, nato, share, inputs["own"], inputs["granted"], inputs["bypass"],
+        bargaining.UKRAINE_TERMS[:, 0], bargaining.RECIPROCAL_TERMS[:, 0],
+        inputs["ukraine_salience"], inputs["threat_weight"], inputs["rung"],
+        inputs["resistance"], salience, inputs["exponent"], bool(inputs["exponent"][0] == 1.0),
+        inputs["conceded"], inputs["active"], inputs["terms"], inputs["consent"], utility,
+        reciprocity, inputs["dispute"],
+    )  # fmt: skip
+    return inputs["terms"], inputs["consent"], utility, reciprocity, inputs["dispute"]
+
+
+def test_the_deal_at_the_t0_offers_its_worth_reciprocity_and_dispute():
     us = np.array([0.0, 0.0, 0.0, 0.5, 0.5, 1.0])[:, None]
     nato = np.array([0.0, 0.0, 0.0, 0.5, 0.25, 1.0])[:, None]
     share = np.array([0.0, 0.3, 0.5, 1.0, 0.5, 0.5])[:, None]
-    own = np.zeros((6, 1))
-    terms = bargaining.effective_offer(us, nato, share, own)
-    np.testing.assert_allclose(terms[:, 0], [0, 0, 0, 0.5, 0.375, 1.0])
     salience = np.array([1.0, 0.8, 0.7, 0.5, 0.4, 0.2])[:, None]
+    conceded = np.array([0.0, 0.0, 0.0, 0.0, 0.6, 0.0])[:, None]
+    terms, consent, utility, reciprocity, dispute = _formed(
+        us, nato, share, salience, conceded=conceded
+    )
+    # NATO's offer plus the U.S. share of the gap: 0.25 + 0.5 x 0.25 on exercises
+    np.testing.assert_allclose(terms[:, 0], [0, 0, 0, 0.5, 0.375, 1.0])
+    np.testing.assert_array_equal(consent, [1.0])
+    # 1 - (1 + 0.8 + 0.7 + 0.5 x 0.5 + 0.4 x 0.625 + 0) / 3.6 = 1 - 3 / 3.6
+    np.testing.assert_allclose(utility, [1.0 / 6.0])
     # (0.5 x 0.5 + 0.4 x 0.375 + 0.2 x 1) / (0.5 + 0.4 + 0.2) = 0.6 / 1.1
-    np.testing.assert_allclose(bargaining.reciprocity(terms, salience), [0.6 / 1.1])
-    # mean |A - N| = 0.25 / 6, plus the mean granted 0.6 / 6
-    granted = np.array([0.0, 0.0, 0.0, 0.0, 0.6, 0.0])[:, None]
-    np.testing.assert_allclose(bargaining.dispute(us, nato, granted), [0.85 / 6])
+    np.testing.assert_allclose(reciprocity, [0.6 / 1.1])
+    # mean |A - N| = 0.25 / 6, plus the mean conceded 0.6 / 6
+    np.testing.assert_allclose(dispute, [0.85 / 6])
+
+
+def test_ukraine_consents_to_the_share_of_terms_about_it_the_threat_it_faces_is_worth():
+    # A binding 'never' on enlargement offered in four worlds. Ukraine's salience 0.5
+    # makes its cost 0.5 beyond Ukraine's own offer; the threat at rung 2 with resistance
+    # 0.5 is 1 x 2 / 4 x 0.5 = 0.25, so Ukraine consents to half of it.
+    size = 4
+    us, nato = np.zeros((6, size)), np.zeros((6, size))
+    us[0], nato[0] = 1.0, 1.0
+    own, granted, bypass = np.zeros((6, size)), np.zeros((6, size)), np.zeros((6, size), bool)
+    own[0, 1] = 0.4  # its own offer: excess 0.6, cost 0.3, share 0.25 / 0.3
+    bypass[0, 2] = True  # a lever sets its consent aside
+    granted[0, 3] = 0.7  # granted already: the table never goes below it
+    ukraine_salience = np.array([0.5, 0.0, 0.5, 0.0, 0.0, 0.0])[:, None]
+    terms, consent, *_ = _formed(
+        us, nato, np.zeros((6, 1)), np.ones((6, 1)), own=own, granted=granted, bypass=bypass,
+        ukraine_salience=ukraine_salience, threat_weight=np.array([1.0]),
+        rung=np.full(size, 2, dtype=np.int64), resistance=np.full(size, 0.5),
+    )  # fmt: skip
+    np.testing.assert_allclose(terms[0], [0.5, 0.4 + 0.6 * 0.25 / 0.3, 1.0, 0.7])
+    np.testing.assert_allclose(consent, [0.5, 0.25 / 0.3, 0.5, 0.5])
+    np.testing.assert_array_equal(terms[1:], 0.0)
+
+
+def test_a_world_no_longer_active_keeps_its_deal_and_dispute_and_its_worth_is_read_again():
+    us = nato = np.full((6, 2), 0.5)
+    last = np.full((6, 2), 0.2)
+    terms, consent, utility, _, dispute = _formed(
+        us, nato, np.zeros((6, 1)), np.ones((6, 1)), terms=last.copy(),
+        consent=np.array([0.3, 0.3]), dispute=np.array([0.9, 0.9]),
+        active=np.array([True, False]),
+    )  # fmt: skip
+    np.testing.assert_array_equal(terms[:, 1], 0.2)
+    # No threat (weight 0): Ukraine consents to nothing about it beyond its own offer.
+    np.testing.assert_array_equal(terms[:, 0], [0.0, 0.5, 0.0, 0.5, 0.5, 0.5])
+    np.testing.assert_array_equal(consent, [0.0, 0.3])
+    np.testing.assert_array_equal(dispute, [0.0, 0.9])
+    # 1 - (1 + 0.5 + 1 + 3 x 0.5) / 6, and last week's terms valued again
+    np.testing.assert_allclose(utility, [1.0 / 3.0, 0.2])
 
 
 def test_aspiration_face_saving_and_appeasement_evidence_on_hand_computed_cases():
@@ -532,9 +608,10 @@ def test_aspiration_face_saving_and_appeasement_evidence_on_hand_computed_cases(
 
 
 def test_ukraines_consent_share_is_one_until_the_terms_cost_more_than_the_threat():
-    cost = np.array([0.0, 0.1, 0.2, 0.4])
-    threat = np.array([0.1, 0.1, 0.1, 0.1])
-    np.testing.assert_allclose(ukraine.consent_share(cost, threat), [1.0, 1.0, 0.5, 0.25])
+    found = [ukraine.consent_share(cost, 0.1) for cost in (0.0, 0.1, 0.2, 0.4)]
+    np.testing.assert_allclose(found, [1.0, 1.0, 0.5, 0.25])
+    # threat weight x rung / 4 x (1 - resistance)
+    assert ukraine.threat_faced(0.8, 3, 0.25) == pytest.approx(0.8 * 0.75 * 0.75)
 
 
 def test_the_wedge_builds_a_quarter_of_the_way_and_collapses_by_half():

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisis_sim.model.compiled import power
+from crisis_sim.model.compiled import at_world, helper, kernel, larger, per_world, power
 from crisis_sim.model.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Issue
+from crisis_sim.model.ukraine import consent_share, threat_faced
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -81,27 +82,162 @@ def utility_of_distance(
     return 1.0 - power(share, 1.0 / exponent)
 
 
-def effective_offer(
-    us_offer: np.ndarray, nato_offer: np.ndarray, us_share: np.ndarray, own_offer: np.ndarray
-) -> np.ndarray:
-    """NATO's offer plus the U.S. share of any gap to the U.S. offer, and Ukraine's own terms."""
-    effective = nato_offer + us_share * np.maximum(us_offer - nato_offer, 0.0)
-    return np.maximum(effective, own_offer)
+@helper
+def at_issue(table: np.ndarray, issue: int, world: int) -> float:
+    """An (issues, 1) or (issues, R) table's value on ``issue`` in ``world``."""
+    return table[issue, 0] if table.shape[1] == 1 else table[issue, world]
 
 
-def reciprocity(terms: np.ndarray, salience: np.ndarray) -> np.ndarray:
-    """Share of the full reciprocal arms-control package the terms hold, 0-1 (salience-weighted)."""
-    reciprocal = np.where(RECIPROCAL_TERMS, salience, 0.0)
-    weight = np.sum(reciprocal, axis=0)
-    return np.sum(reciprocal * terms, axis=0) / np.where(weight > 0, weight, 1.0)
+@helper
+def offered_at(us: float, nato: float, share: float, own: float) -> float:
+    """One issue's term offered: NATO's, the U.S. share of a gap to the U.S. offer, Ukraine's.
 
-
-def dispute(us_offer: np.ndarray, nato_offer: np.ndarray, conceded: np.ndarray) -> np.ndarray:
-    """The debate the offers spark among the allies (RU-S1): mean U.S.-NATO gap + mean conceded.
-
-    What was agreed reciprocally in part is not a concession and sparks no debate.
+    NATO's offer plus the U.S. share of any gap to the U.S. offer (never less than
+    NATO's), and no less than what Ukraine offers itself.
     """
-    return np.abs(us_offer - nato_offer).mean(axis=0) + conceded.mean(axis=0)
+    return larger(nato + share * larger(us - nato, 0.0), own)
+
+
+@helper(inline=False)
+def package_at(us: float, nato: float, share: float, own: float, granted: float) -> float:
+    """One issue's term on the table where Ukraine consents: :func:`offered_at`, >= ``granted``."""
+    return larger(offered_at(us, nato, share, own), granted)
+
+
+@helper
+def distance_part(
+    salience: np.ndarray, issue: int, world: int, gap: float, exponent: np.ndarray, plain: bool
+) -> float:
+    """One issue's part of ``sum (s gap)^p`` in :func:`issue_utility` (``s gap`` when ``plain``).
+
+    Summed over the issues in their order from ``-0.0`` in each world, and divided by
+    the same sum at ``gap = 1``, it gives the share :func:`utility_from_share` takes.
+    """
+    if plain:
+        return at_issue(salience, issue, world) * gap
+    return powered(at_issue(salience, issue, world) * gap, at_world(exponent, world))
+
+
+@helper(inline=False)
+def utility_from_share(share: np.ndarray, exponent: np.ndarray, plain: bool) -> None:
+    """``1 - share^(1/p)`` in place, from (R,) ``share`` (``1 - share`` when ``plain``)."""
+    if plain:
+        for world in range(share.shape[0]):
+            share[world] = 1.0 - share[world]
+    else:
+        for world in range(share.shape[0]):
+            share[world] = 1.0 - powered(share[world], 1.0 / at_world(exponent, world))
+
+
+@helper(inline=False)
+def powered(base: float, exponent: float) -> float:
+    """``base`` to the power ``exponent`` (the C library's ``pow``), called, not inlined.
+
+    A call the compiler does not see into, so it does not compute the power in every
+    world where a branch needs it in some only (as it may with a ``pow`` in sight).
+    """
+    return base**exponent
+
+
+@kernel(
+    "void(float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1],"
+    " boolean[:, ::1], boolean[::1], boolean[::1], float64[:, ::1], float64[::1], int64[::1],"
+    " float64[::1], float64[:, ::1], float64[::1], boolean, float64[:, ::1], boolean[::1],"
+    " float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1])"
+)
+def _form(
+    us: np.ndarray,
+    nato: np.ndarray,
+    us_share: np.ndarray,
+    own: np.ndarray,
+    granted: np.ndarray,
+    bypass: np.ndarray,
+    about_ukraine: np.ndarray,
+    reciprocal: np.ndarray,
+    ukraine_salience: np.ndarray,
+    threat_weight: np.ndarray,
+    rung: np.ndarray,
+    resistance: np.ndarray,
+    salience: np.ndarray,
+    exponent: np.ndarray,
+    plain: bool,
+    conceded: np.ndarray,
+    active: np.ndarray,
+    terms: np.ndarray,
+    consent: np.ndarray,
+    utility: np.ndarray,
+    reciprocity: np.ndarray,
+    dispute: np.ndarray,
+) -> None:
+    """The week's package in each world, the rule of :meth:`Deal.form`.
+
+    Per issue, the term offered (:func:`offered_at`). On the issues about Ukraine
+    (``about_ukraine``), the excess of the offer over Ukraine's own, and its cost to
+    Ukraine, ``sum of salience x excess``; Ukraine's consent share
+    (:func:`crisis_sim.model.ukraine.consent_share`, against the threat it faces,
+    :func:`crisis_sim.model.ukraine.threat_faced`); the term Ukraine accepts, its own
+    offer + share x excess (other issues pass unchanged). The term on the table is the
+    one offered where a lever set Ukraine's consent aside (``bypass``), else the one
+    Ukraine accepts, never below what is ``granted``. In the worlds still active the
+    terms, the consent share and the allies' dispute (mean ``|U.S. offer - NATO
+    offer|`` + mean ``conceded``, RU-S1) follow; in every world, what the terms on the
+    table are worth to Russia (:func:`issue_utility`: ``1 - (sum (s gap)^p / sum
+    s^p)^(1/p)``) and their reciprocity (the salience-weighted share of the
+    ``reciprocal`` package they hold). Sums run over the issues in order, as numpy's.
+    ``terms``, ``consent`` and ``dispute`` hold last week's on entry.
+    """
+    issues, size = us.shape
+    cost = np.full(size, -0.0)
+    for issue in range(issues):
+        if about_ukraine[issue]:
+            for world in range(size):
+                offered = offered_at(
+                    us[issue, world],
+                    nato[issue, world],
+                    at_issue(us_share, issue, world),
+                    own[issue, world],
+                )
+                excess = larger(offered - own[issue, world], 0.0)
+                cost[world] += at_issue(ukraine_salience, issue, world) * excess
+        else:
+            for world in range(size):
+                cost[world] += at_issue(ukraine_salience, issue, world) * 0.0
+    share = np.empty(size)
+    for world in range(size):
+        threat = threat_faced(at_world(threat_weight, world), rung[world], resistance[world])
+        share[world] = consent_share(cost[world], threat)
+    total, weight = np.full(size, -0.0), np.full(size, -0.0)
+    held, whole = np.full(size, -0.0), np.full(size, -0.0)
+    gaps, given = np.full(size, -0.0), np.full(size, -0.0)
+    for issue in range(issues):
+        for world in range(size):
+            if active[world]:
+                offered = offered_at(
+                    us[issue, world],
+                    nato[issue, world],
+                    at_issue(us_share, issue, world),
+                    own[issue, world],
+                )
+                term = offered
+                if about_ukraine[issue] and not bypass[issue, world]:
+                    excess = larger(offered - own[issue, world], 0.0)
+                    term = own[issue, world] + share[world] * excess
+                terms[issue, world] = larger(term, granted[issue, world])
+                gaps[world] += abs(us[issue, world] - nato[issue, world])
+                given[world] += conceded[issue, world]
+            term = terms[issue, world]
+            total[world] += distance_part(salience, issue, world, 1.0 - term, exponent, plain)
+            weight[world] += distance_part(salience, issue, world, 1.0, exponent, plain)
+            part = at_issue(salience, issue, world) if reciprocal[issue] else 0.0
+            whole[world] += part
+            held[world] += part * term
+    for world in range(size):
+        utility[world] = total[world] / (weight[world] if weight[world] > 0.0 else 1.0)
+        reciprocity[world] = held[world] / (whole[world] if whole[world] > 0.0 else 1.0)
+        if active[world]:
+            consent[world] = share[world]
+            dispute[world] = gaps[world] / issues + given[world] / issues
+    utility_from_share(utility, exponent, plain)
 
 
 class Deal:
@@ -193,19 +329,44 @@ class Deal:
         model.russia.record_partial(mask)
 
     def form(self, model: CrisisModel) -> None:
-        """Form this week's package from the offers, Ukraine's consent and what is granted."""
+        """Form this week's package from the offers, Ukraine's consent and what is granted.
+
+        The rule is the compiled kernel :func:`_form`.
+        """
         p = model.p
-        us, nato = model.united_states.offer, model.nato.offer
-        effective = effective_offer(us, nato, p.west.us_share, model.ukraine.own_offer)
-        accepted, consent_share = model.ukraine.accepted_terms(effective)
-        granted = model.concessions.granted
-        terms = np.maximum(np.where(self.bypass_consent, effective, accepted), granted)
-        active = model.active
-        self.terms = np.where(active, terms, self.terms)
-        self.ukraine_consent = np.where(active, consent_share, self.ukraine_consent)
-        salience = p.russia.salience
+        size = model.replications
+        exponent = p.russia.distance_exponent
+        terms, consent = self.terms.copy(), self.ukraine_consent.copy()
+        dispute = self.dispute.copy()
         self.utility_last_week = self.utility
-        self.utility = issue_utility(1.0 - self.terms, salience, p.russia.distance_exponent)
-        self.reciprocity = reciprocity(self.terms, salience)
-        conceded = model.concessions.conceded
-        self.dispute = np.where(active, dispute(us, nato, conceded), self.dispute)
+        self.utility, self.reciprocity = np.empty(size), np.empty(size)
+        _form(
+            model.united_states.offer,
+            model.nato.offer,
+            _issue_table(p.west.us_share),
+            model.ukraine.own_offer,
+            model.concessions.granted,
+            np.ascontiguousarray(self.bypass_consent),
+            UKRAINE_TERMS[:, 0],
+            RECIPROCAL_TERMS[:, 0],
+            _issue_table(p.ukraine.salience),
+            per_world(p.ukraine.threat_weight),
+            np.ascontiguousarray(model.russia.rung, dtype=np.int64),
+            model.ukraine.resistance,
+            _issue_table(p.russia.salience),
+            per_world(exponent),
+            bool(np.ndim(exponent) == 0 and exponent == 1.0),
+            model.concessions.conceded,
+            np.ascontiguousarray(model.active),
+            terms,
+            consent,
+            self.utility,
+            self.reciprocity,
+            dispute,
+        )
+        self.terms, self.ukraine_consent, self.dispute = terms, consent, dispute
+
+
+def _issue_table(table: np.ndarray | float) -> np.ndarray:
+    """An (issues, 1) or (issues, R) table as the kernel reads it: C-contiguous floats."""
+    return np.ascontiguousarray(table, dtype=float)

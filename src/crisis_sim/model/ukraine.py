@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from crisis_sim.model.bargaining import UKRAINE_TERMS
+from crisis_sim.model.compiled import helper
 from crisis_sim.model.domain import Issue, Rung
 
 if TYPE_CHECKING:
@@ -27,10 +27,25 @@ THREAT_SCALE = float(Rung.FULL_INVASION)
 """Structural: the threat Ukraine weighs is ``ukraine.threat_weight`` at the invasion rung."""
 
 
-def consent_share(cost: np.ndarray, threat: np.ndarray) -> np.ndarray:
-    """Share of the terms beyond its own offer Ukraine accepts: 1, or threat / cost if costlier."""
-    over = cost > threat
-    return np.divide(threat, cost, out=np.ones_like(cost), where=over)
+@helper
+def threat_faced(weight: float, rung: int, resistance: float) -> float:
+    """The threat Ukraine faces without a deal: ``threat_weight x rung / 4 x (1 - resistance)``."""
+    return weight * rung / THREAT_SCALE * (1.0 - resistance)
+
+
+@helper
+def consent_share(cost: float, threat: float) -> float:
+    """Share of the terms about it beyond its own offer that Ukraine accepts (US-P1, UA-3).
+
+    Terms it offered itself it always accepts. Beyond them, it accepts terms on the
+    Ukrainian issues up to the point where their cost to it (its salience x how far they
+    go beyond its own offer, summed over those issues) equals the threat it faces
+    (:func:`threat_faced`): 1 if they cost no more, ``threat / cost`` if they cost more,
+    that share of the excess standing on each Ukrainian issue (judgement: a partial term
+    stands for a time-limited or conditional commitment). For one world; the deal's
+    kernel (:func:`crisis_sim.model.bargaining._form`) applies it.
+    """
+    return threat / cost if cost > threat else 1.0
 
 
 def resistance_allowed(
@@ -77,29 +92,6 @@ class Ukraine(mesa.Agent):
             p.mobilisation_effect,
             mobilised,
         )
-
-    def accepted_terms(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The terms about Ukraine that Ukraine accepts, and its consent share, per world.
-
-        Terms it offered itself it always accepts. Beyond them, it accepts terms on the
-        Ukrainian issues up to the point where their cost to it (salience x how far they
-        go beyond its own offer) equals the threat it faces without a deal, threat
-        weight x rung / 4 x (1 - resistance): if the terms cost more, it consents to
-        that share of them on each Ukrainian issue (judgement: a partial term stands
-        for a time-limited or conditional commitment). Other issues pass unchanged.
-
-        Returns:
-            The terms (issues, R) and the share of the excess Ukraine accepts (R,),
-            1 when it accepts them all.
-        """
-        model = self.model
-        p = model.p.ukraine
-        excess = np.where(UKRAINE_TERMS, np.maximum(terms - self.own_offer, 0.0), 0.0)
-        cost = np.sum(p.salience * excess, axis=0)
-        threat = p.threat_weight * model.russia.rung / THREAT_SCALE * (1.0 - self.resistance)
-        share = consent_share(cost, threat)
-        accepted = np.where(UKRAINE_TERMS, self.own_offer + share * excess, terms)
-        return accepted, share
 
     def step(self) -> None:
         """Choose mobilisation and an own offer, then close on the resistance they allow.

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from crisis_sim.model.bargaining import at_issue, distance_part, package_at, utility_from_share
 from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger, per_world
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
@@ -97,12 +98,6 @@ OFFER_STEPS = np.linspace(0.0, 1.0, 5)
 
 
 @helper
-def at_issue(table: np.ndarray, issue: int, world: int) -> float:
-    """An (issues, 1) or (issues, R) table's value on ``issue`` in ``world``."""
-    return table[issue, 0] if table.shape[1] == 1 else table[issue, world]
-
-
-@helper
 def logistic_of(value: float) -> float:
     """:func:`logistic` of one number, for the kernels (the same bits: a test holds them)."""
     shrunk = math.exp(-abs(value))
@@ -113,47 +108,6 @@ def logistic_of(value: float) -> float:
 def offer_at(t0: float, reservation: float, step: float, floor: float) -> float:
     """An offer ``step`` of the way from ``t0`` toward ``reservation``, never below ``floor``."""
     return larger(t0 + step * larger(reservation - t0, 0.0), floor)
-
-
-@helper(inline=False)
-def package_at(us: float, nato: float, share: float, own: float, granted: float) -> float:
-    """One issue's term on the table, never below what is granted.
-
-    NATO's offer plus the U.S. share of any gap to the U.S. offer, and Ukraine's own
-    terms: :func:`crisis_sim.model.bargaining.effective_offer` for one number.
-    """
-    return larger(larger(nato + share * larger(us - nato, 0.0), own), granted)
-
-
-@helper
-def _distance(
-    salience: np.ndarray, issue: int, world: int, gap: float, exponent: np.ndarray, plain: bool
-) -> float:
-    """One issue's part of ``sum (s gap)^p`` (``s gap`` itself when ``plain``: p = 1)."""
-    if plain:
-        return at_issue(salience, issue, world) * gap
-    return _powered(at_issue(salience, issue, world) * gap, at_world(exponent, world))
-
-
-@helper(inline=False)
-def _utility_of_share(share: np.ndarray, exponent: np.ndarray, plain: bool) -> None:
-    """``1 - share^(1/p)`` in place, from (R,) ``share`` (``1 - share`` when ``plain``)."""
-    if plain:
-        for world in range(share.shape[0]):
-            share[world] = 1.0 - share[world]
-    else:
-        for world in range(share.shape[0]):
-            share[world] = 1.0 - _powered(share[world], 1.0 / at_world(exponent, world))
-
-
-@helper(inline=False)
-def _powered(base: float, exponent: float) -> float:
-    """``base`` to the power ``exponent`` (the C library's ``pow``), called, not inlined.
-
-    A call the compiler does not see into, so it does not compute the power in every
-    world where a branch needs it in some only (as it may with a ``pow`` in sight).
-    """
-    return base**exponent
 
 
 @kernel(
@@ -227,12 +181,16 @@ def _offers(
                     own[issue, world],
                     granted[issue, world],
                 )
-                fixed_total[world] += _distance(salience, issue, world, 1.0 - term, exponent, plain)
-                fixed_weight[world] += _distance(salience, issue, world, 1.0, exponent, plain)
+                fixed_total[world] += distance_part(
+                    salience, issue, world, 1.0 - term, exponent, plain
+                )
+                fixed_weight[world] += distance_part(salience, issue, world, 1.0, exponent, plain)
         weights = np.full(size, -0.0)
         for index in range(moving):
             for world in range(size):
-                weights[world] += _distance(salience, varying[index], world, 1.0, exponent, plain)
+                weights[world] += distance_part(
+                    salience, varying[index], world, 1.0, exponent, plain
+                )
         for world in range(size):
             weights[world] = weights[world] + fixed_weight[world]
             weights[world] = weights[world] if weights[world] > 0.0 else 1.0
@@ -261,12 +219,12 @@ def _offers(
                         granted[issue, world],
                     )
                 for world in range(size):
-                    total[world] += _distance(
+                    total[world] += distance_part(
                         salience, issue, world, 1.0 - row[world], exponent, plain
                     )
             for world in range(size):
                 total[world] = (total[world] + fixed_total[world]) / weights[world]
-            _utility_of_share(total, exponent, plain)
+            utility_from_share(total, exponent, plain)
             chance = accept[step]
             for world in range(size):
                 belief, slope = type_belief[world], at_world(precision, world)
