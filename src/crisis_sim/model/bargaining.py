@@ -82,6 +82,11 @@ def utility_of_distance(
     return 1.0 - power(share, 1.0 / exponent)
 
 
+def issue_table(table: np.ndarray | float) -> np.ndarray:
+    """An (issues, 1) or (issues, R) table as the kernels read it: C-contiguous floats."""
+    return np.ascontiguousarray(table, dtype=float)
+
+
 @helper
 def at_issue(table: np.ndarray, issue: int, world: int) -> float:
     """An (issues, 1) or (issues, R) table's value on ``issue`` in ``world``."""
@@ -200,6 +205,7 @@ def _form(
                 excess = larger(offered - own[issue, world], 0.0)
                 cost[world] += at_issue(ukraine_salience, issue, world) * excess
         else:
+            # salience x 0 as numpy adds it (it turns a -0.0 sum into 0.0, inf into NaN)
             for world in range(size):
                 cost[world] += at_issue(ukraine_salience, issue, world) * 0.0
     share = np.empty(size)
@@ -343,17 +349,17 @@ class Deal:
         _form(
             model.united_states.offer,
             model.nato.offer,
-            _issue_table(p.west.us_share),
+            issue_table(p.west.us_share),
             model.ukraine.own_offer,
             model.concessions.granted,
             np.ascontiguousarray(self.bypass_consent),
             UKRAINE_TERMS[:, 0],
             RECIPROCAL_TERMS[:, 0],
-            _issue_table(p.ukraine.salience),
+            issue_table(p.ukraine.salience),
             per_world(p.ukraine.threat_weight),
             np.ascontiguousarray(model.russia.rung, dtype=np.int64),
             model.ukraine.resistance,
-            _issue_table(p.russia.salience),
+            issue_table(p.russia.salience),
             per_world(exponent),
             bool(np.ndim(exponent) == 0 and exponent == 1.0),
             model.concessions.conceded,
@@ -365,8 +371,3 @@ class Deal:
             dispute,
         )
         self.terms, self.ukraine_consent, self.dispute = terms, consent, dispute
-
-
-def _issue_table(table: np.ndarray | float) -> np.ndarray:
-    """An (issues, 1) or (issues, R) table as the kernel reads it: C-contiguous floats."""
-    return np.ascontiguousarray(table, dtype=float)

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from crisis_sim.model.bargaining import at_issue, distance_part, package_at, utility_from_share
+from crisis_sim.model.bargaining import (
+    at_issue,
+    distance_part,
+    issue_table,
+    package_at,
+    utility_from_share,
+)
 from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger, per_world
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
@@ -287,11 +293,6 @@ def _offers(
                 )
 
 
-def _issues(table: np.ndarray) -> np.ndarray:
-    """An (issues, 1) or (issues, R) table as the kernels read it: C-contiguous floats."""
-    return np.ascontiguousarray(table, dtype=float)
-
-
 class UnitedStates(mesa.Agent):
     """The United States: its offers (US-O1, US-O2).
 
@@ -421,17 +422,17 @@ class West(mesa.Agent):
             OFFER_STEPS,
             self.varying_issues.astype(np.int64),
             self.fixed_issues.astype(np.int64),
-            _issues(p.west.us_offer),
-            _issues(p.west.us_reservation),
-            _issues(p.west.nato_offer),
-            _issues(p.west.nato_reservation),
-            _issues(us.offer_floor),
-            _issues(nato.offer_floor),
-            _issues(p.west.us_share),
-            _issues(model.ukraine.own_offer),
-            _issues(model.concessions.granted),
-            _issues(p.russia.salience),
-            _issues(p.west.us_salience),
+            issue_table(p.west.us_offer),
+            issue_table(p.west.us_reservation),
+            issue_table(p.west.nato_offer),
+            issue_table(p.west.nato_reservation),
+            issue_table(us.offer_floor),
+            issue_table(nato.offer_floor),
+            issue_table(p.west.us_share),
+            issue_table(model.ukraine.own_offer),
+            issue_table(model.concessions.granted),
+            issue_table(p.russia.salience),
+            issue_table(p.west.us_salience),
             per_world(exponent),
             bool(np.ndim(exponent) == 0 and exponent == 1.0),
             judged,
