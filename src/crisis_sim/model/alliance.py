@@ -484,7 +484,12 @@ class Nato(mesa.Agent):
         self._gas_share = np.ascontiguousarray(traits.gas_share[:, 0])
         self._gdp_weight = np.ascontiguousarray(traits.gdp_weight[:, 0])
         self.member_willingness = np.zeros((size, len(self.members)))
-        """(R, members) each member's willingness, 0-1: each world's members contiguous."""
+        """(R, members) each member's willingness, 0-1: each world's members contiguous.
+
+        The same array from week to week: :meth:`update_willingness` settles it in place.
+        """
+        self._voices = np.full((size, len(self.members)), np.inf)
+        """(R, members) the kernels' scratch table of voices, kept from week to week."""
         self.update_willingness()
 
     def member(self, iso3: str) -> NatoMember:
@@ -564,11 +569,10 @@ class Nato(mesa.Agent):
             aligned = np.ascontiguousarray(np.stack([m.aligned for m in self.members], axis=1))
             week = model.week
             cap = np.min(np.stack([member.active_cap(week) for member in self.members]), axis=0)
-        willingness = self.member_willingness.copy()
+        willingness, voices = self.member_willingness, self._voices
         cohesion, consensus = self.cohesion.copy(), self.consensus.copy()
         participation = self.participation.copy()
         live = np.ascontiguousarray(model.live)
-        voices = np.full((size, members), np.inf)
         _settle_members(
             self._standing,
             bool(shifts),
@@ -607,7 +611,6 @@ class Nato(mesa.Agent):
             consensus,
             participation,
         )
-        self.member_willingness = willingness
         self.cohesion, self.consensus, self.participation = cohesion, consensus, participation
 
     def advance_wedge(self) -> None:
