@@ -6,10 +6,12 @@ its whole process tree (:mod:`process_tree`): the pool's workers are children of
 forkserver, so neither ``RUSAGE_CHILDREN`` nor the runner's own figures see all of them.
 
 1. A million worlds of the bundled baseline.toml, at its horizon (51 weeks), on two
-   worker processes: wall time, CPU time of the process tree, and the simultaneous
-   memory peak (the largest total proportional memory of the tree at one moment; the
-   sum of each process's own peak is printed beside it, for comparison with earlier
-   figures). Targets: under 20 s on 2 cores, under 1 GiB.
+   worker processes: wall time and CPU time of the process tree, then in a second run
+   of the same worlds the simultaneous memory peak (the largest total proportional
+   memory of the tree at one moment; the sum of each process's own peak is printed
+   beside it, for comparison with earlier figures). Reading the memory takes CPU from
+   the workers (``process_tree``), so no wall time here is measured while it is read.
+   Targets: under 20 s on 2 cores, under 1 GiB.
 2. The same engine against mesa.batch_run driving the model one world at a time in one
    process: worlds per CPU-second (per core), and worlds per second of wall time (two
    workers against one process). Target: at least 100 times more per core.
@@ -43,8 +45,10 @@ TARGET_SPEEDUP = 1.8
 """Two workers against one."""
 
 
-def _timed_run(worlds: int, workers: int, seed: int) -> tuple[ProcessTree, dict]:
-    with ProcessTree() as tree:
+def _timed_run(
+    worlds: int, workers: int, seed: int, *, memory: bool = False
+) -> tuple[ProcessTree, dict]:
+    with ProcessTree(memory=memory) as tree:
         results = ensemble.run("baseline", runs=worlds, seed=seed, workers=workers, progress=False)
     return tree, results.info
 
@@ -102,8 +106,9 @@ def main() -> None:
 
     horizon = load_scenario("baseline").run.horizon
     print(f"1. {big:,} worlds, {horizon} weeks, 2 worker processes")
-    tree, info = _timed_run(big, 2, args.seed)
+    tree, _ = _timed_run(big, 2, args.seed)
     wall = tree.wall_seconds
+    sampled, info = _timed_run(big, 2, args.seed, memory=True)
     summed = info["peak_mib_parent"] + 2 * info["peak_mib_worker"]
     verdict = "MET" if wall < TARGET_SECONDS else "NOT MET"
     print(
@@ -113,9 +118,11 @@ def main() -> None:
         f"{TARGET_SECONDS:.0f} s: " + (verdict if big == 1_000_000 else "applies to 1,000,000")
     )
     print(
-        f"   simultaneous memory peak {tree.peak_mib:,.0f} MiB (largest total PSS of the "
-        f"tree at one sample)   target < {TARGET_MIB:,.0f} MiB: "
-        f"{'MET' if tree.peak_mib < TARGET_MIB else 'NOT MET'}"
+        f"   simultaneous memory peak {sampled.peak_mib:,.0f} MiB (largest total PSS of the "
+        f"tree at one sample, every {sampled.interval * 1000:.0f} ms of a second run: "
+        f"{sampled.wall_seconds:.1f} s wall, its sampler {sampled.sampler_seconds:.1f} s CPU)"
+        f"   target < {TARGET_MIB:,.0f} MiB: "
+        f"{'MET' if sampled.peak_mib < TARGET_MIB else 'NOT MET'}"
     )
     print(
         f"   (beside it, the sum of per-process RSS peaks, parent "

@@ -96,7 +96,7 @@ def interpreter(checkout: Path) -> tuple[str, dict[str, str]]:
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall and process-tree CPU seconds of a command, and its standard output."""
-    with ProcessTree() as tree:
+    with ProcessTree(memory=False) as tree:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     return tree.wall_seconds, tree.cpu_seconds, done.stdout
 
