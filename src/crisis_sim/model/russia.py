@@ -857,6 +857,8 @@ class Russia(mesa.Agent):
             plans.wait_powers(p.russia.discount), (len(plans.WAITS), revisionist.shape[0])
         )
         """(waits, R) ``delta^k``, the weight of a plan's final move after each wait."""
+        self._outlook_tables: dict[str, np.ndarray] | None = None
+        """The tables the week's own outlook is written into, kept from week to week."""
 
     @property
     def resolve_belief(self) -> np.ndarray:
@@ -932,8 +934,11 @@ class Russia(mesa.Agent):
             return cost
         return cost * (1.0 - self.sanctions_offset)
 
-    def prospects(self) -> Prospects:
+    def prospects(self, *, reuse: bool = False) -> Prospects:
         """Return this week's outlook for every plan, before Russia's type is counted.
+
+        ``reuse`` writes it into tables kept from week to week (the weekly step's own
+        outlook, which overwrites the last one it returned); otherwise into new arrays.
 
         Holding at rung L costs each week the upkeep of massed forces (``upkeep x L``,
         growing by 1 / ``russia.upkeep_doubling_weeks`` per week massed), the sanctions and
@@ -958,11 +963,22 @@ class Russia(mesa.Agent):
         levels = len(RUNG_LEVERAGE)
         sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
         discount = p.russia.discount
-        victory_now = np.empty(size)
-        flows, deals = np.empty((levels, len(waits), size)), np.empty((levels, len(waits), size))
-        forever = np.empty((levels, size))
-        war_gain_now, war_cost_now, in_force = np.empty(size), np.empty(size), np.empty(size)
-        war_gain, war_cost = np.empty((len(waits), size)), np.empty((len(waits), size))
+        tables = self._outlook_tables if reuse else None
+        if tables is None:
+            shapes = {
+                "victory_now": (size,),
+                "flows": (levels, len(waits), size),
+                "forever": (levels, size),
+                "deals": (levels, len(waits), size),
+                "war_gain_now": (size,),
+                "war_cost_now": (size,),
+                "in_force": (size,),
+                "war_gain": (len(waits), size),
+                "war_cost": (len(waits), size),
+            }
+            tables = {name: np.empty(shape) for name, shape in shapes.items()}
+            if reuse:
+                self._outlook_tables = tables
         ground = model.ground
         _outlook(
             waits.astype(np.int64),
@@ -1006,30 +1022,14 @@ class Russia(mesa.Agent):
             per_world(p.russia.upkeep_doubling_weeks),
             per_world(discount / (1.0 - discount)),
             per_world(p.west.sanctions_relief),
-            victory_now,
-            flows,
-            forever,
-            deals,
-            war_gain_now,
-            war_cost_now,
-            in_force,
-            war_gain,
-            war_cost,
+            *tables.values(),
         )
         return Prospects(
-            flows=flows,
-            forever=forever,
-            deals=deals,
-            war_gain_now=war_gain_now,
-            war_cost_now=war_cost_now,
-            war_gain=war_gain,
-            war_cost=war_cost,
-            in_force=in_force,
+            **tables,
             partial_gain=model.deal.partial_gain(model),
             status_quo=model.concessions.status_quo_utility,
             sensitivity=sensitivity,
             threshold=sensitivity * p.russia.threshold_cost,
-            victory_now=victory_now,
         )
 
     def type_values(
@@ -1128,7 +1128,7 @@ class Russia(mesa.Agent):
         model = self.model
         active = model.active
         self.enforce_ultimatum()
-        prospects = self.prospects()
+        prospects = self.prospects(reuse=True)
         explain = model.narration.enabled
         self.by_type = (
             self.type_values(np.ones(active.shape, dtype=bool), prospects, explain=explain),
