@@ -177,8 +177,8 @@ def _ground_ahead(model, waits):
     return ground[model.week], later
 
 
-def numpy_prospects(self):
-    """``Russia.prospects`` in numpy (its inputs as at commit 0e8644d)."""
+def numpy_prospects(self, *, reuse=False):
+    """``Russia.prospects`` in numpy (its inputs as at commit 0e8644d; new arrays, as then)."""
     model = self.model
     p = model.p
     west, ukraine = model.west, model.ukraine
