@@ -7,9 +7,11 @@ Russia's plan values (``Russia.type_values``) as they were in numpy before the k
 the expected deals, in numpy as at commit 0e8644d), and Russia's choice
 (``Russia.choose``) and the West's choice of offers (``West.choose_offers``) as they
 were before theirs (commit 705f823), and the deal (``Deal.form``, with Ukraine's consent)
-as it was before its kernel (commit e1fdad1), patched into the model for the numpy runs.
-The West's response (``West.respond``) is numpy in both and is timed as a control: its
-ratio should be about 1. Both engines run the same
+as it was before its kernel (commit e1fdad1), and the West's type belief, the chance of
+war it sees and its response (``West.update_type_belief``, ``update_war_risk``,
+``respond``) as they were before theirs (commit a0a846d), patched into the model for the
+numpy runs. Ukraine's step (``Ukraine.step``) is numpy in both and is timed as a
+control: its ratio should be about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
 the same (possibly busy) machine; the worlds must come out identical to the bit.
 
@@ -18,7 +20,7 @@ Both engines take ``exp`` and ``pow`` from the C library (the model's ufuncs,
 
 Reported: CPU time of this process per world-week of the step (construction
 excluded; one process, one core, so CPU time is CPU time per core), for the whole step
-and for the six mechanisms the kernels replace, and the time to compile the kernels
+and for the seven mechanisms the kernels replace, and the time to compile the kernels
 (cold, cache cleared, in a fresh process) and to load them from the cache. With
 ``--before CHECKOUT`` (another checkout, such as the last release), the whole step of
 both checkouts as fresh processes, alternately, with numpy as it runs here and with
@@ -56,6 +58,7 @@ from crisis_sim.model import (
     plans,
     russia,
     streams,
+    ukraine,
     west,
 )
 from crisis_sim.model.domain import Action, InvasionReason, Rung
@@ -568,33 +571,98 @@ def numpy_choose_offers(self) -> None:
         actor.offer = np.where(live, offer, actor.offer)
 
 
+def numpy_update_war_risk(self) -> None:
+    """``West.update_war_risk`` in numpy (as before its kernel, commit a0a846d)."""
+    model = self.model
+    russia_ = model.russia
+    if russia_.by_type is None:
+        return
+    precision = model.p.russia.war_precision
+    rev, sec = russia_.by_type
+    risk = self.type_belief * west.logistic(precision * (rev.war_plan - rev.peace_plan)) + (
+        1.0 - self.type_belief
+    ) * west.logistic(precision * (sec.war_plan - sec.peace_plan))
+    self.war_risk = np.where(model.active, risk, np.where(model.war.at_war, 1.0, self.war_risk))
+
+
+def numpy_respond(self) -> None:
+    """``West.respond`` in numpy (as before its kernel, commit a0a846d)."""
+    model = self.model
+    p = model.p
+    nato, russia_ = model.nato, model.russia
+    rung = russia_.rung
+    triggered = west.at_rung(self.sanctions_threatened, rung)
+    fearing = self.war_risk
+    posture_triggered = np.maximum(
+        west.at_rung(self.posture_threatened, rung), 1.0 * (fearing > p.west.posture_threshold)
+    )
+    support_triggered = np.maximum(
+        west.at_rung(self.support_triggered, rung), 1.0 * (fearing > p.west.support_threshold)
+    )
+    sanctions_cap = np.maximum(
+        p.west.us_unilateral_sanctions, west.SANCTIONS_TIERS * nato.consensus
+    )
+    posture_cap = np.maximum(p.west.us_unilateral_posture, west.POSTURE_LEVELS * nato.consensus)
+    sanctions = west.ratchet(self.sanctions, triggered, sanctions_cap)
+    posture = west.ratchet(self.posture, posture_triggered, posture_cap)
+    support = west.ratchet(self.support, support_triggered, west.SUPPORT_LEVELS)
+    active = model.live
+    sanctions = np.where(active, sanctions, self.sanctions)
+    posture = np.where(active, posture, self.posture)
+    support = np.where(active, support, self.support)
+    shortfall = np.maximum(triggered - sanctions, 0.0) + np.maximum(
+        posture_triggered - posture, 0.0
+    )
+    unseen = np.where(active, np.maximum(shortfall - self.shortfall_seen, 0.0), 0.0)
+    self.shortfall_seen = np.maximum(self.shortfall_seen, np.where(active, shortfall, 0.0))
+    russia_.observe_west(sanctions - self.sanctions, posture - self.posture, unseen)
+    narration = model.narration
+    narration.rises("sanctions tier", self.sanctions, sanctions, "US-T1")
+    narration.rises("Eastern Flank posture", self.posture, posture, "US-T2")
+    narration.rises("support to Ukraine", self.support, support, "judgement")
+    narration.mask(
+        unseen > 0,
+        "allied shortfall",
+        "the Alliance could not agree on all the sanctions or reinforcement threatened",
+    )
+    self.sanctions, self.posture, self.support = sanctions, posture, support
+
+
+def numpy_update_type_belief(self) -> None:
+    """``West.update_type_belief`` in numpy (as before its kernel, commit a0a846d)."""
+    russia_ = self.model.russia
+    chosen = np.clip(russia_.last_action, 0, None)[None]
+    like_rev = np.take_along_axis(russia_.probabilities_if_revisionist, chosen, axis=0)[0]
+    like_sec = np.take_along_axis(russia_.probabilities_if_security_seeking, chosen, axis=0)[0]
+    posterior = west.bayes_type_update(self.type_belief, like_rev, like_sec)
+    self.type_belief = np.where(russia_.last_action >= 0, posterior, self.type_belief)
+
+
+NUMPY_STEP = {
+    (alliance.Nato, "update_willingness"): numpy_update_willingness,
+    (russia.Russia, "prospects"): numpy_prospects,
+    (russia.Russia, "type_values"): numpy_type_values,
+    (russia.Russia, "choose"): numpy_choose,
+    (west.West, "choose_offers"): numpy_choose_offers,
+    (bargaining.Deal, "form"): numpy_form,
+    (west.West, "update_type_belief"): numpy_update_type_belief,
+    (west.West, "update_war_risk"): numpy_update_war_risk,
+    (west.West, "respond"): numpy_respond,
+}
+"""The methods the numpy step replaces, by (class, name)."""
+
+
 @contextlib.contextmanager
 def numpy_step() -> Iterator[None]:
     """Run the model with the numpy step in this block."""
-    russian = russia.Russia
-    saved = (
-        alliance.Nato.update_willingness,
-        russian.prospects,
-        russian.type_values,
-        russian.choose,
-        west.West.choose_offers,
-        bargaining.Deal.form,
-    )
-    alliance.Nato.update_willingness = numpy_update_willingness
-    russian.prospects, russian.type_values = numpy_prospects, numpy_type_values
-    russian.choose, west.West.choose_offers = numpy_choose, numpy_choose_offers
-    bargaining.Deal.form = numpy_form
+    saved = {key: getattr(*key) for key in NUMPY_STEP}
+    for (owner, name), method in NUMPY_STEP.items():
+        setattr(owner, name, method)
     try:
         yield
     finally:
-        (
-            alliance.Nato.update_willingness,
-            russian.prospects,
-            russian.type_values,
-            russian.choose,
-            west.West.choose_offers,
-            bargaining.Deal.form,
-        ) = saved
+        for (owner, name), method in saved.items():
+            setattr(owner, name, method)
 
 
 # -- timing -------------------------------------------------------------------------------
@@ -634,7 +702,10 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
         Timed(russia.Russia, "choose") as choice,
         Timed(west.West, "choose_offers") as offers,
         Timed(bargaining.Deal, "form") as deal,
+        Timed(west.West, "update_type_belief") as belief,
+        Timed(west.West, "update_war_risk") as war_risk,
         Timed(west.West, "respond") as response,
+        Timed(ukraine.Ukraine, "step") as control,
     ):
         start = time.process_time()
         model.run()
@@ -647,7 +718,8 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
         choice.seconds,
         offers.seconds,
         deal.seconds,
-        response.seconds,
+        belief.seconds + war_risk.seconds + response.seconds,
+        control.seconds,
     )
     return model.outcomes(), model.week, seconds
 
@@ -746,7 +818,8 @@ def main(argv: list[str] | None = None) -> int:
         "Russia's choice",
         "the West's offers",
         "the deal",
-        "the West's response (control)",
+        "the West's belief, risk, response",
+        "Ukraine's step (control)",
     )
     for column, label in enumerate(labels):
         numpy_ns = min(r[column] for r in found["numpy"]) / world_weeks * 1e9

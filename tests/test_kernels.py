@@ -177,6 +177,58 @@ def test_russias_hold_and_invasion_values_are_the_plans_of_hold_then():
     assert values.available[Action.DE_ESCALATE].tolist() == (rung >= 2).tolist()
 
 
+def test_the_wests_ladders_rise_as_far_as_allowed_and_record_the_shortfall_once():
+    # Three worlds: at rung 3 the allies agree to half of what the rung triggers; at
+    # rung 4 with a chance of war past both thresholds, the U.S. alone caps sanctions;
+    # the third world has ended and keeps its ladders.
+    one = np.ones(1)
+    threatened = np.array([[0.0] * 3, [0.0] * 3, [0.0] * 3, [2.0] * 3, [3.0] * 3])
+    outputs = [np.empty(3) for _ in range(5)]
+    west._respond(
+        np.array([3, 4, 3]),
+        threatened,
+        threatened / 2.0,
+        np.zeros((5, 3)),
+        np.array([0.0, 0.9, 0.0]),
+        0.3 * one,
+        0.5 * one,
+        1.0 * one,
+        0.0 * one,
+        np.array([1.0 / 3.0, 0.0, 1.0]),
+        np.array([True, True, False]),
+        np.array([0.0, 0.5, 2.0]),
+        np.array([0.0, 0.0, 1.0]),
+        np.zeros(3),
+        np.array([0.5, 0.0, 0.7]),
+        *outputs,
+    )
+    sanctions, posture, support, unseen, seen = outputs
+    np.testing.assert_allclose(sanctions, [1.0, 1.0, 2.0])  # min(2, 3 x 1/3); the U.S. cap 1
+    np.testing.assert_allclose(posture, [2.0 / 3.0, 0.0, 1.0])  # min(1, 2 x 1/3); nobody
+    np.testing.assert_allclose(support, [0.0, 1.0, 0.0])  # level 1 past the threshold
+    # shortfalls: 1 + 1/3 (0.5 seen before), 2 + 1.5; none counted in an ended world
+    np.testing.assert_allclose(unseen, [1.0 + 1.0 / 3.0 - 0.5, 3.5, 0.0])
+    np.testing.assert_allclose(seen, [1.0 + 1.0 / 3.0, 3.5, 0.7])
+
+
+def test_the_chance_of_war_the_west_sees_weighs_the_types_and_is_one_at_war():
+    risk = np.empty(3)
+    west._war_risks(
+        np.array([1.0, 1.0, 1.0]),
+        np.array([0.0, 0.0, 0.0]),
+        np.array([-1.0, -1.0, -1.0]),
+        np.array([0.0, 0.0, 0.0]),
+        np.array([2.0]),
+        np.array([0.25, 0.25, 0.25]),
+        np.array([0.1, 0.2, 0.3]),
+        np.array([True, False, False]),
+        np.array([False, True, False]),
+        risk,
+    )
+    logistic = 1.0 / (1.0 + np.exp(-2.0))
+    np.testing.assert_allclose(risk, [0.25 * logistic + 0.75 * (1.0 - logistic), 1.0, 0.3])
+
+
 def test_a_kernel_keeps_its_name_docstring_and_source():
     assert alliance._settle_members.__name__ == "_settle_members"
     assert "GDP-weighted mean" in alliance._settle_members.__doc__
@@ -282,7 +334,7 @@ KERNELS = {
     bargaining: ("_form",),
     plans: ("_wait_powers",),
     russia: ("_outlook", "_plan_values", "_choose"),
-    west: ("_offers",),
+    west: ("_offers", "_type_beliefs", "_war_risks", "_respond"),
 }
 """Every compiled kernel of the model, by module."""
 
@@ -323,12 +375,13 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's ten kernels (the allies' update and decision, the quantiles, the
-    # cohesions, Russia's outlook, its plan values and its choice, the West's offers, the
-    # deal, the plans' wait powers), the runner's weekly histograms and six ufuncs (exp,
-    # power, the force, the chance of winning, the resistance and the deal after some
-    # weeks); a test module may have added its own since.
-    assert worker.KERNELS >= 17
+    # The model's thirteen kernels (the allies' update and decision, the quantiles, the
+    # cohesions, Russia's outlook, its plan values and its choice, the West's offers, its
+    # type belief, the chance of war it sees and its response, the deal, the plans' wait
+    # powers), the runner's weekly histograms and six ufuncs (exp, power, the force, the
+    # chance of winning, the resistance and the deal after some weeks); a test module may
+    # have added its own since.
+    assert worker.KERNELS >= 20
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 

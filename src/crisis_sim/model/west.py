@@ -28,7 +28,7 @@ from crisis_sim.model.bargaining import (
     package_at,
     utility_from_share,
 )
-from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger, per_world
+from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger, per_world, smaller
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
 
@@ -311,6 +311,143 @@ class UnitedStates(mesa.Agent):
         self.offer = np.broadcast_to(model.p.west.us_offer, size).astype(float)
 
 
+@helper
+def posterior_of(prior: float, likelihood_if_type: float, likelihood_otherwise: float) -> float:
+    """:func:`bayes_type_update` of one world's numbers, for the kernels (the same bits)."""
+    numerator = prior * likelihood_if_type
+    denominator = numerator + (1.0 - prior) * likelihood_otherwise
+    return numerator / denominator if denominator > 0 else prior
+
+
+@kernel("void(float64[:, ::1], float64[:, ::1], int64[::1], float64[::1])")
+def _type_beliefs(
+    if_revisionist: np.ndarray,
+    if_security_seeking: np.ndarray,
+    action: np.ndarray,
+    belief: np.ndarray,
+) -> None:
+    """The West's belief that Russia is revisionist after this week's choice, per world.
+
+    Bayes (:func:`posterior_of`) with the chances of the action chosen under each type
+    ((actions, R) tables); unchanged where Russia did not choose (``action`` -1).
+    """
+    for world in range(belief.shape[0]):
+        chosen = action[world]
+        if chosen >= 0:
+            belief[world] = posterior_of(
+                belief[world],
+                if_revisionist[chosen, world],
+                if_security_seeking[chosen, world],
+            )
+
+
+@kernel(
+    "void(float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], boolean[::1], boolean[::1], float64[::1])"
+)
+def _war_risks(
+    war_if_revisionist: np.ndarray,
+    peace_if_revisionist: np.ndarray,
+    war_if_security_seeking: np.ndarray,
+    peace_if_security_seeking: np.ndarray,
+    precision: np.ndarray,
+    belief: np.ndarray,
+    risk: np.ndarray,
+    active: np.ndarray,
+    at_war: np.ndarray,
+    updated: np.ndarray,
+) -> None:
+    """The chance of war the West sees, per world (the rule of :meth:`West.update_war_risk`).
+
+    ``belief x logistic(precision x (war - peace))`` under the revisionist type plus the
+    rest of the belief times the same under the security-seeking type, in the worlds in
+    crisis; 1 in the worlds at war; as it was elsewhere.
+    """
+    for world in range(risk.shape[0]):
+        if active[world]:
+            slope = at_world(precision, world)
+            revisionist = logistic_of(
+                slope * (war_if_revisionist[world] - peace_if_revisionist[world])
+            )
+            security_seeking = logistic_of(
+                slope * (war_if_security_seeking[world] - peace_if_security_seeking[world])
+            )
+            share = belief[world]
+            updated[world] = share * revisionist + (1.0 - share) * security_seeking
+        else:
+            updated[world] = 1.0 if at_war[world] else risk[world]
+
+
+@kernel(
+    "void(int64[::1], float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], boolean[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1])"
+)
+def _respond(
+    rung: np.ndarray,
+    sanctions_threatened: np.ndarray,
+    posture_threatened: np.ndarray,
+    support_threatened: np.ndarray,
+    war_risk: np.ndarray,
+    posture_threshold: np.ndarray,
+    support_threshold: np.ndarray,
+    us_sanctions: np.ndarray,
+    us_posture: np.ndarray,
+    consensus: np.ndarray,
+    live: np.ndarray,
+    sanctions: np.ndarray,
+    posture: np.ndarray,
+    support: np.ndarray,
+    shortfall_seen: np.ndarray,
+    new_sanctions: np.ndarray,
+    new_posture: np.ndarray,
+    new_support: np.ndarray,
+    unseen: np.ndarray,
+    new_shortfall_seen: np.ndarray,
+) -> None:
+    """The response ladders this week, per world (the rule of :meth:`West.respond`).
+
+    Each ladder rises (never falls) toward what Russia's rung triggers ((rungs, R)
+    tables), posture and support at least to level 1 once the chance of war passes
+    their thresholds, sanctions and posture no further than the allies agree
+    (``levels x consensus``) or the U.S. goes alone; in the worlds not live, as they
+    were. ``unseen``: the part of the gap between what was triggered and what was done
+    (sanctions and posture) beyond the largest seen so far, which ``new_shortfall_seen``
+    then holds.
+    """
+    for world in range(rung.shape[0]):
+        if not live[world]:
+            new_sanctions[world] = sanctions[world]
+            new_posture[world] = posture[world]
+            new_support[world] = support[world]
+            unseen[world] = 0.0
+            new_shortfall_seen[world] = larger(shortfall_seen[world], 0.0)
+            continue
+        at = rung[world]
+        fearing = war_risk[world]
+        triggered = sanctions_threatened[at, world]
+        posted = larger(
+            posture_threatened[at, world],
+            1.0 * (fearing > at_world(posture_threshold, world)),
+        )
+        armed = larger(
+            support_threatened[at, world],
+            1.0 * (fearing > at_world(support_threshold, world)),
+        )
+        agreed = consensus[world]
+        sanctions_cap = larger(at_world(us_sanctions, world), SANCTIONS_TIERS * agreed)
+        posture_cap = larger(at_world(us_posture, world), POSTURE_LEVELS * agreed)
+        imposed = larger(sanctions[world], smaller(triggered, sanctions_cap))
+        reinforced = larger(posture[world], smaller(posted, posture_cap))
+        new_sanctions[world] = imposed
+        new_posture[world] = reinforced
+        new_support[world] = larger(support[world], smaller(armed, SUPPORT_LEVELS))
+        shortfall = larger(triggered - imposed, 0.0) + larger(posted - reinforced, 0.0)
+        unseen[world] = larger(shortfall - shortfall_seen[world], 0.0)
+        new_shortfall_seen[world] = larger(shortfall_seen[world], shortfall)
+
+
 class West(mesa.Agent):
     """The West as one: its response ladders and its belief about Russia's type.
 
@@ -463,18 +600,28 @@ class West(mesa.Agent):
         """The chance the West sees that Russia's best plan ends in war, by its type belief.
 
         Under each type, the logistic at Russia's war precision of the best plan ending
-        in war against the best that does not; once Russia has invaded, 1.
+        in war against the best that does not; once Russia has invaded, 1. The rule is
+        the compiled kernel :func:`_war_risks`.
         """
         model = self.model
         russia = model.russia
         if russia.by_type is None:
             return
-        precision = model.p.russia.war_precision
         rev, sec = russia.by_type
-        risk = self.type_belief * logistic(precision * (rev.war_plan - rev.peace_plan)) + (
-            1.0 - self.type_belief
-        ) * logistic(precision * (sec.war_plan - sec.peace_plan))
-        self.war_risk = np.where(model.active, risk, np.where(model.war.at_war, 1.0, self.war_risk))
+        risk = np.empty(model.replications)
+        _war_risks(
+            rev.war_plan,
+            rev.peace_plan,
+            sec.war_plan,
+            sec.peace_plan,
+            per_world(model.p.russia.war_precision),
+            per_world(self.type_belief),
+            per_world(self.war_risk),
+            model.active,
+            model.war.at_war,
+            risk,
+        )
+        self.war_risk = risk
 
     def respond(self) -> None:
         """Move the ladders in answer to Russia's rung, and ahead of an attack it fears.
@@ -487,33 +634,37 @@ class West(mesa.Agent):
         the chance of war times the harm averted exceeds the cost). Sanctions stay a
         threat until Russia acts (US-T1: 'in case Russia attacked'). The ladders keep
         responding in the worlds at war. Russia learns from what was and was not done.
+        The rule is the compiled kernel :func:`_respond`.
         """
         model = self.model
-        p = model.p
-        nato, russia = model.nato, model.russia
-        rung = russia.rung
-        triggered = at_rung(self.sanctions_threatened, rung)
-        fearing = self.war_risk
-        posture_triggered = np.maximum(
-            at_rung(self.posture_threatened, rung), 1.0 * (fearing > p.west.posture_threshold)
+        p = model.p.west
+        russia = model.russia
+        size = model.replications
+        sanctions, posture, support = np.empty(size), np.empty(size), np.empty(size)
+        unseen, shortfall_seen = np.empty(size), np.empty(size)
+        _respond(
+            np.ascontiguousarray(russia.rung, dtype=np.int64),
+            issue_table(self.sanctions_threatened),
+            issue_table(self.posture_threatened),
+            issue_table(self.support_triggered),
+            per_world(self.war_risk, size),
+            per_world(p.posture_threshold),
+            per_world(p.support_threshold),
+            per_world(p.us_unilateral_sanctions),
+            per_world(p.us_unilateral_posture),
+            per_world(model.nato.consensus, size),
+            np.ascontiguousarray(model.live),
+            per_world(self.sanctions, size),
+            per_world(self.posture, size),
+            per_world(self.support, size),
+            per_world(self.shortfall_seen, size),
+            sanctions,
+            posture,
+            support,
+            unseen,
+            shortfall_seen,
         )
-        support_triggered = np.maximum(
-            at_rung(self.support_triggered, rung), 1.0 * (fearing > p.west.support_threshold)
-        )
-        sanctions_cap = np.maximum(p.west.us_unilateral_sanctions, SANCTIONS_TIERS * nato.consensus)
-        posture_cap = np.maximum(p.west.us_unilateral_posture, POSTURE_LEVELS * nato.consensus)
-        sanctions = ratchet(self.sanctions, triggered, sanctions_cap)
-        posture = ratchet(self.posture, posture_triggered, posture_cap)
-        support = ratchet(self.support, support_triggered, SUPPORT_LEVELS)
-        active = model.live
-        sanctions = np.where(active, sanctions, self.sanctions)
-        posture = np.where(active, posture, self.posture)
-        support = np.where(active, support, self.support)
-        shortfall = np.maximum(triggered - sanctions, 0.0) + np.maximum(
-            posture_triggered - posture, 0.0
-        )
-        unseen = np.where(active, np.maximum(shortfall - self.shortfall_seen, 0.0), 0.0)
-        self.shortfall_seen = np.maximum(self.shortfall_seen, np.where(active, shortfall, 0.0))
+        self.shortfall_seen = shortfall_seen
         russia.observe_west(sanctions - self.sanctions, posture - self.posture, unseen)
         narration = model.narration
         narration.rises("sanctions tier", self.sanctions, sanctions, "US-T1")
@@ -527,13 +678,19 @@ class West(mesa.Agent):
         self.sanctions, self.posture, self.support = sanctions, posture, support
 
     def update_type_belief(self) -> None:
-        """Bayes: compare how likely Russia's choice was under each type."""
+        """Bayes: compare how likely Russia's choice was under each type.
+
+        The rule is the compiled kernel :func:`_type_beliefs`.
+        """
         russia = self.model.russia
-        chosen = np.clip(russia.last_action, 0, None)[None]
-        like_rev = np.take_along_axis(russia.probabilities_if_revisionist, chosen, axis=0)[0]
-        like_sec = np.take_along_axis(russia.probabilities_if_security_seeking, chosen, axis=0)[0]
-        posterior = bayes_type_update(self.type_belief, like_rev, like_sec)
-        self.type_belief = np.where(russia.last_action >= 0, posterior, self.type_belief)
+        belief = self.type_belief.copy()
+        _type_beliefs(
+            russia.probabilities_if_revisionist,
+            russia.probabilities_if_security_seeking,
+            np.ascontiguousarray(russia.last_action, dtype=np.int64),
+            belief,
+        )
+        self.type_belief = belief
 
     def offer_floors(self, actor: LeverActor) -> list[np.ndarray]:
         """The (issues, R) floors under the offers of ``actor`` that its levers raise."""
