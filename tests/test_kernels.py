@@ -331,7 +331,7 @@ def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
 
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
-    bargaining: ("_form",),
+    bargaining: ("_form", "_worth"),
     plans: ("_wait_powers",),
     russia: ("_outlook", "_plan_values", "_choose"),
     west: ("_offers", "_type_beliefs", "_war_risks", "_respond"),
@@ -375,13 +375,13 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's thirteen kernels (the allies' update and decision, the quantiles, the
+    # The model's fourteen kernels (the allies' update and decision, the quantiles, the
     # cohesions, Russia's outlook, its plan values and its choice, the West's offers, its
-    # type belief, the chance of war it sees and its response, the deal, the plans' wait
-    # powers), the runner's weekly histograms and six ufuncs (exp, power, the force, the
-    # chance of winning, the resistance and the deal after some weeks); a test module may
-    # have added its own since.
-    assert worker.KERNELS >= 20
+    # type belief, the chance of war it sees and its response, the deal, the worth of
+    # terms, the plans' wait powers), the runner's weekly histograms and six ufuncs (exp,
+    # power, the force, the chance of winning, the resistance and the deal after some
+    # weeks); a test module may have added its own since.
+    assert worker.KERNELS >= 21
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 
@@ -442,6 +442,25 @@ def test_the_kernels_value_a_package_as_issue_utility_does_to_the_bit(exponent):
         share[world] = total / weight
     bargaining.utility_from_share(share, powers, plain)
     assert share.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("exponent", [1.0, 2.0, "per world"])
+@pytest.mark.parametrize("salience_shape", [(6, 1), (6, 300)])
+def test_terms_worth_is_issue_utility_of_the_gaps_to_the_bit(exponent, salience_shape):
+    # What is granted, what war could take (the Ukrainian issues whole) and what a
+    # partial agreement would add are valued by the kernel _worth: the same bits as
+    # issue_utility of 1 - terms, with the whole issues' terms at 1.
+    rng = np.random.default_rng(8)
+    terms, salience = rng.uniform(0.0, 1.0, (6, 300)), rng.uniform(0.0, 1.0, salience_shape)
+    terms[:, :20] = 0.0  # nothing granted in some worlds
+    powers = rng.uniform(0.5, 3.0, 300) if exponent == "per world" else exponent
+    worth = bargaining.terms_worth(terms, salience, powers)
+    assert worth.tobytes() == bargaining.issue_utility(1.0 - terms, salience, powers).tobytes()
+    whole = bargaining.UKRAINE_TERMS
+    war = bargaining.terms_worth(terms, salience, powers, whole=whole)
+    expected = bargaining.issue_utility(1.0 - np.where(whole, 1.0, terms), salience, powers)
+    assert war.tobytes() == expected.tobytes()
+    assert not np.array_equal(war, worth)
 
 
 @pytest.mark.parametrize("exponent", [1.0, 2.0, "per world"])

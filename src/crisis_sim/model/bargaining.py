@@ -144,6 +144,59 @@ def powered(base: float, exponent: float) -> float:
     return base**exponent
 
 
+@kernel("void(float64[:, ::1], boolean[::1], float64[:, ::1], float64[::1], boolean, float64[::1])")
+def _worth(
+    terms: np.ndarray,
+    whole: np.ndarray,
+    salience: np.ndarray,
+    exponent: np.ndarray,
+    plain: bool,
+    utility: np.ndarray,
+) -> None:
+    """What the (issues, R) ``terms`` are worth to Russia in each world (:func:`terms_worth`).
+
+    :func:`issue_utility` of the gaps ``1 - term``, each issue marked ``whole`` held in
+    full (a gap of 0), with the sums over the issues in order, as numpy's.
+    """
+    issues, size = terms.shape
+    total, weight = np.full(size, -0.0), np.full(size, -0.0)
+    for issue in range(issues):
+        for world in range(size):
+            gap = 0.0 if whole[issue] else 1.0 - terms[issue, world]
+            total[world] += distance_part(salience, issue, world, gap, exponent, plain)
+            weight[world] += distance_part(salience, issue, world, 1.0, exponent, plain)
+    for world in range(size):
+        utility[world] = total[world] / (weight[world] if weight[world] > 0.0 else 1.0)
+    utility_from_share(utility, exponent, plain)
+
+
+def terms_worth(
+    terms: np.ndarray,
+    salience: np.ndarray,
+    exponent: np.ndarray | float,
+    *,
+    whole: np.ndarray | None = None,
+) -> np.ndarray:
+    """(R,) what the (issues, R) ``terms`` are worth to Russia: ``issue_utility(1 - terms)``.
+
+    ``whole``, (issues,) or (issues, 1) booleans, marks issues counted as held in full
+    whatever the terms say (the Ukrainian issues, for what war could take). The rule is
+    the compiled kernel :func:`_worth`, the same to the bit as :func:`issue_utility`.
+    """
+    issues, size = terms.shape
+    utility = np.empty(size)
+    marked = np.zeros(issues, dtype=bool) if whole is None else np.asarray(whole).reshape(issues)
+    _worth(
+        issue_table(terms),
+        np.ascontiguousarray(marked),
+        issue_table(salience),
+        per_world(exponent),
+        bool(np.ndim(exponent) == 0 and exponent == 1.0),
+        utility,
+    )
+    return utility
+
+
 @kernel(
     "void(float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1],"
     " boolean[:, ::1], boolean[::1], boolean[::1], float64[:, ::1], float64[::1], int64[::1],"
@@ -286,7 +339,7 @@ class Deal:
         granted = model.concessions.granted
         agreed = np.where(self.partial_issues, np.maximum(granted, self.terms), granted)
         p = model.p.russia
-        return issue_utility(1.0 - agreed, p.salience, p.distance_exponent) - (
+        return terms_worth(agreed, p.salience, p.distance_exponent) - (
             model.concessions.status_quo_utility
         )
 

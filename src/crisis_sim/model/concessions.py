@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisis_sim.model.bargaining import UKRAINE_TERMS, issue_utility
+from crisis_sim.model.bargaining import UKRAINE_TERMS, terms_worth
 from crisis_sim.model.domain import Issue
 
 if TYPE_CHECKING:
@@ -98,9 +98,8 @@ class Concessions:
     def _value(self) -> None:
         salience, exponent = self._russia.salience, self._russia.distance_exponent
         granted = self.granted
-        self.status_quo_utility = issue_utility(1.0 - granted, salience, exponent)
-        war_terms = np.where(UKRAINE_TERMS, 1.0, granted)
-        self.war_utility = issue_utility(1.0 - war_terms, salience, exponent)
+        self.status_quo_utility = terms_worth(granted, salience, exponent)
+        self.war_utility = terms_worth(granted, salience, exponent, whole=UKRAINE_TERMS)
 
     def start_week(self) -> None:
         """Begin a week in which nothing has been granted yet."""
