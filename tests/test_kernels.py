@@ -229,6 +229,22 @@ def test_the_chance_of_war_the_west_sees_weighs_the_types_and_is_one_at_war():
     np.testing.assert_allclose(risk, [0.25 * logistic + 0.75 * (1.0 - logistic), 1.0, 0.3])
 
 
+def test_the_weeks_of_a_best_plan_are_the_first_wait_that_reaches_the_best():
+    # The explain pass finds the wait of the best plan as the first value equal to the
+    # best larger() kept (which keeps the first of equal values and the first NaN):
+    # what the recurrence "update on a strictly better value, or a first NaN" gives.
+    values = [0.2, 0.5, 0.5, -0.0, float("nan"), 0.9]
+    for stop in range(1, len(values) + 1):
+        best, recurrence = values[0], 0
+        for index, value in enumerate(values[:stop]):
+            if value > best or (value != value and best == best):
+                recurrence = index
+            best = bigger(best, value)
+        first = next(i for i, v in enumerate(values[:stop]) if russia.is_best(v, best))
+        assert first == recurrence
+    assert russia.is_best(0.0, -0.0) and not russia.is_best(0.1, float("nan"))
+
+
 def test_a_kernel_keeps_its_name_docstring_and_source():
     assert alliance._settle_members.__name__ == "_settle_members"
     assert "GDP-weighted mean" in alliance._settle_members.__doc__

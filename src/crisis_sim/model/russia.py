@@ -620,6 +620,48 @@ def _outlook(
             )
 
 
+@helper
+def hold_then_values(
+    flows: np.ndarray,
+    deals: np.ndarray,
+    war_gain: np.ndarray,
+    war_cost: np.ndarray,
+    weight: np.ndarray,
+    status_quo: np.ndarray,
+    aspiration: np.ndarray,
+    threshold: np.ndarray,
+    audience: np.ndarray,
+    saved: np.ndarray,
+    base: np.ndarray,
+    level: int,
+    index: int,
+    world: int,
+) -> tuple[float, float]:
+    """The plans of holding at rung ``level + 1`` for the ``index``-th wait: (strike, settle).
+
+    ``flow + delta^k (F - flow)`` (:func:`plans.hold_then`) with ``F`` the war then, less
+    the thresholds still to cross, or the deal expected then (from ``base``, the status
+    quo Russia keeps, what stays in force and the walk-back), less the audience cost of
+    backing down from the rung.
+    """
+    at = level + 1
+    flow = flows[level, index, world]
+    discount = weight[index, world]
+    asp = aspiration[world]
+    war_later = status_quo[world] + asp * war_gain[index, world] - war_cost[index, world]
+    to_cross = threshold[world] * (4 - at)
+    backing = audience[world] * at * saved[world]
+    strike = flow + discount * ((war_later - to_cross) - flow)
+    settle = flow + discount * ((base[world] - backing + asp * deals[level, index, world]) - flow)
+    return strike, settle
+
+
+@helper
+def is_best(value: float, best: float) -> bool:
+    """Whether ``value`` is the ``best`` of its plans (by :func:`larger`): equal, or both NaN."""
+    return (value == best) | ((value != value) & (best != best))
+
+
 @kernel(
     "void(float64[:, :, ::1], float64[:, ::1], float64[:, :, ::1], float64[:, ::1],"
     " float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], float64[::1], float64[::1],"
@@ -680,32 +722,59 @@ def _plan_values(
         base[world] -= walk_back[world]
     war_plans = np.empty((levels, size))
     settle_best = np.empty((levels, size))
-    strike_wait = np.zeros((levels, size), dtype=np.int64)
-    settle_wait = np.zeros((levels, size), dtype=np.int64)
     for level in range(levels):
-        at = level + 1
         for index in range(count):
             for world in range(size):
-                flow = flows[level, index, world]
-                discount = weight[index, world]
-                asp = aspiration[world]
-                war_later = (
-                    status_quo[world] + asp * war_gain[index, world] - war_cost[index, world]
-                )
-                to_cross = threshold[world] * (4 - at)
-                backing = audience[world] * at * saved[world]
-                strike = flow + discount * ((war_later - to_cross) - flow)
-                settle = flow + discount * (
-                    (base[world] - backing + asp * deals[level, index, world]) - flow
+                strike, settle = hold_then_values(
+                    flows,
+                    deals,
+                    war_gain,
+                    war_cost,
+                    weight,
+                    status_quo,
+                    aspiration,
+                    threshold,
+                    audience,
+                    saved,
+                    base,
+                    level,
+                    index,
+                    world,
                 )
                 best = war_plans[level, world] if index > 0 else strike
-                better = (strike > best) | ((strike != strike) & (best == best))
-                strike_wait[level, world] = index if better else strike_wait[level, world]
                 war_plans[level, world] = larger(best, strike)
                 best = settle_best[level, world] if index > 0 else settle
-                better = (settle > best) | ((settle != settle) & (best == best))
-                settle_wait[level, world] = index if better else settle_wait[level, world]
                 settle_best[level, world] = larger(best, settle)
+    strike_wait = np.zeros((levels, size), dtype=np.int64)
+    settle_wait = np.zeros((levels, size), dtype=np.int64)
+    if explain:
+        # The weeks of the best plans: the first wait whose value is the best (the first
+        # NaN, where one made the best NaN), in a second pass only when asked for.
+        strike_wait[:] = -1
+        settle_wait[:] = -1
+        for level in range(levels):
+            for index in range(count):
+                for world in range(size):
+                    strike, settle = hold_then_values(
+                        flows,
+                        deals,
+                        war_gain,
+                        war_cost,
+                        weight,
+                        status_quo,
+                        aspiration,
+                        threshold,
+                        audience,
+                        saved,
+                        base,
+                        level,
+                        index,
+                        world,
+                    )
+                    if strike_wait[level, world] < 0 and is_best(strike, war_plans[level, world]):
+                        strike_wait[level, world] = index
+                    if settle_wait[level, world] < 0 and is_best(settle, settle_best[level, world]):
+                        settle_wait[level, world] = index
     for world in range(size):
         asp = aspiration[world]
         quo = status_quo[world]
