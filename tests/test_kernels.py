@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from crisis_sim import CrisisModel, Params
-from crisis_sim.model import alliance, bargaining, compiled, plans, russia, west
+from crisis_sim.model import alliance, bargaining, compiled, concessions, plans, russia, west
 from crisis_sim.model.alliance import pairwise_sum
 from crisis_sim.model.compiled import larger as bigger
 from crisis_sim.model.domain import Action
@@ -348,6 +348,7 @@ def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
     bargaining: ("_form", "_worth"),
+    concessions: ("_agreed",),
     plans: ("_wait_powers",),
     russia: ("_outlook", "_plan_values", "_choose"),
     west: ("_offers", "_type_beliefs", "_war_risks", "_respond"),
@@ -391,13 +392,13 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert runner._process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's fourteen kernels (the allies' update and decision, the quantiles, the
+    # The model's fifteen kernels (the allies' update and decision, the quantiles, the
     # cohesions, Russia's outlook, its plan values and its choice, the West's offers, its
     # type belief, the chance of war it sees and its response, the deal, the worth of
-    # terms, the plans' wait powers), the runner's weekly histograms and six ufuncs (exp,
-    # power, the force, the chance of winning, the resistance and the deal after some
-    # weeks); a test module may have added its own since.
-    assert worker.KERNELS >= 21
+    # terms, what is agreed, the plans' wait powers), the runner's weekly histograms and
+    # six ufuncs (exp, power, the force, the chance of winning, the resistance and the
+    # deal after some weeks); a test module may have added its own since.
+    assert worker.KERNELS >= 22
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 
@@ -477,6 +478,11 @@ def test_terms_worth_is_issue_utility_of_the_gaps_to_the_bit(exponent, salience_
     expected = bargaining.issue_utility(1.0 - np.where(whole, 1.0, terms), salience, powers)
     assert war.tobytes() == expected.tobytes()
     assert not np.array_equal(war, worth)
+    offered, items = rng.uniform(0.0, 1.0, (6, 300)), bargaining.RECIPROCAL_TERMS
+    raised = bargaining.terms_worth(terms, salience, powers, raised=offered, raising=items)
+    agreed = np.where(items, np.maximum(terms, offered), terms)
+    assert raised.tobytes() == bargaining.issue_utility(1.0 - agreed, salience, powers).tobytes()
+    assert not np.array_equal(raised, worth)
 
 
 @pytest.mark.parametrize("exponent", [1.0, 2.0, "per world"])

@@ -411,6 +411,21 @@ def test_an_agreement_holds_for_good_and_is_not_read_as_a_concession():
     np.testing.assert_array_equal(m.concessions.granted_this_week, 0.0)
 
 
+def test_an_agreement_on_some_items_leaves_the_others_and_never_lowers_what_is_held():
+    m = model(replications=2)
+    m.concessions.grant(Issue.EXERCISES, np.array([True, True]), 0.6)
+    terms = np.full((len(ISSUES), 2), 0.5)
+    items = np.zeros((len(ISSUES), 1), dtype=bool)
+    items[[Issue.EXERCISES, Issue.INF_MISSILES]] = True
+    m.concessions.agree(terms, np.array([True, False]), items)
+    agreed, granted = m.concessions.agreed, m.concessions.granted
+    np.testing.assert_array_equal(agreed[Issue.INF_MISSILES], [0.5, 0.0])
+    np.testing.assert_array_equal(agreed[Issue.EXERCISES], [0.5, 0.0])
+    np.testing.assert_array_equal(granted[Issue.EXERCISES], [0.6, 0.6])  # 0.6 was granted
+    others = [issue for issue in range(len(ISSUES)) if not items[issue, 0]]
+    np.testing.assert_array_equal(agreed[others], 0.0)
+
+
 def test_the_partial_gain_is_what_the_reciprocal_items_on_the_table_add_and_then_nothing():
     m = model(replications=2)
     # The t0 deal's reciprocal items, 0.5, 0.375 and 1: worth 1/6 (as above).

@@ -83,8 +83,12 @@ def utility_of_distance(
 
 
 def issue_table(table: np.ndarray | float) -> np.ndarray:
-    """An (issues, 1) or (issues, R) table as the kernels read it: C-contiguous floats."""
-    return np.ascontiguousarray(table, dtype=float)
+    """An (issues, 1) or (issues, R) table as the kernels read it: C-contiguous writable floats.
+
+    ``table`` itself when it is one already (no copy); a read-only view is copied.
+    """
+    array = np.ascontiguousarray(table, dtype=float)
+    return array if array.flags.writeable else array.copy()
 
 
 @helper
@@ -144,9 +148,14 @@ def powered(base: float, exponent: float) -> float:
     return base**exponent
 
 
-@kernel("void(float64[:, ::1], boolean[::1], float64[:, ::1], float64[::1], boolean, float64[::1])")
+@kernel(
+    "void(float64[:, ::1], float64[:, ::1], boolean[:, ::1], boolean[::1], float64[:, ::1],"
+    " float64[::1], boolean, float64[::1])"
+)
 def _worth(
     terms: np.ndarray,
+    raised: np.ndarray,
+    raising: np.ndarray,
     whole: np.ndarray,
     salience: np.ndarray,
     exponent: np.ndarray,
@@ -155,14 +164,18 @@ def _worth(
 ) -> None:
     """What the (issues, R) ``terms`` are worth to Russia in each world (:func:`terms_worth`).
 
-    :func:`issue_utility` of the gaps ``1 - term``, each issue marked ``whole`` held in
-    full (a gap of 0), with the sums over the issues in order, as numpy's.
+    :func:`issue_utility` of the gaps ``1 - term``, each term raised to ``raised`` where
+    ``raising`` ((issues, 1) or (issues, R)) says so and each issue marked ``whole``
+    held in full (a gap of 0), with the sums over the issues in order, as numpy's.
     """
     issues, size = terms.shape
     total, weight = np.full(size, -0.0), np.full(size, -0.0)
     for issue in range(issues):
         for world in range(size):
-            gap = 0.0 if whole[issue] else 1.0 - terms[issue, world]
+            term = terms[issue, world]
+            if at_issue(raising, issue, world):
+                term = larger(term, raised[issue, world])
+            gap = 0.0 if whole[issue] else 1.0 - term
             total[world] += distance_part(salience, issue, world, gap, exponent, plain)
             weight[world] += distance_part(salience, issue, world, 1.0, exponent, plain)
     for world in range(size):
@@ -176,18 +189,25 @@ def terms_worth(
     exponent: np.ndarray | float,
     *,
     whole: np.ndarray | None = None,
+    raised: np.ndarray | None = None,
+    raising: np.ndarray | None = None,
 ) -> np.ndarray:
     """(R,) what the (issues, R) ``terms`` are worth to Russia: ``issue_utility(1 - terms)``.
 
     ``whole``, (issues,) or (issues, 1) booleans, marks issues counted as held in full
-    whatever the terms say (the Ukrainian issues, for what war could take). The rule is
-    the compiled kernel :func:`_worth`, the same to the bit as :func:`issue_utility`.
+    whatever the terms say (the Ukrainian issues, for what war could take); ``raised``
+    (issues, R) raises the terms to it where ``raising`` ((issues, 1) or (issues, R)
+    booleans) says so (``np.maximum``: what agreeing to items on the table would hold).
+    The rule is the compiled kernel :func:`_worth`, the same to the bit as
+    :func:`issue_utility`.
     """
     issues, size = terms.shape
     utility = np.empty(size)
     marked = np.zeros(issues, dtype=bool) if whole is None else np.asarray(whole).reshape(issues)
     _worth(
         issue_table(terms),
+        issue_table(terms if raised is None else raised),
+        np.ascontiguousarray(np.zeros((issues, 1), dtype=bool) if raising is None else raising),
         np.ascontiguousarray(marked),
         issue_table(salience),
         per_world(exponent),
@@ -336,19 +356,22 @@ class Deal:
         The items are those of :attr:`partial_issues`: the reciprocal ones unless Russia
         proposed more (``propose_partial``).
         """
-        granted = model.concessions.granted
-        agreed = np.where(self.partial_issues, np.maximum(granted, self.terms), granted)
         p = model.p.russia
-        return terms_worth(agreed, p.salience, p.distance_exponent) - (
-            model.concessions.status_quo_utility
+        agreed = terms_worth(
+            model.concessions.granted,
+            p.salience,
+            p.distance_exponent,
+            raised=self.terms,
+            raising=self.partial_issues,
         )
+        return agreed - model.concessions.status_quo_utility
 
     def agree_partial(self, model: CrisisModel, mask: np.ndarray) -> None:
         """Agree to the reciprocal items on the table in the worlds ``mask``: they hold for good.
 
         The main demands stay in dispute; the deal on the table keeps its other terms.
         """
-        model.concessions.agree(np.where(self.partial_issues, self.terms, 0.0), mask)
+        model.concessions.agree(self.terms, mask, self.partial_issues)
         items = (
             "the items on the table it proposed to agree on"
             if self._proposed

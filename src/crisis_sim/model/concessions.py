@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisis_sim.model.bargaining import UKRAINE_TERMS, terms_worth
+from crisis_sim.model.bargaining import UKRAINE_TERMS, at_issue, issue_table, terms_worth
+from crisis_sim.model.compiled import kernel, larger
 from crisis_sim.model.domain import Issue
 
 if TYPE_CHECKING:
@@ -67,6 +68,36 @@ def appeasement_evidence(
 ) -> np.ndarray:
     """Pseudo-observations that the West gives way (and is weaker than it sounds), per grant."""
     return appeasement_strength * appeasement_weight * utility_gain * prior_strength
+
+
+@kernel(
+    "void(float64[:, ::1], float64[:, ::1], float64[:, ::1], boolean[:, ::1], boolean[::1],"
+    " float64[:, ::1], float64[:, ::1])"
+)
+def _agreed(
+    agreed: np.ndarray,
+    granted: np.ndarray,
+    terms: np.ndarray,
+    items: np.ndarray,
+    mask: np.ndarray,
+    new_agreed: np.ndarray,
+    new_granted: np.ndarray,
+) -> None:
+    """What is agreed and granted once ``terms`` on the ``items`` hold in the worlds ``mask``.
+
+    Per issue and world ((issues, R) tables; ``items`` (issues, 1) or (issues, R)): the
+    agreed level rises to the term where the world agrees and the issue is an item (it
+    never falls), and what is granted to what is agreed (:meth:`Concessions.agree`).
+    """
+    issues, size = agreed.shape
+    for issue in range(issues):
+        for world in range(size):
+            level = agreed[issue, world]
+            if mask[world]:
+                term = terms[issue, world] if at_issue(items, issue, world) else 0.0
+                level = larger(level, term)
+            new_agreed[issue, world] = level
+            new_granted[issue, world] = larger(granted[issue, world], level)
 
 
 class Concessions:
@@ -122,13 +153,24 @@ class Concessions:
         self.granted_utility = self.granted_utility + gain
         return gain
 
-    def agree(self, terms: np.ndarray, mask: np.ndarray) -> None:
+    def agree(self, terms: np.ndarray, mask: np.ndarray, items: np.ndarray | None = None) -> None:
         """Make ``terms`` (issues, R) hold for good in the worlds ``mask``, as an agreement.
 
-        Unlike a grant, an agreement is reciprocal: Russia does not read it as the West
-        giving way, so it moves neither of the readings of a concession.
+        Only the issues ``items`` ((issues, 1) or (issues, R) booleans; all if None) are
+        agreed. Unlike a grant, an agreement is reciprocal: Russia does not read it as
+        the West giving way, so it moves neither of the readings of a concession. The
+        rule is the compiled kernel :func:`_agreed`.
         """
-        agreed = np.where(mask, np.maximum(self.agreed, terms), self.agreed)
-        self.agreed = agreed
-        self.granted = np.maximum(self.granted, agreed)
+        every = np.ones((len(Issue), 1), dtype=bool)
+        agreed, granted = np.empty_like(self.agreed), np.empty_like(self.granted)
+        _agreed(
+            self.agreed,
+            self.granted,
+            issue_table(terms),
+            np.ascontiguousarray(every if items is None else items),
+            np.ascontiguousarray(mask),
+            agreed,
+            granted,
+        )
+        self.agreed, self.granted = agreed, granted
         self._value()
