@@ -330,6 +330,32 @@ def test_a_change_to_a_helper_in_another_module_compiles_the_cached_kernel_again
     assert _run_caller(tmp_path, cache) == "4.5"
 
 
+LOADER = """
+from crisis_sim.model.compiled import kernel, load_kernels
+
+@kernel("float64(float64)")
+def tripled(value: float) -> float:
+    \"\"\"Three times ``value``.\"\"\"
+    return 3.0 * value
+
+told = []
+load_kernels(on_compile=told.append)
+print(told, tripled(0.5))
+"""
+
+
+@pytest.mark.slow
+def test_loading_the_kernels_says_once_when_one_had_to_be_compiled_and_not_when_cached(
+    tmp_path,
+):
+    # A machine's first run compiles the kernels (10-30 s for the model's): the runner
+    # says so from what load_kernels reports, and says nothing once they are cached.
+    (tmp_path / "caller.py").write_text(LOADER)
+    cache = tmp_path / "cache"
+    assert _run_caller(tmp_path, cache) == "[True] 1.5"
+    assert _run_caller(tmp_path, cache) == "[] 1.5"
+
+
 def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
     # Russia's choice calls helpers of its own module, of compiled and of west (the
     # logistic): each of those files is in the fingerprint, and nothing else changes it.

@@ -108,9 +108,11 @@ def _print_results(results: Results) -> None:
     info = results.info
     speed = info.get("worlds_per_second")
     rate = f"{speed:,.0f} worlds/s, " if speed else ""
+    compiling = info.get("seconds_compiling") or 0.0
+    once = f"; {compiling:.1f} s of it compiling the kernels" if compiling > 0 else ""
     print(
         f"\n{results.runs:,} worlds in {info['seconds_wall']:.1f} s "
-        f"({rate}{info['executor']}, {info['workers']} worker(s))"
+        f"({rate}{info['executor']}, {info['workers']} worker(s){once})"
     )
 
 

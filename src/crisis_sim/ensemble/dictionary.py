@@ -134,6 +134,9 @@ SUMMARY_KEYS: dict[str, str] = {
     "seconds_setup": "of those, seconds building the chunks' models (parameters, random draws)",
     "seconds_simulation": "of those, seconds stepping the chunks' weeks",
     "seconds_reduction": "of those, seconds reducing the chunks to per-world rows and counts",
+    "seconds_compiling": "seconds compiling the model's kernels before the first chunk (a "
+    "machine's first run; 0 where they were read from the cache or a pool's server loaded "
+    "them)",
     "worlds_per_second": "worlds over wall-clock seconds",
     "peak_mib_parent": "peak resident memory of the main process, MiB",
     "peak_mib_worker": "largest peak resident memory of a process that ran a chunk, MiB",

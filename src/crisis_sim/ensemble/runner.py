@@ -39,6 +39,7 @@ import os
 import platform
 import select
 import shlex
+import sys
 import threading
 import time
 import warnings
@@ -76,6 +77,7 @@ from crisis_sim.ensemble.results import (
     scenario_hash,
     write_weekly,
 )
+from crisis_sim.model import compiled
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.sampling import SAMPLINGS, Sampling
 from crisis_sim.scenario.errors import ScenarioError
@@ -755,6 +757,7 @@ def _execute(
     name = plan.scenario.name or "ensemble"
     table = _WorldsTable(plan)
     chunks = {first: table.take(chunk) for first, chunk in chunks.items()}
+    compiling = _load_kernels_saying_so() if progress and executor == "local" and todo else 0.0
     with tqdm(
         total=plan.runs, initial=done_worlds, unit="world", desc=name, disable=not progress
     ) as bar:
@@ -807,6 +810,7 @@ def _execute(
         "chunks_resumed": len(resumed),
         "seconds_wall": wall,
         "seconds_in_chunks": sum(chunk.seconds for chunk in ordered),
+        "seconds_compiling": compiling,
         **{
             f"seconds_{phase}": sum(chunk.phases.get(phase, 0.0) for chunk in ordered)
             for phase in PHASES
@@ -829,6 +833,34 @@ def _execute(
             ) from None
         folder.finish_partial()
     return results
+
+
+def _load_kernels_saying_so() -> float:
+    """Load the model's kernels before a run in this process; the seconds spent compiling.
+
+    Where they have to be compiled (a machine's first run, or after the model's code
+    changed), the user is told why the first run takes longer. 0 where they were read
+    from the cache.
+    """
+    compiling: list[float] = []
+
+    def say(cached: bool) -> None:
+        later = (
+            "once: later runs read them from the cache"
+            if cached
+            else "in every run: numba has no writable cache folder (set NUMBA_CACHE_DIR)"
+        )
+        print(
+            f"crisis_sim: compiling the model's kernels for this machine ({later}); this "
+            "takes 10-30 s",
+            file=sys.stderr,
+            flush=True,
+        )
+        compiling.append(True)
+
+    start = time.perf_counter()
+    compiled.load_kernels(on_compile=say)
+    return time.perf_counter() - start if compiling else 0.0
 
 
 def _check_options(executor: str, workers: int) -> None:

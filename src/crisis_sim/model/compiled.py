@@ -306,15 +306,22 @@ _LOADERS: list[Callable[[], Callable[..., Any]]] = []
 """How to compile (or load from the cache) each kernel and ufunc defined so far."""
 
 
-def load_kernels() -> int:
+def load_kernels(on_compile: Callable[[bool], None] | None = None) -> int:
     """Compile, or load from numba's cache, every kernel and ufunc of the modules imported so far.
 
     Kernels are otherwise loaded when first called; a process pool's server calls this
     once so that the workers it forks share the compiled code instead of each loading
-    its own (see :mod:`crisis_sim.ensemble.worker`). Returns the number loaded.
+    its own (see :mod:`crisis_sim.ensemble.worker`). ``on_compile`` is called once, as
+    soon as a kernel had to be compiled rather than read from the cache (the first run
+    on a machine, or after the model's code changed: the rest then take seconds), with
+    whether the compiled code is cached for later processes. Returns the number loaded.
     """
     for load in _LOADERS:
-        load()
+        loaded = load()
+        stats = getattr(loaded, "stats", None)
+        if on_compile is not None and stats is not None and sum(stats.cache_misses.values()):
+            on_compile(stats.cache_path is not None)
+            on_compile = None
     return len(_LOADERS)
 
 
