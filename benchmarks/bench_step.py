@@ -589,8 +589,8 @@ def numpy_respond(self) -> None:
     """``West.respond`` in numpy (as before its kernel, commit a0a846d)."""
     model = self.model
     p = model.p
-    nato, russia_ = model.nato, model.russia
-    rung = russia_.rung
+    nato = model.nato
+    rung = model.russia.rung
     triggered = west.at_rung(self.sanctions_threatened, rung)
     fearing = self.war_risk
     posture_triggered = np.maximum(
@@ -615,17 +615,7 @@ def numpy_respond(self) -> None:
     )
     unseen = np.where(active, np.maximum(shortfall - self.shortfall_seen, 0.0), 0.0)
     self.shortfall_seen = np.maximum(self.shortfall_seen, np.where(active, shortfall, 0.0))
-    russia_.observe_west(sanctions - self.sanctions, posture - self.posture, unseen)
-    narration = model.narration
-    narration.rises("sanctions tier", self.sanctions, sanctions, "US-T1")
-    narration.rises("Eastern Flank posture", self.posture, posture, "US-T2")
-    narration.rises("support to Ukraine", self.support, support, "judgement")
-    narration.mask(
-        unseen > 0,
-        "allied shortfall",
-        "the Alliance could not agree on all the sanctions or reinforcement threatened",
-    )
-    self.sanctions, self.posture, self.support = sanctions, posture, support
+    self.carry_out(sanctions, posture, support, unseen)
 
 
 def numpy_update_type_belief(self) -> None:

@@ -745,13 +745,11 @@ def _plan_values(
                 war_plans[level, world] = larger(best, strike)
                 best = settle_best[level, world] if index > 0 else settle
                 settle_best[level, world] = larger(best, settle)
-    strike_wait = np.zeros((levels, size), dtype=np.int64)
-    settle_wait = np.zeros((levels, size), dtype=np.int64)
+    strike_wait = np.full((levels, size), -1, dtype=np.int64)
+    settle_wait = np.full((levels, size), -1, dtype=np.int64)
     if explain:
         # The weeks of the best plans: the first wait whose value is the best (the first
         # NaN, where one made the best NaN), in a second pass only when asked for.
-        strike_wait[:] = -1
-        settle_wait[:] = -1
         for level in range(levels):
             for index in range(count):
                 for world in range(size):

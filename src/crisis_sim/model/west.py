@@ -665,7 +665,18 @@ class West(mesa.Agent):
             shortfall_seen,
         )
         self.shortfall_seen = shortfall_seen
-        russia.observe_west(sanctions - self.sanctions, posture - self.posture, unseen)
+        self.carry_out(sanctions, posture, support, unseen)
+
+    def carry_out(
+        self, sanctions: np.ndarray, posture: np.ndarray, support: np.ndarray, unseen: np.ndarray
+    ) -> None:
+        """Move the ladders to this week's levels (:meth:`respond`); Russia learns from them.
+
+        Russia sees the rises carried out and the ``unseen`` shortfall
+        (:meth:`Russia.observe_west`), and the event log records both.
+        """
+        model = self.model
+        model.russia.observe_west(sanctions - self.sanctions, posture - self.posture, unseen)
         narration = model.narration
         narration.rises("sanctions tier", self.sanctions, sanctions, "US-T1")
         narration.rises("Eastern Flank posture", self.posture, posture, "US-T2")
