@@ -21,6 +21,7 @@ from crisis_sim import CrisisModel, Params
 from crisis_sim.model import alliance, bargaining, compiled, concessions, plans, russia, west
 from crisis_sim.model.alliance import pairwise_sum
 from crisis_sim.model.compiled import larger as bigger
+from crisis_sim.model.compiled import wide_product
 from crisis_sim.model.domain import Action
 from crisis_sim.model.params import with_values
 from crisis_sim.scenario.files import load_scenario
@@ -37,6 +38,30 @@ def _row_sums(rows: np.ndarray, totals: np.ndarray) -> None:
 def _bigger_of(first: float, second: float) -> float:
     """The larger number, through a helper imported under another name (a test kernel)."""
     return bigger(first, second)
+
+
+@compiled.kernel("void(uint64[::1], uint64[::1], uint64[:, ::1])")
+def _wide_products(first: np.ndarray, second: np.ndarray, out: np.ndarray) -> None:
+    """Each pair's 128-bit product as (high, low) words, compiled (a test kernel)."""
+    for index in range(first.shape[0]):
+        out[0, index], out[1, index] = wide_product(first[index], second[index])
+
+
+def test_the_128_bit_product_is_the_product_of_pythons_integers():
+    top = 2**64 - 1
+    words = [0, 1, 2, 3, 2**32 - 1, 2**32, 2**63, top - 1, top, 0xD2E7470EE14C6C93]
+    rng = np.random.default_rng(5)
+    pairs = [(a, b) for a in words for b in words] + [
+        (int(a), int(b)) for a, b in rng.integers(0, top, size=(200, 2), dtype=np.uint64)
+    ]
+    first = np.array([a for a, _ in pairs], dtype=np.uint64)
+    second = np.array([b for _, b in pairs], dtype=np.uint64)
+    out = np.zeros((2, len(pairs)), dtype=np.uint64)
+    _wide_products(first, second, out)
+    for index, (a, b) in enumerate(pairs):
+        assert (int(out[0, index]) << 64) | int(out[1, index]) == a * b
+    # By hand: (2^64 - 1)^2 = 2^128 - 2^65 + 1, so the high word is 2^64 - 2, the low 1.
+    assert wide_product(np.uint64(top), np.uint64(top)) == (top - 1, 1)
 
 
 def test_a_kernel_may_call_a_helper_imported_under_another_name():

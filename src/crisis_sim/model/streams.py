@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from crisis_sim.model.compiled import helper, kernel
+from crisis_sim.model.compiled import helper, kernel, wide_product
 
 MEMBER_SLOTS = 32
 """Normal draws reserved per world for the allies' threat perception (30 allies used)."""
@@ -80,21 +80,9 @@ _M0, _M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
 _W0, _W1 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B)
 """Philox4x64's key increments per round (the golden ratio and sqrt(3) - 1, as 64-bit fractions)."""
 
-# Masks and shifts as 64-bit unsigned numbers: mixed with a signed integer, numba
-# would turn a uint64 into a float.
-_LOW32, _SHIFT32, _SHIFT11 = np.uint64(0xFFFFFFFF), np.uint64(32), np.uint64(11)
-
-
-@helper
-def _multiply(a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """The high and low 64 bits of the 128-bit product ``a * b``, from 32-bit halves."""
-    a_low, a_high = a & _LOW32, a >> _SHIFT32
-    b_low, b_high = b & _LOW32, b >> _SHIFT32
-    low_low, low_high = a_low * b_low, a_low * b_high
-    high_low, high_high = a_high * b_low, a_high * b_high
-    carry = ((low_low >> _SHIFT32) + (low_high & _LOW32) + (high_low & _LOW32)) >> _SHIFT32
-    high = high_high + (low_high >> _SHIFT32) + (high_low >> _SHIFT32) + carry
-    return high, a * b
+# A shift as a 64-bit unsigned number: mixed with a signed integer, numba would turn a
+# uint64 into a float.
+_SHIFT11 = np.uint64(11)
 
 
 @helper
@@ -107,8 +95,8 @@ def _philox(
         if round_ > 0:
             key0 += _W0
             key1 += _W1
-        high0, low0 = _multiply(_M0, c0)
-        high1, low1 = _multiply(_M1, c2)
+        high0, low0 = wide_product(_M0, c0)
+        high1, low1 = wide_product(_M1, c2)
         c0, c1, c2, c3 = high1 ^ c1 ^ key0, low1, high0 ^ c3 ^ key1, low0
     return c0, c1, c2, c3
 
@@ -122,7 +110,7 @@ def _uniforms(seed: np.uint64, first: np.uint64, block: np.ndarray) -> None:
     of the counters 1, 2, 3, ... (numpy steps the counter before each block of four
     64-bit words), each word ``x`` giving the double ``(x >> 11) * 2**-53``. The worlds
     are the inner loop, so that each row of ``block`` is written in order (the compiler
-    does not vectorise it: its 64-bit products are built from 32-bit ones).
+    does not vectorise it: the CPU's vector units have no 128-bit product).
     """
     width, count = block.shape
     full = width // 4
