@@ -276,7 +276,7 @@ def test_a_kernel_keeps_its_name_docstring_and_source():
     assert "def _settle_members(" in inspect.getsource(alliance._settle_members)
 
 
-def test_with_no_writable_cache_kernels_and_ufuncs_compile_in_memory_without_a_warning(
+def test_with_no_writable_cache_kernels_and_elementwise_rules_compile_in_memory_quietly(
     monkeypatch,
 ):
     from numba.core import caching
@@ -447,7 +447,7 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     # cohesions, Russia's outlook, its plan values and its choice, the West's offers, its
     # type belief, the chance of war it sees and its response, the deal, the worth of
     # terms, what is agreed, the plans' wait powers), the runner's weekly histograms and
-    # six ufuncs (exp, power, the force, the chance of winning, the resistance and the
+    # six elementwise rules (exp, power, the force, the chance of winning, the resistance and the
     # deal after some weeks); a test module may have added its own since.
     assert worker.KERNELS >= 22
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
@@ -553,6 +553,34 @@ def test_the_deals_worth_is_issue_utility_of_the_terms_it_puts_on_the_table(expo
     assert deal.terms.max() > 0.0
 
 
+def test_an_elementwise_rule_broadcasts_as_numpy_does_and_gives_a_number_for_numbers():
+    import math
+
+    column, row = np.array([[1.5], [2.0]]), np.array([0.5, 1.0, 3.0])
+    found = compiled.power(column, row)
+    assert found.shape == (2, 3)
+    assert found.tolist() == [[b**e for e in row.tolist()] for b in column[:, 0].tolist()]
+    number = compiled.exp(0.5)
+    assert isinstance(number, np.float64) and number == math.exp(0.5)
+    assert isinstance(compiled.exp(np.array(0.5)), np.float64)
+    strided, read_only = np.arange(10.0)[::2], np.arange(3.0)
+    read_only.flags.writeable = False
+    assert compiled.exp(strided).tolist() == [math.exp(v) for v in strided.tolist()]
+    assert compiled.exp(read_only).tolist() == [math.exp(v) for v in read_only.tolist()]
+    assert compiled.power(np.arange(3), 2).tolist() == [0.0, 1.0, 4.0]  # integers as floats
+    assert compiled.exp(np.empty((0, 4))).shape == (0, 4)
+    with pytest.raises(ValueError, match="broadcast"):
+        compiled.power(np.ones(2), np.ones(3))
+
+
+@pytest.mark.parametrize(
+    "signature", ["float64(float64, float64, float64, float64)", "int64(int64)"]
+)
+def test_an_elementwise_signature_must_be_numbers_of_a_known_count(signature):
+    with pytest.raises(ValueError, match="expected float64 of 1, 2, 3, 5 float64 arguments"):
+        compiled.elementwise(signature)
+
+
 @pytest.mark.parametrize(
     ("ufunc", "rule", "arity"),
     [
@@ -563,7 +591,7 @@ def test_the_deals_worth_is_issue_utility_of_the_terms_it_puts_on_the_table(expo
     ],
 )
 def test_a_plans_ufunc_is_its_helpers_python_rule_element_by_element(ufunc, rule, arity):
-    # The kernels call the helper, numpy code the ufunc made of it: one rule, to the bit,
+    # The kernels call the helper, numpy code the elementwise loop of it: one rule, to the bit,
     # NaN and the edges of clipping included.
     values = np.random.default_rng(7).uniform(-0.5, 30.0, size=(arity, 500))
     values[0, :5] = [np.nan, 0.0, 1.0, 40.0, -0.0]

@@ -13,7 +13,7 @@ from crisis_sim.ensemble import runner
 from crisis_sim.model import compiled
 
 KERNELS = compiled.load_kernels()
-"""The number of kernels and ufuncs loaded (all of the model's)."""
+"""The number of kernels and elementwise rules loaded (all of the model's)."""
 
 RUNNER = runner.__name__
 """The runner this server's workers run chunks with."""

@@ -36,8 +36,8 @@ user's cache folder; ``NUMBA_CACHE_DIR`` overrides both. If no place is writable
 kernel is compiled in memory for each process, silently.
 
 Transcendental functions (``exp``, ``pow``) are the C library's everywhere in the
-model: in a kernel (numba calls the C library), and between kernels through numpy
-ufuncs made by :func:`elementwise` (:func:`exp` and :func:`power` here), never numpy's
+model: in a kernel (numba calls the C library), and between kernels through compiled
+loops made by :func:`elementwise` (:func:`exp` and :func:`power` here), never numpy's
 own. numpy picks its code for these by the CPU it runs
 on: its AVX-512 ``exp`` and ``pow`` differ from its AVX2 ones (and from the C
 library's) in the last bit for about 5% of inputs, so results computed with them
@@ -266,15 +266,9 @@ def _bind(rule: Callable[..., Any]) -> types.FunctionType:
     return _function(rule, names)
 
 
-def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
-    """Compile ``rule`` for ``signature``, cached on disk where numba can write.
-
-    Numba names the cache files after the function's qualified name, which here ends in
-    the :func:`_fingerprint` of its sources.
-    """
+def _njit(bound: types.FunctionType, signature: str) -> Any:
+    """``bound`` compiled by numba for ``signature``, cached on disk where numba can write."""
     numba = _numba()
-    bound = _bind(rule)
-    bound.__qualname__ = f"{rule.__qualname__}.v{_fingerprint(rule)}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", numba.NumbaWarning)
         try:
@@ -284,27 +278,115 @@ def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
             return numba.njit(signature, cache=False, nogil=True, error_model="numpy")(bound)
 
 
-def _compile_ufunc(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
-    """``rule`` as a numpy ufunc for ``signature``, cached on disk where numba can write.
+def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
+    """Compile ``rule`` for ``signature``, cached on disk where numba can write.
 
-    The helpers it calls are compiled with it, and its cache is named after the
-    :func:`_fingerprint` of its sources, as a kernel's.
+    Numba names the cache files after the function's qualified name, which here ends in
+    the :func:`_fingerprint` of its sources.
     """
-    numba = _numba()
     bound = _bind(rule)
     bound.__qualname__ = f"{rule.__qualname__}.v{_fingerprint(rule)}"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", numba.NumbaWarning)
-        try:
-            ufunc = numba.vectorize([signature], cache=True)(bound)
-        except RuntimeError:
-            ufunc = numba.vectorize([signature], cache=False)(bound)
+    return _njit(bound, signature)
 
-    def quiet(*args: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return ufunc(*args)
 
-    return quiet
+def _element(*values: float) -> float:
+    """The rule an elementwise loop applies: each loop's copy binds its own rule here."""
+    raise TypeError("an elementwise loop is called through elementwise(), which binds its rule")
+
+
+def _each_of_1(first: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]`` the rule of element ``i`` (a one-value array counts for every ``i``)."""
+    for index in range(out.shape[0]):
+        out[index] = _element(at_world(first, index))
+
+
+def _each_of_2(first: np.ndarray, second: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]`` the rule of elements ``i``, as :func:`_each_of_1`."""
+    for index in range(out.shape[0]):
+        out[index] = _element(at_world(first, index), at_world(second, index))
+
+
+def _each_of_3(first: np.ndarray, second: np.ndarray, third: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]`` the rule of elements ``i``, as :func:`_each_of_1`."""
+    for index in range(out.shape[0]):
+        out[index] = _element(
+            at_world(first, index), at_world(second, index), at_world(third, index)
+        )
+
+
+def _each_of_5(
+    first: np.ndarray,
+    second: np.ndarray,
+    third: np.ndarray,
+    fourth: np.ndarray,
+    fifth: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[i]`` the rule of elements ``i``, as :func:`_each_of_1`."""
+    for index in range(out.shape[0]):
+        out[index] = _element(
+            at_world(first, index),
+            at_world(second, index),
+            at_world(third, index),
+            at_world(fourth, index),
+            at_world(fifth, index),
+        )
+
+
+_EACH_OF: dict[int, Callable[..., None]] = {
+    1: _each_of_1,
+    2: _each_of_2,
+    3: _each_of_3,
+    5: _each_of_5,
+}
+"""The loop over elements for a rule of each number of arguments :func:`elementwise` takes."""
+
+
+def _arity(signature: str) -> int:
+    """The number of arguments of an elementwise ``signature``, checked: numbers in and out."""
+    arguments = signature.removeprefix("float64(").removesuffix(")").split(",")
+    count = len(arguments)
+    if signature != f"float64({', '.join(['float64'] * count)})" or count not in _EACH_OF:
+        raise ValueError(
+            f"elementwise signature {signature!r}: expected float64 of "
+            f"{', '.join(map(str, _EACH_OF))} float64 arguments"
+        )
+    return count
+
+
+def _compile_elementwise(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
+    """``rule`` applied to each element of arrays that broadcast, compiled and cached.
+
+    The loop of :data:`_EACH_OF` for its number of arguments, with ``rule`` (and the
+    helpers it calls) compiled into it, cached on disk where numba can write under a
+    name that carries the :func:`_fingerprint` of its sources, as a kernel's. Numba's
+    own ufuncs (``numba.vectorize``) build their loop anew in each process (about 40 ms
+    each, measured): this loop is read from the cache.
+    """
+    count = _arity(signature)
+    template = _EACH_OF[count]
+    names = dict(template.__globals__)
+    _bind_helpers(template, names)
+    names["_element"] = _helper_dispatcher(rule)
+    loop = _function(template, names)
+    loop.__qualname__ = f"{template.__name__}.{rule.__qualname__}.v{_fingerprint(rule)}"
+    each = _njit(loop, f"void({', '.join(['float64[::1]'] * (count + 1))})")
+
+    def apply(*values: Any) -> Any:
+        arrays = [np.asarray(value, dtype=float) for value in values]
+        shape = np.broadcast_shapes(*(array.shape for array in arrays))
+        if not math.prod(shape):
+            return np.empty(shape)
+        flat = [
+            per_world(array if array.size == 1 else np.broadcast_to(array, shape))
+            for array in arrays
+        ]
+        out = np.empty(shape)
+        each(*flat, out.reshape(-1))
+        return out if out.ndim else out[()]
+
+    apply.stats = each.stats  # type: ignore[attr-defined]
+    return apply
 
 
 def _lazy[F: Callable[..., Any]](
@@ -329,20 +411,30 @@ def _lazy[F: Callable[..., Any]](
 
 
 Elementwise = Callable[..., Any]
-"""A rule made a numpy ufunc: it takes numbers or arrays, and gives a number or an array."""
+"""A rule applied to each element: it takes numbers or arrays, and gives a number or an array."""
 
 
 def elementwise(signature: str) -> Callable[[Callable[..., float]], Elementwise]:
-    """Compile the decorated scalar rule into a numpy ufunc with numba when first called.
+    """Apply the decorated rule of numbers to each element of arrays, compiled when first called.
 
-    The ufunc applies the rule to each element, broadcasting as numpy does; the rule
-    keeps its name, docstring and source (``rule.__wrapped__`` is the Python function).
-    A helper made a ufunc this way is one rule for the kernels (the helper) and for
-    numpy code (the ufunc).
-    Like a kernel, it raises no floating-point warnings (NaN and inf go on as in numpy):
-    the compiler may evaluate a comparison the rule guards against NaN before the guard.
+    The result broadcasts its arguments as numpy does and is an array of their shape (a
+    number for numbers); ``signature`` is ``float64`` of 1, 2, 3 or 5 ``float64``
+    arguments. The rule keeps its name, docstring and source (``rule.__wrapped__`` is
+    the Python function) and is marked a :func:`helper`: one rule for the kernels and
+    for numpy code. Like a kernel, it raises no floating-point warnings (NaN and inf go
+    on as in numpy).
+
+    Raises:
+        ValueError: For a signature of other types or another number of arguments.
     """
-    return lambda rule: _lazy(rule, lambda bound: _compile_ufunc(bound, signature))
+    _arity(signature)
+
+    def make(rule: Callable[..., float]) -> Elementwise:
+        if not getattr(rule, _HELPER, False):
+            setattr(rule, _HELPER, "always")
+        return _lazy(rule, lambda bound: _compile_elementwise(bound, signature))
+
+    return make
 
 
 def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
@@ -355,11 +447,11 @@ def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
 
 
 _LOADERS: list[Callable[[], Callable[..., Any]]] = []
-"""How to compile (or load from the cache) each kernel and ufunc defined so far."""
+"""How to compile (or load from the cache) each kernel and elementwise rule defined so far."""
 
 
 def load_kernels(on_compile: Callable[[bool], None] | None = None) -> int:
-    """Compile, or load from numba's cache, every kernel and ufunc of the modules imported so far.
+    """Compile, or load from numba's cache, every kernel and elementwise rule imported so far.
 
     Kernels are otherwise loaded when first called; a process pool's server calls this
     once so that the workers it forks share the compiled code instead of each loading
@@ -379,13 +471,13 @@ def load_kernels(on_compile: Callable[[bool], None] | None = None) -> int:
 
 @elementwise("float64(float64)")
 def exp(value: float) -> float:
-    """``e`` to the power ``value``, the C library's (a numpy ufunc; see the module docstring)."""
+    """``e`` to the power ``value``, the C library's (elementwise; see the module docstring)."""
     return math.exp(value)
 
 
 @elementwise("float64(float64, float64)")
 def power(base: float, exponent: float) -> float:
-    """``base`` to the power ``exponent``, the C library's ``pow`` (a numpy ufunc).
+    """``base`` to the power ``exponent``, the C library's ``pow`` (elementwise).
 
     An integer exponent counts as the float it is: numba's ``**`` with an integer
     would multiply instead, and numpy's ``**`` is its own per-CPU code.

@@ -28,10 +28,10 @@ What moves the values over time, and so sets the tempo:
 Everything here is a pure function. Each rule of numbers is written once, as a helper
 the compiled kernels call (:func:`force_of`, :func:`victory_of`,
 :func:`resistance_after`, :func:`deal_after`, :func:`powers_into`; Russia's outlook,
-:func:`crisis_sim.model.russia._outlook`, applies them world by world), and made a numpy
-ufunc of the same code for numpy callers (:func:`force`, :func:`victory_chance`, and
-over the plans' wait axis first, shape (waits, R), :func:`projected_resistance` and
-:func:`expected_deal`).
+:func:`crisis_sim.model.russia._outlook`, applies them world by world), and applied to
+each element of numpy arrays by the same code (:func:`crisis_sim.model.compiled.elementwise`)
+for numpy callers (:func:`force`, :func:`victory_chance`, and over the plans' wait axis
+first, shape (waits, R), :func:`projected_resistance` and :func:`expected_deal`).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def force_of(
 
 
 force = elementwise("float64(float64, float64, float64, float64, float64)")(force_of)
-"""Russia's massed force (:func:`force_of`) over arrays that broadcast: a numpy ufunc."""
+"""Russia's massed force (:func:`force_of`) over arrays that broadcast (elementwise)."""
 
 
 @helper
@@ -112,7 +112,7 @@ def victory_of(force_now: float, resistance: float, slope: float) -> float:
 
 
 victory_chance = elementwise("float64(float64, float64, float64)")(victory_of)
-"""Russia's chance of winning (:func:`victory_of`) over arrays that broadcast: a numpy ufunc."""
+"""Russia's chance of winning (:func:`victory_of`) over arrays that broadcast (elementwise)."""
 
 
 @functools.cache
