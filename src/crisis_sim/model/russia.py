@@ -234,8 +234,10 @@ def logit_into(
             weight = 0.0
             if action != skip and available[action, world]:
                 slope, value = at_world(precision, world), utilities[action, world]
+                gap = value - best[world]
                 if math.isfinite(slope):
-                    weight = math.exp(slope * (value - best[world]))
+                    # exp(slope x 0) is 1 exactly: the best action's weight needs no exp.
+                    weight = 1.0 if gap == 0.0 else math.exp(slope * gap)
                 elif value == best[world]:
                     weight = 1.0
             out[action, world] = weight
