@@ -9,8 +9,9 @@ the expected deals, in numpy as at commit 0e8644d), and Russia's choice
 were before theirs (commit 705f823), and the deal (``Deal.form``, with Ukraine's consent)
 as it was before its kernel (commit e1fdad1), and the West's type belief, the chance of
 war it sees and its response (``West.update_type_belief``, ``update_war_risk``,
-``respond``) as they were before theirs (commit a0a846d), patched into the model for the
-numpy runs. Ukraine's step (``Ukraine.step``) is numpy in both and is timed as a
+``respond``) as they were before theirs (commit a0a846d), and Russia's step valuing every
+world (``Russia.step`` before it valued the worlds still in crisis alone), patched into
+the model for the numpy runs. Ukraine's step (``Ukraine.step``) is numpy in both and is timed as a
 control: its ratio should be about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
 the same (possibly busy) machine; the worlds must come out identical to the bit.
@@ -408,6 +409,26 @@ def _war_choice(utilities, available, precision, war_precision):
     return probabilities
 
 
+def numpy_russia_step(self) -> None:
+    """``Russia.step`` valuing every world (as before it valued the worlds in crisis alone)."""
+    model = self.model
+    active = model.active
+    self.enforce_ultimatum()
+    prospects = self.prospects(reuse=True)
+    explain = model.narration.enabled
+    self.by_type = (
+        self.type_values(np.ones(active.shape, dtype=bool), prospects, explain=explain),
+        self.type_values(np.zeros(active.shape, dtype=bool), prospects, explain=explain),
+    )
+    action = self.choose(prospects)
+    partial = action == Action.ACCEPT_PARTIAL
+    if partial.any():
+        model.deal.agree_partial(model, partial)
+        self.record_partial(partial)
+    self.last_action = action
+    model.narration.choices(self, model.deal.terms)
+
+
 def numpy_choose(self, prospects):
     """``Russia.choose`` in numpy."""
     model = self.model
@@ -630,6 +651,7 @@ def numpy_update_type_belief(self) -> None:
 
 NUMPY_STEP = {
     (alliance.Nato, "update_willingness"): numpy_update_willingness,
+    (russia.Russia, "step"): numpy_russia_step,
     (russia.Russia, "prospects"): numpy_prospects,
     (russia.Russia, "type_values"): numpy_type_values,
     (russia.Russia, "choose"): numpy_choose,

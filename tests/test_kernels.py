@@ -657,3 +657,52 @@ def test_the_worlds_do_not_depend_on_the_cpu_code_numpy_picks(tmp_path):
     done = subprocess.run([sys.executable, str(probe)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == runpy.run_path(str(probe))["digest"]()
+
+
+# -- Russia valued in the worlds still in crisis alone ---------------------------------------
+
+
+def _run_with_share(monkeypatch, share: float, scenario: str):
+    steps: list[bool] = []
+    prospects = russia.Russia.prospects
+
+    def noting(self, *, reuse=False, rows=None):
+        steps.append(rows is not None)
+        return prospects(self, reuse=reuse, rows=rows)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(russia, "COMPACT_SHARE", share)
+        patch.setattr(russia.Russia, "prospects", noting)
+        model = CrisisModel.from_scenario(
+            load_scenario(scenario), replications=600, seed=21, event_log=False
+        ).run()
+    west_ = model.west
+    state = (west_.war_risk, west_.type_belief, west_.acceptance, model.deal.terms)
+    return model.outcomes(), model.history_frame(), [a.copy() for a in state], steps
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "us_exercise_limits"])
+def test_valuing_only_the_worlds_in_crisis_changes_no_number(monkeypatch, scenario):
+    # Russia's values in the worlds that have ended are read by nothing: computing them
+    # there (share 0) or never (share above 1) gives every table and every West state
+    # to the bit, and the compact path must really have run.
+    every, history, state, full_steps = _run_with_share(monkeypatch, 0.0, scenario)
+    some, compact_history, compact_state, compact_steps = _run_with_share(
+        monkeypatch, 1.01, scenario
+    )
+    assert not any(full_steps) and sum(compact_steps) == len(compact_steps) > 20
+    pd.testing.assert_frame_equal(every, some)
+    pd.testing.assert_frame_equal(history, compact_history)
+    for found, expected in zip(compact_state, state, strict=True):
+        assert found.tobytes() == expected.tobytes()
+    assert every["outcome"].nunique() >= 3  # worlds end in different ways, at different weeks
+
+
+def test_in_rows_takes_a_value_per_world_at_the_rows_and_keeps_one_number_one():
+    rows = np.array([0, 3])
+    assert russia._in_rows(np.arange(5.0), rows).tolist() == [0.0, 3.0]
+    assert russia._in_rows(2.5, rows).tolist() == [2.5]
+    assert russia._in_rows(2.5, rows, 5).tolist() == [2.5, 2.5]
+    assert russia._in_rows(2.5, None, 5).tolist() == [2.5] * 5
+    spread = russia._spread(np.array([[1.0, 2.0]]), rows, 5, np.nan)
+    assert np.isnan(spread[0, [1, 2, 4]]).all() and spread[0, [0, 3]].tolist() == [1.0, 2.0]

@@ -858,6 +858,68 @@ def _table(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.array(np.broadcast_to(array, shape), dtype=float, order="C")
 
 
+def _in_rows(value: np.ndarray | float, rows: np.ndarray | None, size: int = 1) -> np.ndarray:
+    """A value as the kernels read it (:func:`per_world`), in the worlds ``rows`` only.
+
+    ``rows`` None: every world, as ``per_world(value, size)`` gives it. Otherwise a value
+    of one number stays one number (broadcast to the rows where ``size`` > 1, as
+    ``per_world`` broadcasts it to every world), and a value per world is taken at
+    ``rows``.
+    """
+    if rows is None:
+        return per_world(value, size)
+    array = per_world(value)
+    if array.shape[0] == 1:
+        return per_world(value, rows.shape[0] if size > 1 else 1)
+    return array[rows]
+
+
+def _columns(table: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    """A (..., R) table, C-contiguous, in the worlds ``rows`` only (all of them for None)."""
+    if rows is not None and table.shape[-1] > 1:
+        table = table[..., rows]
+    return np.ascontiguousarray(table, dtype=table.dtype)
+
+
+def _spread(
+    values: np.ndarray, rows: np.ndarray, size: int, fill: float | int | bool
+) -> np.ndarray:
+    """(..., n) values of the worlds ``rows`` as a (..., ``size``) table, ``fill`` elsewhere."""
+    full = np.full((*values.shape[:-1], size), fill, dtype=values.dtype)
+    full[..., rows] = values
+    return full
+
+
+def _spread_values(values: TypeValues, rows: np.ndarray, size: int) -> TypeValues:
+    """A type's values in the worlds ``rows`` as values in all ``size`` worlds (NaN elsewhere).
+
+    Where Russia is not valued nothing reads them (:data:`COMPACT_SHARE`); NaN would
+    show it if anything did.
+    """
+    return TypeValues(
+        utilities=_spread(values.utilities, rows, size, np.nan),
+        available=_spread(values.available, rows, size, False),
+        war_plan=_spread(values.war_plan, rows, size, np.nan),
+        peace_plan=_spread(values.peace_plan, rows, size, np.nan),
+        settle_base=_spread(values.settle_base, rows, size, np.nan),
+        aspiration=_spread(np.asarray(values.aspiration), rows, size, np.nan),
+        best_wait=_spread(values.best_wait, rows, size, 0),
+        best_final=_spread(values.best_final, rows, size, 0),
+    )
+
+
+COMPACT_SHARE = 0.8
+"""Russia values its plans only in the worlds still in crisis once they are fewer than this share.
+
+Below it, the values are computed for those worlds alone (their inputs gathered, their
+results spread back); above it, for every world, which costs less than gathering. The
+values in the other worlds are read by nothing: the West reads them where the crisis
+goes on, and an ended world's Russia no longer chooses. Either way every world gets
+the same numbers to the bit (``benchmarks/identical_tables.py``); a structural setting
+of speed (``benchmarks/README.md``), not of the model.
+"""
+
+
 class Russia(mesa.Agent):
     """Russia: holds, climbs or steps down its ladder, invades, settles, or agrees in part.
 
@@ -1003,11 +1065,13 @@ class Russia(mesa.Agent):
             return cost
         return cost * (1.0 - self.sanctions_offset)
 
-    def prospects(self, *, reuse: bool = False) -> Prospects:
+    def prospects(self, *, reuse: bool = False, rows: np.ndarray | None = None) -> Prospects:
         """Return this week's outlook for every plan, before Russia's type is counted.
 
         ``reuse`` writes it into tables kept from week to week (the weekly step's own
         outlook, which overwrites the last one it returned); otherwise into new arrays.
+        ``rows``: the outlook of those worlds only (its tables have one column per row),
+        the same numbers there as for every world.
 
         Holding at rung L costs each week the upkeep of massed forces (``upkeep x L``,
         growing by 1 / ``russia.upkeep_doubling_weeks`` per week massed), the sanctions and
@@ -1028,10 +1092,16 @@ class Russia(mesa.Agent):
         p = model.p
         west, ukraine = model.west, model.ukraine
         waits = plans.WAITS
-        size = model.replications
+        everywhere = model.replications
+        size = everywhere if rows is None else rows.shape[0]
         levels = len(RUNG_LEVERAGE)
         sensitivity = cost_sensitivity(p.russia.resolve, p.russia.cost_sensitivity_slope)
         discount = p.russia.discount
+        reuse = reuse and rows is None
+
+        def pick(value: np.ndarray | float, wide: bool = False) -> np.ndarray:
+            return _in_rows(value, rows, everywhere if wide else 1)
+
         tables = self._outlook_tables if reuse else None
         if tables is None:
             shapes = {
@@ -1052,57 +1122,66 @@ class Russia(mesa.Agent):
         _outlook(
             waits.astype(np.int64),
             *power_plan(waits),
-            per_world(self.resolve_evidence),
-            per_world(self.weakness_evidence),
-            per_world(model.concessions.status_quo_utility),
-            per_world(sensitivity),
-            per_world(self.sanction_unit()),
-            per_world(self.national_sanctions_cost()),
+            pick(self.resolve_evidence),
+            pick(self.weakness_evidence),
+            pick(model.concessions.status_quo_utility),
+            pick(sensitivity),
+            pick(self.sanction_unit()),
+            pick(self.national_sanctions_cost()),
             model.nato.has_national_measures,
-            per_world(self.weeks_massed, size),
-            per_world(p.russia.buildup_start),
-            per_world(p.russia.buildup_weeks),
-            per_world(p.russia.readiness_weeks),
-            per_world(p.russia.readiness_decline),
-            per_world(0.0 if self.axis_gain is None else self.axis_gain),
-            np.ascontiguousarray(ground.reshape(ground.shape[0], -1), dtype=float),
+            pick(self.weeks_massed, wide=True),
+            pick(p.russia.buildup_start),
+            pick(p.russia.buildup_weeks),
+            pick(p.russia.readiness_weeks),
+            pick(p.russia.readiness_decline),
+            pick(0.0 if self.axis_gain is None else self.axis_gain),
+            _columns(ground.reshape(ground.shape[0], -1).astype(float, copy=False), rows),
             model.week,
-            per_world(ukraine.resistance, size),
-            per_world(ukraine.resistance_in_prospect, size),
-            per_world(p.ukraine.adjustment_rate),
-            per_world(self.resistance_error, size),
-            per_world(p.russia.victory_slope),
-            per_world(model.deal.utility, size),
-            per_world(p.russia.leverage_build_up),
-            per_world(p.russia.leverage_military_technical),
-            per_world(p.russia.leverage_incursion),
-            per_world(self.yield_evidence, size),
-            per_world(self.firmness_evidence, size),
-            per_world(p.russia.extraction_weeks),
-            per_world(model.concessions.war_utility),
-            per_world(west.sanctions),
-            per_world(west.posture),
-            np.ascontiguousarray(west.sanctions_threatened, dtype=float),
-            np.ascontiguousarray(west.posture_threatened, dtype=float),
-            per_world(p.west.posture_cost),
-            per_world(p.russia.war_cost),
-            per_world(p.russia.incursion_war_share),
-            per_world(p.russia.upkeep_cost),
-            per_world(p.russia.upkeep_doubling_weeks),
-            per_world(discount / (1.0 - discount)),
-            per_world(p.west.sanctions_relief),
+            pick(ukraine.resistance, wide=True),
+            pick(ukraine.resistance_in_prospect, wide=True),
+            pick(p.ukraine.adjustment_rate),
+            pick(self.resistance_error, wide=True),
+            pick(p.russia.victory_slope),
+            pick(model.deal.utility, wide=True),
+            pick(p.russia.leverage_build_up),
+            pick(p.russia.leverage_military_technical),
+            pick(p.russia.leverage_incursion),
+            pick(self.yield_evidence, wide=True),
+            pick(self.firmness_evidence, wide=True),
+            pick(p.russia.extraction_weeks),
+            pick(model.concessions.war_utility),
+            pick(west.sanctions),
+            pick(west.posture),
+            _columns(west.sanctions_threatened.astype(float, copy=False), rows),
+            _columns(west.posture_threatened.astype(float, copy=False), rows),
+            pick(p.west.posture_cost),
+            pick(p.russia.war_cost),
+            pick(p.russia.incursion_war_share),
+            pick(p.russia.upkeep_cost),
+            pick(p.russia.upkeep_doubling_weeks),
+            pick(discount / (1.0 - discount)),
+            pick(p.west.sanctions_relief),
             *tables.values(),
         )
         return Prospects(
             **tables,
-            partial_gain=model.deal.partial_gain(model),
-            status_quo=model.concessions.status_quo_utility,
-            sensitivity=sensitivity,
-            threshold=sensitivity * p.russia.threshold_cost,
+            partial_gain=_in_rows(model.deal.partial_gain(model), rows, everywhere),
+            status_quo=_in_rows(model.concessions.status_quo_utility, rows, everywhere),
+            sensitivity=sensitivity if rows is None else pick(sensitivity),
+            threshold=(
+                sensitivity * p.russia.threshold_cost
+                if rows is None
+                else pick(sensitivity * p.russia.threshold_cost)
+            ),
         )
 
     def type_values(
-        self, revisionist: np.ndarray, prospects: Prospects, *, explain: bool = False
+        self,
+        revisionist: np.ndarray,
+        prospects: Prospects,
+        *,
+        explain: bool = False,
+        rows: np.ndarray | None = None,
     ) -> TypeValues:
         """Each action's value under a type: the value of the best plan starting with it.
 
@@ -1124,8 +1203,10 @@ class Russia(mesa.Agent):
         peace (what the West reads) count the cost of the first move, as the actions do.
 
         ``explain`` also finds the weeks of the best plan of holding (for the event log;
-        0 otherwise). The rule is the compiled kernel :func:`_plan_values`; the discount
-        over each wait, ``delta^k``, is :attr:`discount_weights`, computed once.
+        0 otherwise). ``rows``: the values in those worlds only, from their outlook
+        (:meth:`prospects` with the same ``rows``); ``revisionist`` is for every world.
+        The rule is the compiled kernel :func:`_plan_values`; the discount over each
+        wait, ``delta^k``, is :attr:`discount_weights`, computed once.
         """
         model = self.model
         p = model.p
@@ -1137,8 +1218,13 @@ class Russia(mesa.Agent):
             p.concessions.offramp_strength, offramp, model.deal.reciprocity
         )
         walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
-        rung = self.rung
+        everywhere = self.rung.shape[0]
+        rung = _in_rows(self.rung, rows, everywhere)
         size = rung.shape[0]
+
+        def pick(value: np.ndarray | float) -> np.ndarray:
+            return _in_rows(value, rows, everywhere)
+
         utilities = np.empty((len(Action), size))
         available = np.empty((len(Action), size), dtype=bool)
         war_plan, peace_plan, settle_base = np.empty(size), np.empty(size), np.empty(size)
@@ -1150,20 +1236,20 @@ class Russia(mesa.Agent):
             np.ascontiguousarray(pr.deals),
             _table(pr.war_gain, (len(waits), size)),
             _table(pr.war_cost, (len(waits), size)),
-            self.discount_weights,
+            _columns(self.discount_weights, rows),
             waits.astype(np.int64),
             per_world(pr.threshold, size),
             per_world(pr.status_quo, size),
-            per_world(aspiration, size),
-            per_world(saved, size),
-            per_world(p.russia.audience_cost, size),
-            per_world(walk_back, size),
+            pick(aspiration),
+            pick(saved),
+            pick(p.russia.audience_cost),
+            pick(walk_back),
             per_world(pr.in_force, size),
             per_world(pr.war_gain_now, size),
             per_world(pr.war_cost_now, size),
-            per_world(model.deal.utility, size),
+            pick(model.deal.utility),
             per_world(pr.partial_gain, size),
-            per_world(p.russia.partial_agreement_cost, size),
+            pick(p.russia.partial_agreement_cost),
             DEAL_MARGIN,
             np.ascontiguousarray(rung, dtype=np.int64),
             explain,
@@ -1181,7 +1267,7 @@ class Russia(mesa.Agent):
             war_plan=war_plan,
             peace_plan=peace_plan,
             settle_base=settle_base,
-            aspiration=aspiration,
+            aspiration=aspiration if rows is None else pick(aspiration),
             best_wait=best_wait,
             best_final=best_final,
         )
@@ -1193,17 +1279,26 @@ class Russia(mesa.Agent):
         West compares the two to update its belief and to judge its offers
         (:meth:`choose`). A pending ultimatum whose deadline is this week is enforced
         first (:meth:`enforce_ultimatum`); a Russia that has stood down no longer chooses.
+        Once fewer than :data:`COMPACT_SHARE` of the worlds are in crisis (and no event
+        log is kept), the values are computed in those worlds alone.
         """
         model = self.model
         active = model.active
         self.enforce_ultimatum()
-        prospects = self.prospects(reuse=True)
         explain = model.narration.enabled
+        size = active.shape[0]
+        rows = np.flatnonzero(active) if size > 1 and not explain else None
+        if rows is not None and rows.shape[0] >= COMPACT_SHARE * size:
+            rows = None
+        prospects = self.prospects(reuse=True, rows=rows)
         self.by_type = (
-            self.type_values(np.ones(active.shape, dtype=bool), prospects, explain=explain),
-            self.type_values(np.zeros(active.shape, dtype=bool), prospects, explain=explain),
+            self.type_values(np.ones(size, dtype=bool), prospects, explain=explain, rows=rows),
+            self.type_values(np.zeros(size, dtype=bool), prospects, explain=explain, rows=rows),
         )
-        action = self.choose(prospects)
+        action = self.choose(prospects, rows=rows)
+        if rows is not None:
+            rev, sec = self.by_type
+            self.by_type = (_spread_values(rev, rows, size), _spread_values(sec, rows, size))
         partial = action == Action.ACCEPT_PARTIAL
         if partial.any():
             model.deal.agree_partial(model, partial)
@@ -1211,51 +1306,83 @@ class Russia(mesa.Agent):
         self.last_action = action
         model.narration.choices(self, model.deal.terms)
 
-    def choose(self, prospects: Prospects) -> np.ndarray:
+    def choose(self, prospects: Prospects, *, rows: np.ndarray | None = None) -> np.ndarray:
         """Draw this week's action in every world from the values under both types.
 
         The nested logit under each type (:func:`war_choice_probabilities`), the world's
         own type's, the draw (:func:`draw_choice`), the new rung and whether Russia talks;
         an invasion records why it was chosen (:class:`InvasionReason`), how far below the
         best action it stood and the chance of winning Russia saw. Returns the (R,)
-        action, -1 where Russia does not choose. The rule is the compiled kernel
+        action, -1 where Russia does not choose. ``rows``: the worlds the values and
+        ``prospects`` are of (:meth:`type_values`); elsewhere Russia does not choose, and
+        its utilities and probabilities there are 0. The rule is the compiled kernel
         :func:`_choose`.
         """
         model = self.model
         active = model.active
         assert self.by_type is not None, "choose after the values of both types"
         rev, sec = self.by_type
-        size = active.shape[0]
+        everywhere = active.shape[0]
+        size = everywhere if rows is None else rows.shape[0]
         table = (len(Action), size)
         p_rev, p_sec = np.empty(table), np.empty(table)
-        self.utilities, self.probabilities = np.empty(table), np.empty(table)
+        utilities, probabilities = np.empty(table), np.empty(table)
         action, rung = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
         talking = np.empty(size, dtype=bool)
+        reason, margin, victory = (
+            (self.invasion_reason, self.invasion_margin, self.invasion_victory)
+            if rows is None
+            else (
+                self.invasion_reason[rows],
+                self.invasion_margin[rows],
+                self.invasion_victory[rows],
+            )
+        )
+
+        def pick(value: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(value if rows is None else value[rows])
+
         _choose(
             rev.utilities,
             rev.available,
             sec.utilities,
             sec.available,
-            self.revisionist,
+            pick(self.revisionist),
             per_world(model.p.russia.choice_precision),
             per_world(model.p.russia.war_precision),
-            np.ascontiguousarray(model.weekly_uniform(streams.CHOICE)),
-            active,
-            self.stood_down,
-            np.ascontiguousarray(self.rung, dtype=np.int64),
+            pick(model.weekly_uniform(streams.CHOICE)),
+            pick(active),
+            pick(self.stood_down),
+            pick(self.rung.astype(np.int64, copy=False)),
             per_world(prospects.victory_now, size),
             NEAR_BEST_MARGIN,
             p_rev,
             p_sec,
-            self.utilities,
-            self.probabilities,
+            utilities,
+            probabilities,
             action,
             rung,
             talking,
-            self.invasion_reason,
-            self.invasion_margin,
-            self.invasion_victory,
+            reason,
+            margin,
+            victory,
         )
+        if rows is not None:
+            p_rev, p_sec = (
+                _spread(p_rev, rows, everywhere, 0.0),
+                _spread(p_sec, rows, everywhere, 0.0),
+            )
+            utilities = _spread(utilities, rows, everywhere, 0.0)
+            probabilities = _spread(probabilities, rows, everywhere, 0.0)
+            action = _spread(action, rows, everywhere, -1)
+            kept = self.rung.astype(np.int64)
+            kept[rows] = rung
+            rung = kept
+            talking = _spread(talking, rows, everywhere, False)
+            self.invasion_reason[rows] = reason
+            self.invasion_margin[rows] = margin
+            self.invasion_victory[rows] = victory
+        self.utilities, self.probabilities = utilities, probabilities
         self.probabilities_if_revisionist = p_rev
         self.probabilities_if_security_seeking = p_sec
         self.rung = rung
