@@ -671,13 +671,14 @@ def _run_with_share(monkeypatch, share: float, scenario: str):
         return prospects(self, reuse=reuse, rows=rows)
 
     with monkeypatch.context() as patch:
-        patch.setattr(russia, "COMPACT_SHARE", share)
+        patch.setattr(compiled, "COMPACT_SHARE", share)
         patch.setattr(russia.Russia, "prospects", noting)
         model = CrisisModel.from_scenario(
             load_scenario(scenario), replications=600, seed=21, event_log=False
         ).run()
-    west_ = model.west
-    state = (west_.war_risk, west_.type_belief, west_.acceptance, model.deal.terms)
+    west_, us, nato = model.west, model.united_states, model.nato
+    state = (west_.war_risk, west_.type_belief, west_.acceptance, west_.offer_step)
+    state += (us.offer, nato.offer, model.deal.terms, model.russia.rung)
     return model.outcomes(), model.history_frame(), [a.copy() for a in state], steps
 
 
@@ -700,9 +701,23 @@ def test_valuing_only_the_worlds_in_crisis_changes_no_number(monkeypatch, scenar
 
 def test_in_rows_takes_a_value_per_world_at_the_rows_and_keeps_one_number_one():
     rows = np.array([0, 3])
-    assert russia._in_rows(np.arange(5.0), rows).tolist() == [0.0, 3.0]
-    assert russia._in_rows(2.5, rows).tolist() == [2.5]
-    assert russia._in_rows(2.5, rows, 5).tolist() == [2.5, 2.5]
-    assert russia._in_rows(2.5, None, 5).tolist() == [2.5] * 5
-    spread = russia._spread(np.array([[1.0, 2.0]]), rows, 5, np.nan)
+    assert compiled.in_rows(np.arange(5.0), rows).tolist() == [0.0, 3.0]
+    assert compiled.in_rows(2.5, rows).tolist() == [2.5]
+    assert compiled.in_rows(2.5, rows, 5).tolist() == [2.5, 2.5]
+    assert compiled.in_rows(2.5, None, 5).tolist() == [2.5] * 5
+    table = np.arange(10.0).reshape(2, 5)
+    assert compiled.columns_of(table, rows).tolist() == [[0.0, 3.0], [5.0, 8.0]]
+    assert compiled.columns_of(np.ones((2, 1)), rows).shape == (2, 1)
+    spread = compiled.spread(np.array([[1.0, 2.0]]), rows, 5, np.nan)
     assert np.isnan(spread[0, [1, 2, 4]]).all() and spread[0, [0, 3]].tolist() == [1.0, 2.0]
+    updated = compiled.with_rows(table, rows, np.zeros((2, 2)))
+    assert updated.tolist() == [[0, 1, 2, 0, 4], [0, 6, 7, 0, 9]] and table[0, 3] == 3.0
+
+
+def test_the_worlds_in_crisis_are_computed_alone_only_when_few_enough_and_no_log_is_kept():
+    active = np.array([True, False, True, False, True])  # 60% in crisis
+    assert compiled.crisis_rows(active, explain=False).tolist() == [0, 2, 4]
+    assert compiled.crisis_rows(active, explain=True) is None  # the event log tells of all
+    assert compiled.crisis_rows(np.ones(5, dtype=bool), explain=False) is None
+    assert compiled.crisis_rows(np.zeros(1, dtype=bool), explain=False) is None
+    assert compiled.crisis_rows(np.zeros(4, dtype=bool), explain=False).tolist() == []

@@ -186,6 +186,75 @@ def per_world(value: np.ndarray | float, size: int = 1) -> np.ndarray:
     return np.ascontiguousarray(array).copy()
 
 
+COMPACT_SHARE = 0.8
+"""The share of worlds in crisis below which Russia's values skip the worlds that have ended.
+
+Below it, they are computed for the worlds still in crisis alone (their inputs gathered
+by :func:`in_rows` and :func:`columns_of`, their results spread back by :func:`spread`
+and :func:`with_rows`); above it, for every world, which costs less than gathering. What
+they would be in the other worlds is read by nothing: the crisis is over there, and
+Russia no longer chooses. Either way every world gets the same numbers to the bit
+(``tests/test_kernels.py``, ``benchmarks/identical_tables.py``). A setting of speed
+(``benchmarks/README.md``), not of the model. The West's offers, tried the same way,
+gained nothing measurable (135-146 against 140-144 ns a world-week: gathering their
+issue tables costs what it saves), so they are chosen in every world.
+"""
+
+
+def crisis_rows(active: np.ndarray, explain: bool) -> np.ndarray | None:
+    """The worlds still in crisis, where few enough are to compute in them alone; else None.
+
+    None also when an event log is kept (``explain``: it tells of every world) and for a
+    single world. See :data:`COMPACT_SHARE`.
+    """
+    size = active.shape[0]
+    if explain or size < 2:
+        return None
+    rows = np.flatnonzero(active)
+    return rows if rows.shape[0] < COMPACT_SHARE * size else None
+
+
+def in_rows(value: np.ndarray | float, rows: np.ndarray | None, size: int = 1) -> np.ndarray:
+    """A value as the kernels read it (:func:`per_world`), in the worlds ``rows`` only.
+
+    ``rows`` None: every world, as ``per_world(value, size)`` gives it. Otherwise a value
+    of one number stays one number (broadcast to the rows where ``size`` > 1, as
+    ``per_world`` broadcasts it to every world), and a value per world is taken at
+    ``rows``.
+    """
+    if rows is None:
+        return per_world(value, size)
+    array = per_world(value)
+    if array.shape[0] == 1:
+        return per_world(value, rows.shape[0] if size > 1 else 1)
+    return array[rows]
+
+
+def columns_of(table: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    """A (..., 1) or (..., R) table, C-contiguous, in the worlds ``rows`` only (None: all).
+
+    A copy where ``rows`` are taken (the caller may write into it); ``table`` itself, or
+    a contiguous copy of it, otherwise.
+    """
+    if rows is not None and table.shape[-1] > 1:
+        table = table[..., rows]
+    return np.ascontiguousarray(table)
+
+
+def with_rows(table: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A copy of the (..., R) ``table`` whose worlds ``rows`` hold the (..., n) ``values``."""
+    updated = table.copy()
+    updated[..., rows] = values
+    return updated
+
+
+def spread(values: np.ndarray, rows: np.ndarray, size: int, fill: float | bool) -> np.ndarray:
+    """(..., n) values of the worlds ``rows`` as a (..., ``size``) table, ``fill`` elsewhere."""
+    full = np.full((*values.shape[:-1], size), fill, dtype=values.dtype)
+    full[..., rows] = values
+    return full
+
+
 _HELPERS: dict[Callable[..., Any], Any] = {}
 """The compiled helpers, by their Python function."""
 

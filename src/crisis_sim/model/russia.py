@@ -22,7 +22,18 @@ import mesa
 import numpy as np
 
 from crisis_sim.model import concessions, plans, streams
-from crisis_sim.model.compiled import at_world, helper, kernel, larger, per_world
+from crisis_sim.model.compiled import (
+    at_world,
+    columns_of,
+    crisis_rows,
+    helper,
+    in_rows,
+    kernel,
+    larger,
+    per_world,
+    spread,
+    with_rows,
+)
 from crisis_sim.model.domain import Action, InvasionReason, Rung
 from crisis_sim.model.plans import (
     deal_after,
@@ -858,66 +869,22 @@ def _table(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.array(np.broadcast_to(array, shape), dtype=float, order="C")
 
 
-def _in_rows(value: np.ndarray | float, rows: np.ndarray | None, size: int = 1) -> np.ndarray:
-    """A value as the kernels read it (:func:`per_world`), in the worlds ``rows`` only.
-
-    ``rows`` None: every world, as ``per_world(value, size)`` gives it. Otherwise a value
-    of one number stays one number (broadcast to the rows where ``size`` > 1, as
-    ``per_world`` broadcasts it to every world), and a value per world is taken at
-    ``rows``.
-    """
-    if rows is None:
-        return per_world(value, size)
-    array = per_world(value)
-    if array.shape[0] == 1:
-        return per_world(value, rows.shape[0] if size > 1 else 1)
-    return array[rows]
-
-
-def _columns(table: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-    """A (..., R) table, C-contiguous, in the worlds ``rows`` only (all of them for None)."""
-    if rows is not None and table.shape[-1] > 1:
-        table = table[..., rows]
-    return np.ascontiguousarray(table, dtype=table.dtype)
-
-
-def _spread(
-    values: np.ndarray, rows: np.ndarray, size: int, fill: float | int | bool
-) -> np.ndarray:
-    """(..., n) values of the worlds ``rows`` as a (..., ``size``) table, ``fill`` elsewhere."""
-    full = np.full((*values.shape[:-1], size), fill, dtype=values.dtype)
-    full[..., rows] = values
-    return full
-
-
 def _spread_values(values: TypeValues, rows: np.ndarray, size: int) -> TypeValues:
     """A type's values in the worlds ``rows`` as values in all ``size`` worlds (NaN elsewhere).
 
-    Where Russia is not valued nothing reads them (:data:`COMPACT_SHARE`); NaN would
-    show it if anything did.
+    Where Russia is not valued nothing reads them
+    (:func:`crisis_sim.model.compiled.crisis_rows`); NaN would show it if anything did.
     """
     return TypeValues(
-        utilities=_spread(values.utilities, rows, size, np.nan),
-        available=_spread(values.available, rows, size, False),
-        war_plan=_spread(values.war_plan, rows, size, np.nan),
-        peace_plan=_spread(values.peace_plan, rows, size, np.nan),
-        settle_base=_spread(values.settle_base, rows, size, np.nan),
-        aspiration=_spread(np.asarray(values.aspiration), rows, size, np.nan),
-        best_wait=_spread(values.best_wait, rows, size, 0),
-        best_final=_spread(values.best_final, rows, size, 0),
+        utilities=spread(values.utilities, rows, size, np.nan),
+        available=spread(values.available, rows, size, False),
+        war_plan=spread(values.war_plan, rows, size, np.nan),
+        peace_plan=spread(values.peace_plan, rows, size, np.nan),
+        settle_base=spread(values.settle_base, rows, size, np.nan),
+        aspiration=spread(np.asarray(values.aspiration), rows, size, np.nan),
+        best_wait=spread(values.best_wait, rows, size, 0),
+        best_final=spread(values.best_final, rows, size, 0),
     )
-
-
-COMPACT_SHARE = 0.8
-"""Russia values its plans only in the worlds still in crisis once they are fewer than this share.
-
-Below it, the values are computed for those worlds alone (their inputs gathered, their
-results spread back); above it, for every world, which costs less than gathering. The
-values in the other worlds are read by nothing: the West reads them where the crisis
-goes on, and an ended world's Russia no longer chooses. Either way every world gets
-the same numbers to the bit (``benchmarks/identical_tables.py``); a structural setting
-of speed (``benchmarks/README.md``), not of the model.
-"""
 
 
 class Russia(mesa.Agent):
@@ -1100,7 +1067,7 @@ class Russia(mesa.Agent):
         reuse = reuse and rows is None
 
         def pick(value: np.ndarray | float, wide: bool = False) -> np.ndarray:
-            return _in_rows(value, rows, everywhere if wide else 1)
+            return in_rows(value, rows, everywhere if wide else 1)
 
         tables = self._outlook_tables if reuse else None
         if tables is None:
@@ -1135,7 +1102,7 @@ class Russia(mesa.Agent):
             pick(p.russia.readiness_weeks),
             pick(p.russia.readiness_decline),
             pick(0.0 if self.axis_gain is None else self.axis_gain),
-            _columns(ground.reshape(ground.shape[0], -1).astype(float, copy=False), rows),
+            columns_of(ground.reshape(ground.shape[0], -1).astype(float, copy=False), rows),
             model.week,
             pick(ukraine.resistance, wide=True),
             pick(ukraine.resistance_in_prospect, wide=True),
@@ -1152,8 +1119,8 @@ class Russia(mesa.Agent):
             pick(model.concessions.war_utility),
             pick(west.sanctions),
             pick(west.posture),
-            _columns(west.sanctions_threatened.astype(float, copy=False), rows),
-            _columns(west.posture_threatened.astype(float, copy=False), rows),
+            columns_of(west.sanctions_threatened.astype(float, copy=False), rows),
+            columns_of(west.posture_threatened.astype(float, copy=False), rows),
             pick(p.west.posture_cost),
             pick(p.russia.war_cost),
             pick(p.russia.incursion_war_share),
@@ -1165,8 +1132,8 @@ class Russia(mesa.Agent):
         )
         return Prospects(
             **tables,
-            partial_gain=_in_rows(model.deal.partial_gain(model), rows, everywhere),
-            status_quo=_in_rows(model.concessions.status_quo_utility, rows, everywhere),
+            partial_gain=in_rows(model.deal.partial_gain(model), rows, everywhere),
+            status_quo=in_rows(model.concessions.status_quo_utility, rows, everywhere),
             sensitivity=sensitivity if rows is None else pick(sensitivity),
             threshold=(
                 sensitivity * p.russia.threshold_cost
@@ -1219,11 +1186,11 @@ class Russia(mesa.Agent):
         )
         walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
         everywhere = self.rung.shape[0]
-        rung = _in_rows(self.rung, rows, everywhere)
+        rung = in_rows(self.rung, rows, everywhere)
         size = rung.shape[0]
 
         def pick(value: np.ndarray | float) -> np.ndarray:
-            return _in_rows(value, rows, everywhere)
+            return in_rows(value, rows, everywhere)
 
         utilities = np.empty((len(Action), size))
         available = np.empty((len(Action), size), dtype=bool)
@@ -1236,7 +1203,7 @@ class Russia(mesa.Agent):
             np.ascontiguousarray(pr.deals),
             _table(pr.war_gain, (len(waits), size)),
             _table(pr.war_cost, (len(waits), size)),
-            _columns(self.discount_weights, rows),
+            columns_of(self.discount_weights, rows),
             waits.astype(np.int64),
             per_world(pr.threshold, size),
             per_world(pr.status_quo, size),
@@ -1279,17 +1246,15 @@ class Russia(mesa.Agent):
         West compares the two to update its belief and to judge its offers
         (:meth:`choose`). A pending ultimatum whose deadline is this week is enforced
         first (:meth:`enforce_ultimatum`); a Russia that has stood down no longer chooses.
-        Once fewer than :data:`COMPACT_SHARE` of the worlds are in crisis (and no event
-        log is kept), the values are computed in those worlds alone.
+        Once few enough worlds are in crisis (:func:`crisis_sim.model.compiled.crisis_rows`),
+        the values are computed in those worlds alone.
         """
         model = self.model
         active = model.active
         self.enforce_ultimatum()
         explain = model.narration.enabled
         size = active.shape[0]
-        rows = np.flatnonzero(active) if size > 1 and not explain else None
-        if rows is not None and rows.shape[0] >= COMPACT_SHARE * size:
-            rows = None
+        rows = crisis_rows(active, explain)
         prospects = self.prospects(reuse=True, rows=rows)
         self.by_type = (
             self.type_values(np.ones(size, dtype=bool), prospects, explain=explain, rows=rows),
@@ -1369,16 +1334,14 @@ class Russia(mesa.Agent):
         )
         if rows is not None:
             p_rev, p_sec = (
-                _spread(p_rev, rows, everywhere, 0.0),
-                _spread(p_sec, rows, everywhere, 0.0),
+                spread(p_rev, rows, everywhere, 0.0),
+                spread(p_sec, rows, everywhere, 0.0),
             )
-            utilities = _spread(utilities, rows, everywhere, 0.0)
-            probabilities = _spread(probabilities, rows, everywhere, 0.0)
-            action = _spread(action, rows, everywhere, -1)
-            kept = self.rung.astype(np.int64)
-            kept[rows] = rung
-            rung = kept
-            talking = _spread(talking, rows, everywhere, False)
+            utilities = spread(utilities, rows, everywhere, 0.0)
+            probabilities = spread(probabilities, rows, everywhere, 0.0)
+            action = spread(action, rows, everywhere, -1)
+            rung = with_rows(self.rung.astype(np.int64), rows, rung)
+            talking = spread(talking, rows, everywhere, False)
             self.invasion_reason[rows] = reason
             self.invasion_margin[rows] = margin
             self.invasion_victory[rows] = victory
