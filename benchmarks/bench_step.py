@@ -9,10 +9,11 @@ the expected deals, in numpy as at commit 0e8644d), and Russia's choice
 were before theirs (commit 705f823), and the deal (``Deal.form``, with Ukraine's consent)
 as it was before its kernel (commit e1fdad1), and the West's type belief, the chance of
 war it sees and its response (``West.update_type_belief``, ``update_war_risk``,
-``respond``) as they were before theirs (commit a0a846d), and Russia's step valuing every
-world (``Russia.step`` before it valued the worlds still in crisis alone), patched into
-the model for the numpy runs. Ukraine's step (``Ukraine.step``) is numpy in both and is timed as a
-control: its ratio should be about 1. Both engines run the same
+``respond``) as they were before theirs (commit a0a846d), patched into the model for the
+numpy runs, which also value Russia in every world, as before it was valued in the
+worlds still in crisis alone (``compiled.COMPACT_SHARE`` 0). Ukraine's step
+(``Ukraine.step``) is numpy in both and is timed as a control: its ratio should be
+about 1. Both engines run the same
 worlds in the same process, alternately, so the ratio is measured in the same run on
 the same (possibly busy) machine; the worlds must come out identical to the bit.
 
@@ -181,8 +182,9 @@ def _ground_ahead(model, waits):
     return ground[model.week], later
 
 
-def numpy_prospects(self, *, reuse=False):
+def numpy_prospects(self, *, reuse=False, rows=None):
     """``Russia.prospects`` in numpy (its inputs as at commit 0e8644d; new arrays, as then)."""
+    assert rows is None, "the numpy step values every world"
     model = self.model
     p = model.p
     west, ukraine = model.west, model.ukraine
@@ -266,8 +268,9 @@ def numpy_prospects(self, *, reuse=False):
     )
 
 
-def numpy_type_values(self, revisionist, prospects, *, explain=False):
+def numpy_type_values(self, revisionist, prospects, *, explain=False, rows=None):
     """``Russia.type_values`` in numpy."""
+    assert rows is None, "the numpy step values every world"
     model = self.model
     p = model.p
     pr = prospects
@@ -409,28 +412,9 @@ def _war_choice(utilities, available, precision, war_precision):
     return probabilities
 
 
-def numpy_russia_step(self) -> None:
-    """``Russia.step`` valuing every world (as before it valued the worlds in crisis alone)."""
-    model = self.model
-    active = model.active
-    self.enforce_ultimatum()
-    prospects = self.prospects(reuse=True)
-    explain = model.narration.enabled
-    self.by_type = (
-        self.type_values(np.ones(active.shape, dtype=bool), prospects, explain=explain),
-        self.type_values(np.zeros(active.shape, dtype=bool), prospects, explain=explain),
-    )
-    action = self.choose(prospects)
-    partial = action == Action.ACCEPT_PARTIAL
-    if partial.any():
-        model.deal.agree_partial(model, partial)
-        self.record_partial(partial)
-    self.last_action = action
-    model.narration.choices(self, model.deal.terms)
-
-
-def numpy_choose(self, prospects):
+def numpy_choose(self, prospects, *, rows=None):
     """``Russia.choose`` in numpy."""
+    assert rows is None, "the numpy step values every world"
     model = self.model
     active = model.active
     rev, sec = self.by_type
@@ -651,7 +635,6 @@ def numpy_update_type_belief(self) -> None:
 
 NUMPY_STEP = {
     (alliance.Nato, "update_willingness"): numpy_update_willingness,
-    (russia.Russia, "step"): numpy_russia_step,
     (russia.Russia, "prospects"): numpy_prospects,
     (russia.Russia, "type_values"): numpy_type_values,
     (russia.Russia, "choose"): numpy_choose,
@@ -668,13 +651,16 @@ NUMPY_STEP = {
 def numpy_step() -> Iterator[None]:
     """Run the model with the numpy step in this block."""
     saved = {key: getattr(*key) for key in NUMPY_STEP}
+    share = compiled.COMPACT_SHARE
     for (owner, name), method in NUMPY_STEP.items():
         setattr(owner, name, method)
+    compiled.COMPACT_SHARE = 0.0
     try:
         yield
     finally:
         for (owner, name), method in saved.items():
             setattr(owner, name, method)
+        compiled.COMPACT_SHARE = share
 
 
 # -- timing -------------------------------------------------------------------------------
