@@ -192,6 +192,7 @@ def _offers(
                 )
                 fixed_weight[world] += distance_part(salience, issue, world, 1.0, exponent, plain)
         weights = np.full(size, -0.0)
+        judged_worlds = np.empty(size, dtype=np.int64)
         for index in range(moving):
             for world in range(size):
                 weights[world] += distance_part(
@@ -232,9 +233,19 @@ def _offers(
                 total[world] = (total[world] + fixed_total[world]) / weights[world]
             utility_from_share(total, exponent, plain)
             chance = accept[step]
+            # Only the worlds where this step is not below the one chosen before (and all
+            # at the first step, whose chance is read where no step can be chosen): a
+            # step below is never chosen, so its chance is never read. A list of worlds,
+            # not a branch, which the compiler would remove by computing exp everywhere.
+            judging = 0
             for world in range(size):
-                belief, slope = type_belief[world], at_world(precision, world)
                 chance[world] = 0.0
+                if step == 0 or toward >= offer_step[world] - 1e-12:
+                    judged_worlds[judging] = world
+                    judging += 1
+            for index in range(judging):
+                world = judged_worlds[index]
+                belief, slope = type_belief[world], at_world(precision, world)
                 for kind in range(2):
                     row_of = 4 * kind
                     settle = readings[row_of, world] + readings[row_of + 1, world] * total[world]
