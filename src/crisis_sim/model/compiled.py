@@ -28,8 +28,8 @@ order and the compiler can vectorise it; a branch the same for every world (``pl
 in :func:`crisis_sim.model.west._offers`) outside the loop over worlds, not inside it,
 where the compiler may compute ``exp`` or ``pow`` in every world to remove the branch;
 for the same reason, ``exp`` needed in some worlds only is computed over a list of those
-worlds, not behind a branch (the chance of acceptance in ``_offers``). A loop over worlds that reads many tables at once, one world at a time, can be slower
-than numpy.
+worlds, not behind a branch (the chance of acceptance in ``_offers``). A loop over
+worlds that reads many tables at once, one world at a time, can be slower than numpy.
 
 Where the compiled code goes: numba caches each kernel next to its source, in the
 package's ``__pycache__``; if that is not writable (an installed package), in the
