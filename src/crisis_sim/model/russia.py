@@ -1186,7 +1186,7 @@ class Russia(mesa.Agent):
         )
         walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
         everywhere = self.rung.shape[0]
-        rung = in_rows(self.rung, rows, everywhere)
+        rung = columns_of(self.rung, rows)
         size = rung.shape[0]
 
         def pick(value: np.ndarray | float) -> np.ndarray:
@@ -1304,21 +1304,18 @@ class Russia(mesa.Agent):
             )
         )
 
-        def pick(value: np.ndarray) -> np.ndarray:
-            return np.ascontiguousarray(value if rows is None else value[rows])
-
         _choose(
             rev.utilities,
             rev.available,
             sec.utilities,
             sec.available,
-            pick(self.revisionist),
+            columns_of(self.revisionist, rows),
             per_world(model.p.russia.choice_precision),
             per_world(model.p.russia.war_precision),
-            pick(model.weekly_uniform(streams.CHOICE)),
-            pick(active),
-            pick(self.stood_down),
-            pick(self.rung.astype(np.int64, copy=False)),
+            columns_of(model.weekly_uniform(streams.CHOICE), rows),
+            columns_of(active, rows),
+            columns_of(self.stood_down, rows),
+            columns_of(self.rung.astype(np.int64, copy=False), rows),
             per_world(prospects.victory_now, size),
             NEAR_BEST_MARGIN,
             p_rev,

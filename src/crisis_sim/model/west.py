@@ -102,6 +102,9 @@ def offer_utility(
 OFFER_STEPS = np.linspace(0.0, 1.0, 5)
 """The offers the West weighs: 0, 1/4, ... of the way from its t0 offer to its reservation point."""
 
+STEP_TOLERANCE = 1e-12
+"""How far below the step chosen before a step may be and still count as not below it."""
+
 
 @helper
 def logistic_of(value: float) -> float:
@@ -240,7 +243,7 @@ def _offers(
             judging = 0
             for world in range(size):
                 chance[world] = 0.0
-                if step == 0 or toward >= offer_step[world] - 1e-12:
+                if step == 0 or toward >= offer_step[world] - STEP_TOLERANCE:
                     judged_worlds[judging] = world
                     judging += 1
             for index in range(judging):
@@ -273,7 +276,7 @@ def _offers(
                     war_risk[world],
                     at_world(war_aversion, world),
                 )
-                if not steps[step] >= offer_step[world] - 1e-12:
+                if not steps[step] >= offer_step[world] - STEP_TOLERANCE:
                     utility = -np.inf
                 better = utility > value[world] or (
                     utility != utility and value[world] == value[world]
@@ -599,7 +602,7 @@ class West(mesa.Agent):
         )
         if judged:
             model.narration.mask(
-                live & (OFFER_STEPS[chosen] > self.offer_step + 1e-12),
+                live & (OFFER_STEPS[chosen] > self.offer_step + STEP_TOLERANCE),
                 "west",
                 "the West widens its offers toward its reservation points: the chance of war "
                 "it sees is worth more than what the larger offer concedes (Fearon 1995)",
