@@ -9,10 +9,11 @@ same run, interleaved:
    process: wall time and CPU time of its whole process tree (:mod:`process_tree`).
    Target: under 2.5 s on an idle 2-core machine.
 3. The same run inside one fresh process, broken into its parts: import (what the
-   command imports), set-up (the scenario, and building each chunk's model: its
-   parameters and random draws), simulation (stepping the weeks), reduction (each
-   chunk's rows and counts, and merging them), saving (the chunks and the result files)
-   and drawing (the main figures, in the command's default formats).
+   command imports, matplotlib included), set-up (the scenario, and building each
+   chunk's model: its parameters and random draws), simulation (stepping the weeks),
+   reduction (each chunk's rows and counts, and merging them), saving (the chunks and
+   the result files) and drawing (the main figures, in the command's default formats,
+   with a figure helper forked before the run as the command forks one where it can).
 4. In this process or in a pool (this checkout): runs of 1 to ``--chunks`` chunks of
    10,000 worlds, each a fresh process, in this process (one worker) and on a pool of
    two workers forced even for one or two chunks: wall time and CPU of the process tree.
@@ -48,17 +49,24 @@ import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
 import crisis_sim.cli as cli
+from crisis_sim import plots
 from crisis_sim.ensemble import runner
 from crisis_sim.scenario.files import load_scenario
 imported = time.perf_counter()
 out, runs = Path(sys.argv[1]), int(sys.argv[2])
 scenario = load_scenario("baseline")
 loaded = time.perf_counter()
+# As the command does: a helper forked before the run draws some figures (a checkout
+# from before helpers draws them all here).
+helper = plots.figure_helper() if hasattr(plots, "figure_helper") else None
 results = runner.run(scenario, runs=runs, out=out, progress=False)
 ran = time.perf_counter()
-from crisis_sim import plots
 figures = out / "figures"
-paths = plots.save_main_figures(results, figures)
+if helper is None:
+    paths = plots.save_main_figures(results, figures)
+else:
+    with helper:
+        paths = plots.save_main_figures(results, figures, helper=helper)
 drawn = time.perf_counter()
 info = results.info
 phases = {key: info.get(f"seconds_{key}") for key in ("setup", "simulation", "reduction")}

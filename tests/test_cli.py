@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crisis_sim import cli, plots
 from crisis_sim.analysis import statistics as analysis
 from crisis_sim.cli import main
 from crisis_sim.ensemble import runner as ensemble
@@ -62,6 +63,29 @@ def test_run_writes_the_worlds_the_summary_and_the_figures(baseline_run):
         assert path.is_file(), name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list((out / "figures").glob("*.svg")), "SVG only on request (--formats png,svg)"
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(
+    baseline_run, tmp_path, monkeypatch
+):
+    out, _ = baseline_run
+    alone = plots.save_main_figures(Results.load(out), tmp_path / "alone")
+    assert {path.name: path.read_bytes() for path in alone} == {
+        path.name: path.read_bytes() for path in (out / "figures").iterdir()
+    }
+    # A fork, not a fresh process, to keep the test short (pytest runs other threads).
+    monkeypatch.setattr(plots.figures, "_forks", lambda: True)
+    started = []
+    helper = plots.figure_helper
+    monkeypatch.setattr(plots, "figure_helper", lambda: started.append(1) or helper())
+    for cores, workers, helpers in ((2, "1", 1), (2, "2", 1), (1, "1", 1)):
+        monkeypatch.setattr(cli, "_cores", lambda cores=cores: cores)
+        args = ["run", "baseline", "--runs", "20", "--quiet", "--workers", workers]
+        folder = tmp_path / f"{cores}-{workers}"
+        assert main([*args, "--out", str(folder)]) == 0
+        assert len(started) == helpers, "a helper only where the run leaves a core idle"
+        assert len(list((folder / "figures").glob("*.png"))) == len(plots.MAIN_FIGURES)
 
 
 def test_an_unknown_figure_format_is_a_usage_error_before_anything_runs(tmp_path, capsys):

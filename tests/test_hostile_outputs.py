@@ -587,7 +587,7 @@ def test_a_full_disk_while_drawing_the_figures_keeps_the_saved_results(
 ):
     out = tmp_path / "out"
 
-    def full(results, folder, formats):
+    def full(results, folder, formats, helper=None):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder))
 
     monkeypatch.setattr(plots, "save_main_figures", full)

@@ -6,6 +6,10 @@ colours, tick labels) and compares them with the table the figure was drawn from
 
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -729,6 +733,68 @@ def test_main_figures_are_written_as_png_and_svg(baseline, tmp_path: Path):
     for path in paths:
         assert path.is_file() and path.stat().st_size > 1000
     assert not plt.get_fignums()
+
+
+@pytest.fixture(scope="module")
+def drawn_alone(baseline, tmp_path_factory) -> dict[str, bytes]:
+    """The main figures of ``baseline`` drawn in this process alone, by file name."""
+    paths = plots.save_main_figures(baseline, tmp_path_factory.mktemp("alone"))
+    return {path.name: path.read_bytes() for path in paths}
+
+
+# Forced to fork here, where an earlier progress bar has left tqdm's monitor thread
+# running (idle, holding no lock): Python warns of the thread.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_figure_helper_draws_the_same_bytes_and_the_weekly_figures_need_no_world_rows(
+    baseline, drawn_alone, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setattr(plots, "_forks", lambda: False)
+    assert plots.figure_helper() is None, "no helper where it cannot be forked"
+    monkeypatch.setattr(plots, "_forks", lambda: True)
+    with plots.figure_helper() as helper:
+        shared = plots.save_main_figures(baseline, tmp_path, helper=helper)
+    assert [path.name for path in shared] == [f"{name}.png" for name in plots.MAIN_FIGURES]
+    assert {path.name: path.read_bytes() for path in shared} == drawn_alone
+    weekly = baseline.weekly_part()
+    assert weekly.runs == baseline.runs and weekly.worlds.columns.empty
+    assert weekly.lever_weeks is None and weekly.trajectories.empty
+    with pytest.raises(KeyError):
+        plots.convergence(weekly)
+    assert set(plots.WEEKLY_FIGURES) < set(plots.MAIN_FIGURES)
+    assert not plt.get_fignums()
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_the_figures_are_drawn_here_when_the_helper_has_died(
+    baseline, drawn_alone, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setattr(plots, "_forks", lambda: True)
+    with plots.figure_helper() as helper:
+        helper.submit(os._exit, 1)
+        shared = plots.save_main_figures(baseline, tmp_path, helper=helper)
+    assert {path.name: path.read_bytes() for path in shared} == drawn_alone
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_an_error_in_the_helper_reaches_the_caller_as_it_was(baseline, tmp_path, monkeypatch):
+    def full(results):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(plots, "_forks", lambda: True)
+    monkeypatch.setitem(plots._MAIN_DRAWINGS, "fan_charts", full)
+    with plots.figure_helper() as helper, pytest.raises(OSError) as raised:
+        plots.save_main_figures(baseline, tmp_path, helper=helper)
+    assert raised.value.errno == errno.ENOSPC
+
+
+def test_a_helper_is_forked_only_from_a_process_without_other_threads():
+    code = (
+        "import threading; from crisis_sim.plots import figures; alone = figures._forks(); "
+        "threading.Thread(target=threading.Event().wait, daemon=True).start(); "
+        "print(alone, figures._forks(), figures.figure_helper())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == [str(sys.platform.startswith("linux")), "False", "None"]
 
 
 def test_convergence_draws_one_line_and_band_per_outcome_ending_at_the_estimate(baseline):

@@ -16,6 +16,7 @@ import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,25 +167,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.overwrite or args.out:
             raise UsageError("--resume DIR writes into DIR: leave out --out and --overwrite")
         print(f"Resuming the run in {args.resume}")
-        results = ensemble.resume(
-            args.resume,
-            executor=executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=not args.quiet,
-            expect={
-                "seed": args.seed,
-                "runs": args.runs,
-                "chunk_size": args.chunk_size,
-                "sampling": args.sampling,
-            },
-            report=lambda line: print(f"crisis-sim: {line}", file=sys.stderr),
-        )
-        _print_results(results)
-        _print_lever_firing(results)
-        print(f"Results written to {args.resume}/")
-        owned = OutputFolder.read(Path(args.resume))
-        return _write_netcdf(results, owned, args) or _draw(results, owned, args)
+        with _figure_helper(args, executor) as helper:
+            results = ensemble.resume(
+                args.resume,
+                executor=executor,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                progress=not args.quiet,
+                expect={
+                    "seed": args.seed,
+                    "runs": args.runs,
+                    "chunk_size": args.chunk_size,
+                    "sampling": args.sampling,
+                },
+                report=lambda line: print(f"crisis-sim: {line}", file=sys.stderr),
+            )
+            _print_results(results)
+            _print_lever_firing(results)
+            print(f"Results written to {args.resume}/")
+            owned = OutputFolder.read(Path(args.resume))
+            return _write_netcdf(results, owned, args) or _draw(results, owned, args, helper)
     if not args.scenario:
         raise UsageError("give a scenario file or name (crisis-sim list shows the bundled ones)")
     scenario = _load(args, args.scenario)
@@ -198,22 +200,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"\n{runs:,} worlds, seed {seed}, {sampling.replace('_', ' ')} sampling, "
         f"{scenario.run.horizon} weeks from {scenario.run.start_date.isoformat()}\n"
     )
-    results = ensemble.run(
-        scenario,
-        runs=runs,
-        seed=seed,
-        sampling=sampling,
-        executor=executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_size=args.chunk_size or ensemble.DEFAULT_CHUNK_SIZE,
-        out=out,
-        progress=not args.quiet,
-    )
-    _print_results(results)
-    _print_lever_firing(results)
-    print(f"Results written to {out.path}/")
-    return _write_netcdf(results, out, args) or _draw(results, out, args)
+    with _figure_helper(args, executor) as helper:
+        results = ensemble.run(
+            scenario,
+            runs=runs,
+            seed=seed,
+            sampling=sampling,
+            executor=executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk_size or ensemble.DEFAULT_CHUNK_SIZE,
+            out=out,
+            progress=not args.quiet,
+        )
+        _print_results(results)
+        _print_lever_firing(results)
+        print(f"Results written to {out.path}/")
+        return _write_netcdf(results, out, args) or _draw(results, out, args, helper)
 
 
 def _print_lever_firing(results: Results) -> None:
@@ -288,7 +291,42 @@ def _write_netcdf(results: Results, folder: OutputFolder | None, args: argparse.
     )
 
 
-def _draw(results: Results, folder: OutputFolder | None, args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _figure_helper(args: argparse.Namespace, executor: str) -> Iterator[Executor | None]:
+    """A process to draw some of the figures (:func:`crisis_sim.plots.figure_helper`).
+
+    Started only where the figures are wanted and a core is left idle: the run is in
+    this process (``--workers 1``, the default) and the machine has two cores or more.
+    It is shut down when the command is done with it; on an error, without waiting.
+    """
+    from crisis_sim import plots
+
+    wanted = not getattr(args, "no_figures", False) and executor == "local" and _cores() > 1
+    helper = plots.figure_helper() if wanted else None
+    if helper is None:
+        yield None
+        return
+    try:
+        yield helper
+    except BaseException:
+        helper.shutdown(wait=False, cancel_futures=True)
+        raise
+    helper.shutdown()
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _draw(
+    results: Results,
+    folder: OutputFolder | None,
+    args: argparse.Namespace,
+    helper: Executor | None = None,
+) -> int:
     """Draw the main figures into a saved result's ``figures/``, unless ``--no-figures``."""
     if args.no_figures or folder is None:
         return EXIT_OK
@@ -296,7 +334,9 @@ def _draw(results: Results, folder: OutputFolder | None, args: argparse.Namespac
 
     return _beside_results(
         folder,
-        lambda stage: plots.save_main_figures(results, stage / "figures", _formats(args)),
+        lambda stage: plots.save_main_figures(
+            results, stage / "figures", _formats(args), helper=helper
+        ),
         "the figures could not be drawn",
         f"draw them with crisis-sim plot {shlex.quote(str(folder.path))}",
         f"Figures drawn in {folder.path / 'figures'}/",

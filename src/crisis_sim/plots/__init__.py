@@ -2,7 +2,8 @@
 
 The top analysis layer: every figure function returns its matplotlib Figure and takes
 ``ax=``; :func:`save_figure` writes one as PNG (and SVG on request, ``formats=``),
-:func:`save_main_figures` the main figures of a result. Outcome colours are the
+:func:`save_main_figures` the main figures of a result (with a helper process,
+:func:`figure_helper`, drawing some of them at the same time). Outcome colours are the
 Okabe-Ito palette.
 """
 
@@ -14,6 +15,7 @@ from crisis_sim.plots.figures import (
     FIGURE_FORMATS,
     JUDGEMENT_COLOUR,
     JUDGEMENT_LEGEND,
+    MAIN_FIGURES,
     NEUTRAL,
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -23,12 +25,14 @@ from crisis_sim.plots.figures import (
     SCENARIO_HATCHES,
     SCENARIO_LINESTYLES,
     UNITS,
+    WEEKLY_FIGURES,
     convergence,
     cumulative_incidence,
     end_state_distributions,
     fan_chart,
     fan_charts,
     figure_formats,
+    figure_helper,
     forest,
     morris,
     outcome_probabilities,
@@ -51,6 +55,7 @@ __all__ = [
     "FIGURE_FORMATS",
     "JUDGEMENT_COLOUR",
     "JUDGEMENT_LEGEND",
+    "MAIN_FIGURES",
     "NEUTRAL",
     "OUTCOME_COLOURS",
     "OUTCOME_LABELS",
@@ -60,12 +65,14 @@ __all__ = [
     "SCENARIO_HATCHES",
     "SCENARIO_LINESTYLES",
     "UNITS",
+    "WEEKLY_FIGURES",
     "convergence",
     "cumulative_incidence",
     "end_state_distributions",
     "fan_chart",
     "fan_charts",
     "figure_formats",
+    "figure_helper",
     "forest",
     "morris",
     "outcome_probabilities",

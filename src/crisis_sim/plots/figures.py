@@ -16,8 +16,15 @@ referenced.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import signal
+import sys
 import textwrap
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -1012,14 +1019,87 @@ def save_figure(
     return paths
 
 
+_MAIN_DRAWINGS: dict[str, Callable[[Results], Figure]] = {
+    "outcome_probabilities": outcome_probabilities,
+    "outcomes_over_time": outcomes_over_time,
+    "cumulative_incidence": cumulative_incidence,
+    "fan_charts": fan_charts,
+    "convergence": convergence,
+}
+
+MAIN_FIGURES: tuple[str, ...] = tuple(_MAIN_DRAWINGS)
+"""The main figures of a result (:func:`save_main_figures`), by function name, in order."""
+
+WEEKLY_FIGURES: tuple[str, ...] = ("outcomes_over_time", "fan_charts")
+"""The main figures drawn from the week-by-week counts alone
+(:meth:`~crisis_sim.ensemble.results.Results.weekly_part`): what a figure helper draws."""
+
+
+def _forks() -> bool:
+    """Whether this process can fork a figure helper.
+
+    On Linux only (elsewhere system libraries may not survive a fork), and only a
+    process without other threads (a thread's lock could be copied held).
+    """
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def figure_helper() -> ProcessPoolExecutor | None:
+    """A process to draw some of the main figures while this one draws the rest.
+
+    For a caller with a core to spare (a run in one process on a machine of two cores
+    or more), started before the run; pass it to :func:`save_main_figures` as
+    ``helper``, and shut it down after (it is a context manager). It is a fork of this
+    process, ready at once with all this process has imported and matplotlib's
+    settings as they are now, so its figures are the same bytes as drawn here. None
+    where this process cannot fork one (:func:`_forks`: not Linux, or other threads
+    running): a fresh process would first spend about a second of a core importing the
+    package, for less than it saves.
+
+    Started from the main thread, the helper ignores Ctrl-C (the signal reaches every
+    process of the terminal's group): this process is the one to stop, and it shuts
+    the helper down.
+    """
+    if not _forks():
+        return None
+    helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
+    try:
+        # An executor forks its process on the first task: fork it now, before this
+        # process starts threads or fills more memory, not when drawing. The process
+        # keeps the ignored Ctrl-C.
+        helper.submit(int)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    return helper
+
+
+def _save_drawings(
+    results: Results, names: Sequence[str], folder: Path, formats: Sequence[str]
+) -> dict[str, list[Path]]:
+    """Draw the main figures ``names`` of ``results`` into ``folder``: their paths by name."""
+    return {
+        name: save_figure(_MAIN_DRAWINGS[name](results), folder / name, formats) for name in names
+    }
+
+
 def save_main_figures(
-    results: Results, folder: Path, formats: Sequence[str] = DEFAULT_FORMATS
+    results: Results,
+    folder: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    helper: Executor | None = None,
 ) -> list[Path]:
     """Draw the main figures into ``folder`` in ``formats`` (PNG alone by default).
 
-    The figures: outcome probabilities, outcomes over time, cumulative incidence
-    of the outcomes, the fan charts and the convergence of the estimates. Returns the
-    paths written.
+    The figures (:data:`MAIN_FIGURES`): outcome probabilities, outcomes over time,
+    cumulative incidence of the outcomes, the fan charts and the convergence of the
+    estimates. With a ``helper`` (:func:`figure_helper`) the week-by-week figures
+    (:data:`WEEKLY_FIGURES`) are drawn there at the same time, from
+    :meth:`~crisis_sim.ensemble.results.Results.weekly_part`; if the helper has died,
+    they are drawn here. Returns the paths written, in the order of the figures.
 
     Raises:
         ValueError: For a format not in :data:`FIGURE_FORMATS` (before anything is drawn).
@@ -1027,17 +1107,20 @@ def save_main_figures(
     chosen = figure_formats(formats)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    drawings: dict[str, Callable[[Results], Figure]] = {
-        "outcome_probabilities": outcome_probabilities,
-        "outcomes_over_time": outcomes_over_time,
-        "cumulative_incidence": cumulative_incidence,
-        "fan_charts": fan_charts,
-        "convergence": convergence,
-    }
-    paths = []
-    for name, draw in drawings.items():
-        paths += save_figure(draw(results), folder / name, chosen)
-    return paths
+    elsewhere = None
+    if helper is not None:
+        with contextlib.suppress(BrokenProcessPool):
+            elsewhere = helper.submit(
+                _save_drawings, results.weekly_part(), WEEKLY_FIGURES, folder, chosen
+            )
+    here = [name for name in MAIN_FIGURES if elsewhere is None or name not in WEEKLY_FIGURES]
+    drawn = _save_drawings(results, here, folder, chosen)
+    if elsewhere is not None:
+        try:
+            drawn |= elsewhere.result()
+        except BrokenProcessPool:
+            drawn |= _save_drawings(results, WEEKLY_FIGURES, folder, chosen)
+    return [path for name in MAIN_FIGURES for path in drawn[name]]
 
 
 def posterior_marginals(sample: Posterior, priors: Sequence[Distribution]) -> Figure:
