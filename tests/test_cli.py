@@ -66,26 +66,32 @@ def test_run_writes_the_worlds_the_summary_and_the_figures(baseline_run):
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(
-    baseline_run, tmp_path, monkeypatch
-):
-    out, _ = baseline_run
-    alone = plots.save_main_figures(Results.load(out), tmp_path / "alone")
-    assert {path.name: path.read_bytes() for path in alone} == {
-        path.name: path.read_bytes() for path in (out / "figures").iterdir()
-    }
-    # A fork, not a fresh process, to keep the test short (pytest runs other threads).
+def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, monkeypatch):
+    # A fork, whatever other threads pytest runs; as on a machine of two cores.
     monkeypatch.setattr(plots.figures, "_forks", lambda: True)
+    monkeypatch.setattr(cli, "_cores", lambda: 2)
     started = []
     helper = plots.figure_helper
     monkeypatch.setattr(plots, "figure_helper", lambda: started.append(1) or helper())
-    for cores, workers, helpers in ((2, "1", 1), (2, "2", 1), (1, "1", 1)):
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--runs", "20", "--quiet", "--out", str(out)]) == 0
+    assert started == [1]
+    alone = plots.save_main_figures(Results.load(out), tmp_path / "alone")
+    assert len(alone) == len(plots.MAIN_FIGURES)
+    assert {path.name: path.read_bytes() for path in alone} == {
+        path.name: path.read_bytes() for path in (out / "figures").iterdir()
+    }
+    parser = cli.build_parser()
+    for cores, options, executor in (
+        (2, ["--workers", "2"], "processes"),
+        (2, ["--no-figures"], "local"),
+        (1, [], "local"),
+    ):
         monkeypatch.setattr(cli, "_cores", lambda cores=cores: cores)
-        args = ["run", "baseline", "--runs", "20", "--quiet", "--workers", workers]
-        folder = tmp_path / f"{cores}-{workers}"
-        assert main([*args, "--out", str(folder)]) == 0
-        assert len(started) == helpers, "a helper only where the run leaves a core idle"
-        assert len(list((folder / "figures").glob("*.png"))) == len(plots.MAIN_FIGURES)
+        args = parser.parse_args(["run", "baseline", *options])
+        with cli._figure_helper(args, executor) as unused:
+            assert unused is None, "a helper only where the run leaves a core idle"
+    assert started == [1]
 
 
 def test_an_unknown_figure_format_is_a_usage_error_before_anything_runs(tmp_path, capsys):

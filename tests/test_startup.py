@@ -16,24 +16,38 @@ import pytest
 
 import crisis_sim
 
-HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "mesa", "pyarrow", "SALib", "ema_workbench")
+HEAVY = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "mesa",
+    "numba",
+    "pyarrow",
+    "SALib",
+    "ema_workbench",
+)
 """Libraries that take a tenth of a second or more to import."""
 
 PROBE = """
-import json, sys
+import contextlib, io, json, sys
 import crisis_sim
 found = {"import": sorted(m for m in sys.modules if m.split(".")[0] in HEAVY or
                           m.startswith("crisis_sim."))}
 from crisis_sim.cli import main
-main(["params"])
-found["params"] = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+for command in (["--help"], ["list"], ["validate", "baseline"], ["params"]):
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(command)
+    found[command[0]] = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+import crisis_sim.model.crisis
+found["model"] = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
 print(json.dumps(found))
 """
 
 
 @pytest.fixture(scope="module")
 def imported() -> dict[str, list[str]]:
-    """The heavy libraries loaded by ``import crisis_sim``, then by ``crisis-sim params``."""
+    """The heavy libraries loaded by ``import crisis_sim``, then by each command, then the model."""
     code = f"HEAVY = {HEAVY!r}\n{PROBE}"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
@@ -47,8 +61,17 @@ def test_import_crisis_sim_loads_no_heavy_library_and_no_submodule_but_its_versi
 
 def test_a_command_without_figures_or_analysis_imports_neither_matplotlib_nor_salib(imported):
     loaded = {name.split(".")[0] for name in imported["params"]}
-    assert "numpy" in loaded, "the probe ran the command (it needs the model)"
+    assert "numpy" in loaded, "the probe ran the command (it needs the model's parameters)"
     assert not loaded & {"matplotlib", "SALib", "ema_workbench"}
+
+
+@pytest.mark.parametrize("command", ["--help", "list", "validate", "params"])
+def test_commands_that_run_no_world_import_neither_the_model_nor_pandas(imported, command):
+    # The scenario files and the parameters are light; Mesa (with pandas, scipy.spatial
+    # and networkx), numba and the runner come with the model, for the commands that
+    # step worlds. --help, list and validate took 1.7-1.9 s when they imported it.
+    loaded = {name.split(".")[0] for name in imported[command]}
+    assert not loaded & {"mesa", "pandas", "numba", "scipy", "matplotlib"}, command
 
 
 def test_every_public_name_is_the_object_of_its_module():
@@ -70,7 +93,8 @@ def test_an_unknown_name_is_an_attribute_error_and_submodules_still_import():
 
 
 def test_the_model_leaves_scipy_stats_to_the_latin_hypercube_that_needs_it(imported):
-    # crisis-sim params builds the model's parameters; scipy.stats (half a second to
-    # import) is loaded only where a Latin hypercube is drawn or an interval computed.
-    assert "scipy.special" in imported["params"], "the probe loaded the model's streams"
-    assert "scipy.stats" not in imported["params"]
+    # The model imports scipy.special (its streams' normal quantiles); scipy.stats (half a
+    # second to import) is loaded only where a Latin hypercube is drawn or an interval
+    # computed.
+    assert "scipy.special" in imported["model"], "the probe loaded the model's streams"
+    assert "scipy.stats" not in imported["model"]

@@ -20,15 +20,15 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crisis_sim.ensemble import runner as ensemble
+from crisis_sim.ensemble import limits
 from crisis_sim.ensemble.outputs import (
+    InterruptedRun,
     OutputExistsError,
     OutputFolder,
     atomic_write,
     describe_failure,
 )
-from crisis_sim.model.domain import OUTCOMES
-from crisis_sim.model.sampling import SAMPLINGS
+from crisis_sim.model.domain import OUTCOMES, SAMPLINGS
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.files import load_scenario
 from crisis_sim.scenario.schema import MAX_RUNS, Scenario, safe_name
@@ -72,8 +72,8 @@ def _whole_number(minimum: int, maximum: int, what: str) -> Callable[[str], int]
 
 
 _worlds = _whole_number(1, MAX_RUNS, "a number of worlds")
-_seed = _whole_number(0, ensemble.MAX_SEED, "a seed")
-_workers = _whole_number(1, ensemble.MAX_WORKERS, "a number of workers")
+_seed = _whole_number(0, limits.MAX_SEED, "a seed")
+_workers = _whole_number(1, limits.MAX_WORKERS, "a number of workers")
 _count = _whole_number(1, 1_000_000, "a number")
 _world = _whole_number(0, MAX_RUNS - 1, "a world")
 
@@ -143,13 +143,15 @@ def _uncertain_scenario(args: argparse.Namespace, name: str, purpose: str) -> Sc
     return scenario
 
 
-def _executor(args: argparse.Namespace) -> ensemble.Executor:
+def _executor(args: argparse.Namespace) -> limits.Executor:
     if args.scheduler or args.dask:
         return "dask"
     return "processes" if args.workers > 1 else "local"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from crisis_sim.ensemble import runner as ensemble
+
     executor = _executor(args)
     if not args.no_figures:
         _formats(args)
@@ -209,7 +211,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             executor=executor,
             workers=args.workers,
             scheduler=args.scheduler,
-            chunk_size=args.chunk_size or ensemble.DEFAULT_CHUNK_SIZE,
+            chunk_size=args.chunk_size or limits.DEFAULT_CHUNK_SIZE,
             out=out,
             progress=not args.quiet,
         )
@@ -471,6 +473,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 def _cmd_discover(args: argparse.Namespace) -> int:
     from crisis_sim import plots
     from crisis_sim.analysis import discovery
+    from crisis_sim.ensemble import runner as ensemble
 
     scenario = _uncertain_scenario(args, args.scenario, "discover over")
     _check_indicator(scenario, args.outcome, binary=True)
@@ -804,6 +807,8 @@ def _check_indicator(scenario: Scenario, name: str, *, binary: bool = False) -> 
     """
     import pandas as pd
 
+    from crisis_sim.ensemble import runner as ensemble
+
     outcomes = [o.key for o in OUTCOMES]
     if name in outcomes:
         return
@@ -882,7 +887,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--chunk-size",
         type=_worlds,
-        help=f"worlds per chunk (default {ensemble.DEFAULT_CHUNK_SIZE:,}): changes speed and "
+        help=f"worlds per chunk (default {limits.DEFAULT_CHUNK_SIZE:,}): changes speed and "
         "memory, never results",
     )
     run.add_argument("--no-figures", action="store_true", help="do not draw the figures")
@@ -1201,7 +1206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_broken_pipe()
     except ScenarioError as error:
         print(error, file=sys.stderr)
-    except ensemble.InterruptedRun as error:
+    except InterruptedRun as error:
         print(f"crisis-sim: {error}", file=sys.stderr)
     except (OutputExistsError, NotADirectoryError) as error:
         print(f"crisis-sim: error: {error}", file=sys.stderr)

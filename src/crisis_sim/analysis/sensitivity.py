@@ -53,7 +53,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from crisis_sim.ensemble import runner as ensemble
-from crisis_sim.ensemble.runner import DEFAULT_CHUNK_SIZE
+from crisis_sim.ensemble.limits import DEFAULT_CHUNK_SIZE
 from crisis_sim.model.domain import OUTCOMES
 from crisis_sim.scenario.schema import Scenario
 

@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.parquet as pq
 
-from crisis_sim.model import sampling
 from crisis_sim.model.params import parameter_paths
 
 POSTERIOR_FILE = "posterior.parquet"
@@ -120,6 +118,8 @@ class Posterior:
         self, *, seed: int, first: int, count: int, worlds_per_set: int = 1
     ) -> dict[str, np.ndarray]:
         """Values of worlds ``first .. first + count - 1``: one row per parameter set."""
+        from crisis_sim.model import sampling  # here: the scenario files import this module
+
         rows = sampling.posterior_rows(
             self.weights, seed=seed, first=first, count=count, worlds_per_set=worlds_per_set
         )
@@ -149,6 +149,7 @@ def write_posterior(
 ) -> None:
     """Write ``posterior.parquet`` into ``folder`` (a staging folder the package owns)."""
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     columns = {path: np.asarray(values[:, i], dtype=float) for i, path in enumerate(paths)}
     columns[WEIGHT] = np.asarray(weights, dtype=float)
@@ -170,9 +171,11 @@ def load_posterior(reference: str | Path) -> Posterior:
 @functools.lru_cache(maxsize=8)
 def _read(sample: Path, _mtime: int) -> Posterior:
     """The posterior in ``sample``, cached by file and modification time."""
+    import pyarrow.parquet as pq  # here: the scenario files import this module
+
     data = sample.read_bytes()
     try:
-        table = pq.read_table(sample).to_pydict()
+        table = pq.ParquetFile(sample).read().to_pydict()  # read_table would import pandas
     except Exception as error:  # pyarrow raises several types for a damaged file
         raise PosteriorError(f"a readable parquet file ({sample}: {error})") from None
     if WEIGHT not in table:

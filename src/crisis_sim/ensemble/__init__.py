@@ -5,11 +5,31 @@ each week of a chunk with :mod:`~crisis_sim.ensemble.counting`;
 :mod:`~crisis_sim.ensemble.results` holds what it produced and reads and writes it;
 :mod:`~crisis_sim.ensemble.outputs` makes sure the package writes only into folders it
 owns; :mod:`~crisis_sim.ensemble.dask_cluster` starts private Dask clusters.
+
+The names below are imported when first used (PEP 562), so that the command line
+reads the output folders' rules without importing the runner and the model.
 """
 
-from crisis_sim.ensemble.outputs import OutputExistsError, OutputFolder
-from crisis_sim.ensemble.results import Results
-from crisis_sim.ensemble.runner import InterruptedRun, ResumeError, resume, run
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crisis_sim.ensemble.outputs import InterruptedRun, OutputExistsError, OutputFolder
+    from crisis_sim.ensemble.results import Results
+    from crisis_sim.ensemble.runner import ResumeError, resume, run
+
+_PUBLIC: dict[str, str] = {
+    "InterruptedRun": "crisis_sim.ensemble.outputs",
+    "OutputExistsError": "crisis_sim.ensemble.outputs",
+    "OutputFolder": "crisis_sim.ensemble.outputs",
+    "Results": "crisis_sim.ensemble.results",
+    "ResumeError": "crisis_sim.ensemble.runner",
+    "resume": "crisis_sim.ensemble.runner",
+    "run": "crisis_sim.ensemble.runner",
+}
+"""Each public name and the module it is imported from on first use."""
 
 __all__ = [
     "InterruptedRun",
@@ -20,3 +40,18 @@ __all__ = [
     "resume",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use, and keep it (PEP 562)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public ones not yet imported included."""
+    return sorted({*globals(), *_PUBLIC})

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -56,6 +57,29 @@ _PARTIAL_NAME = re.compile(
     r"^(plan\.json|chunk-\d{12}\.(json|worlds\.parquet|weekly\.parquet|trajectories\.parquet|levers\.parquet))$"
 )
 _TEMPORARY_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+
+
+class InterruptedRun(RuntimeError):
+    """A run stopped before all chunks finished; the finished ones are on disk.
+
+    Attributes:
+        directory: The output folder to resume from, or None if there was none.
+        done: Chunks finished.
+        total: Chunks in the plan.
+    """
+
+    def __init__(self, directory: Path | None, done: int, total: int, reason: str) -> None:
+        """Say what happened and how to go on."""
+        self.directory, self.done, self.total = directory, done, total
+        if directory is None:
+            hint = "no output folder was given, so nothing was kept"
+        else:
+            saved = f"all {total}" if done == total else f"{done} of {total}"
+            hint = (
+                f"{saved} chunks are saved in {directory}; finish with "
+                f"crisis-sim run --resume {shlex.quote(str(directory))}"
+            )
+        super().__init__(f"{reason}: {hint}")
 
 
 class OutputExistsError(FileExistsError):

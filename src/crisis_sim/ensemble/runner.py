@@ -38,7 +38,6 @@ import multiprocessing
 import os
 import platform
 import select
-import shlex
 import sys
 import threading
 import time
@@ -49,7 +48,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,9 +57,17 @@ from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
 from crisis_sim.ensemble.counting import WeeklyCounts
+from crisis_sim.ensemble.limits import (
+    DEFAULT_CHUNK_SIZE,
+    EXECUTORS,
+    MAX_SEED,
+    MAX_WORKERS,
+    Executor,
+)
 from crisis_sim.ensemble.outputs import (
     MARKER,
     PARTIAL,
+    InterruptedRun,
     OutputFolder,
     atomic_write,
     describe_failure,
@@ -85,15 +92,6 @@ from crisis_sim.scenario.files import load_scenario, scenario_from_dict
 from crisis_sim.scenario.schema import MAX_RUNS, Scenario
 from crisis_sim.version import __version__
 
-DEFAULT_CHUNK_SIZE = 10_000
-"""Worlds per chunk: large enough to amortise Python's per-step overhead."""
-
-MAX_SEED = 2**63 - 1
-"""Largest seed (the scenario format's limit)."""
-
-MAX_WORKERS = 1024
-"""Most worker processes a run may ask for."""
-
 POOL_MIN_CHUNKS = 3
 """Fewest chunks left to run for which a process pool is started; fewer run in this process.
 
@@ -104,32 +102,6 @@ worker idle: one or two chunks of 10,000 worlds finish sooner here. Measured on 
 about as fast either way with the numpy core; a pool wins from about four chunks.
 Judgement within 3-4; results are the same either way (world k depends on (seed, k) alone).
 """
-
-Executor = Literal["local", "processes", "dask"]
-EXECUTORS: tuple[str, ...] = ("local", "processes", "dask")
-
-
-class InterruptedRun(RuntimeError):
-    """A run stopped before all chunks finished; the finished ones are on disk.
-
-    Attributes:
-        directory: The output folder to resume from, or None if there was none.
-        done: Chunks finished.
-        total: Chunks in the plan.
-    """
-
-    def __init__(self, directory: Path | None, done: int, total: int, reason: str) -> None:
-        """Say what happened and how to go on."""
-        self.directory, self.done, self.total = directory, done, total
-        if directory is None:
-            hint = "no output folder was given, so nothing was kept"
-        else:
-            saved = f"all {total}" if done == total else f"{done} of {total}"
-            hint = (
-                f"{saved} chunks are saved in {directory}; finish with "
-                f"crisis-sim run --resume {shlex.quote(str(directory))}"
-            )
-        super().__init__(f"{reason}: {hint}")
 
 
 class ResumeError(ValueError):

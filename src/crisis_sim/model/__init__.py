@@ -10,12 +10,35 @@ module (:mod:`~crisis_sim.model.bargaining`, :mod:`~crisis_sim.model.russia`,
 :mod:`~crisis_sim.model.params` holds every parameter with its source and range,
 :mod:`~crisis_sim.model.brief` the brief's items, :mod:`~crisis_sim.model.streams` and
 :mod:`~crisis_sim.model.sampling` the randomness.
+
+The names below are imported when first used (PEP 562), so that importing one
+module of the model (its vocabulary, say) does not import Mesa with the whole model.
 """
 
-from crisis_sim.model.crisis import CrisisModel
-from crisis_sim.model.domain import OUTCOMES, Action, Issue, Outcome, Rung
-from crisis_sim.model.levers import Lever, LeverActor, LeverKind
-from crisis_sim.model.params import Params
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crisis_sim.model.crisis import CrisisModel
+    from crisis_sim.model.domain import OUTCOMES, Action, Issue, Outcome, Rung
+    from crisis_sim.model.levers import Lever, LeverActor, LeverKind
+    from crisis_sim.model.params import Params
+
+_PUBLIC: dict[str, str] = {
+    "Action": "crisis_sim.model.domain",
+    "CrisisModel": "crisis_sim.model.crisis",
+    "Issue": "crisis_sim.model.domain",
+    "Lever": "crisis_sim.model.levers",
+    "LeverActor": "crisis_sim.model.levers",
+    "LeverKind": "crisis_sim.model.levers",
+    "OUTCOMES": "crisis_sim.model.domain",
+    "Outcome": "crisis_sim.model.domain",
+    "Params": "crisis_sim.model.params",
+    "Rung": "crisis_sim.model.domain",
+}
+"""Each public name and the module it is imported from on first use."""
 
 __all__ = [
     "OUTCOMES",
@@ -29,3 +52,18 @@ __all__ = [
     "Params",
     "Rung",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use, and keep it (PEP 562)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public ones not yet imported included."""
+    return sorted({*globals(), *_PUBLIC})

@@ -52,7 +52,15 @@ from crisis_sim.model.alliance import Nato
 from crisis_sim.model.bargaining import Deal
 from crisis_sim.model.brief import T0
 from crisis_sim.model.concessions import Concessions
-from crisis_sim.model.domain import ISSUES, OUTCOMES, Action, InvasionReason, Outcome, Rung
+from crisis_sim.model.domain import (
+    DEFAULT_HORIZON,
+    ISSUES,
+    OUTCOMES,
+    Action,
+    InvasionReason,
+    Outcome,
+    Rung,
+)
 from crisis_sim.model.levers import LEVER_EFFECTS, Lever
 from crisis_sim.model.members import load_members, member_arrays
 from crisis_sim.model.narration import Narration
@@ -100,9 +108,6 @@ class ScenarioLike(Protocol):
         """The calibrated posterior the judgement parameters are drawn from, if any."""
         ...
 
-
-DEFAULT_HORIZON = 51
-"""Weeks simulated by default: from t0 to 5 January 2023, the rest of 2022 and a week."""
 
 EVENT_LOG_LIMIT = 20
 """Largest R for which the event log is kept unless asked for."""

@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal
+
+DEFAULT_HORIZON = 51
+"""Weeks simulated by default: from t0 to 5 January 2023, the rest of 2022 and a week."""
+
+
+Sampling = Literal["monte_carlo", "latin_hypercube"]
+"""The sampling designs of the parameter sets (:mod:`crisis_sim.model.sampling`)."""
+
+SAMPLINGS: tuple[str, ...] = ("monte_carlo", "latin_hypercube")
+"""The sampling designs, by name."""
 
 
 class Issue(IntEnum):

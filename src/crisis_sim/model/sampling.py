@@ -28,17 +28,12 @@ rows' weights (:func:`posterior_rows`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 
+from crisis_sim.model.domain import SAMPLINGS, Sampling
 from crisis_sim.model.params import parameter_paths
 from crisis_sim.model.streams import path_levels
-
-Sampling = Literal["monte_carlo", "latin_hypercube"]
-"""The sampling designs."""
-
-SAMPLINGS: tuple[str, ...] = ("monte_carlo", "latin_hypercube")
 
 LHS_BLOCK = 1024
 """Parameter sets per Latin hypercube block."""

@@ -25,8 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from crisis_sim.calibration.posterior import Posterior, PosteriorError, load_posterior
 from crisis_sim.model.brief import BRIEF, T0
-from crisis_sim.model.crisis import DEFAULT_HORIZON
-from crisis_sim.model.domain import Issue, Rung
+from crisis_sim.model.domain import DEFAULT_HORIZON, Issue, Rung, Sampling
 from crisis_sim.model.levers import (
     HIGHEST_LEVEL_KINDS,
     HIGHEST_TALKING_RUNG,
@@ -293,7 +292,7 @@ class RunSettings(_Strict):
     horizon: int = Field(default=DEFAULT_HORIZON, ge=1, le=MAX_HORIZON)
     seed: int = Field(default=20220113, ge=0, le=2**63 - 1)
     runs: int = Field(default=10_000, ge=1, le=MAX_RUNS)
-    sampling: Literal["monte_carlo", "latin_hypercube"] = "monte_carlo"
+    sampling: Sampling = "monte_carlo"
     worlds_per_set: int = Field(default=DEFAULT_WORLDS_PER_SET, ge=1, le=MAX_WORLDS_PER_SET)
     """Worlds per parameter set: the worlds of a set share their judgement parameters
     (uncertain and posterior), so the spread across sets is judgement and the spread
