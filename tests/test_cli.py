@@ -65,7 +65,6 @@ def test_run_writes_the_worlds_the_summary_and_the_figures(baseline_run):
     assert not list((out / "figures").glob("*.svg")), "SVG only on request (--formats png,svg)"
 
 
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, monkeypatch):
     # A fork, whatever other threads pytest runs; as on a machine of two cores.
     monkeypatch.setattr(plots.figures, "_forks", lambda: True)

@@ -742,14 +742,13 @@ def drawn_alone(baseline, tmp_path_factory) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in paths}
 
 
-# Forced to fork here, where an earlier progress bar has left tqdm's monitor thread
-# running (idle, holding no lock): Python warns of the thread.
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_figure_helper_draws_the_same_bytes_and_the_weekly_figures_need_no_world_rows(
     baseline, drawn_alone, tmp_path: Path, monkeypatch
 ):
     monkeypatch.setattr(plots, "_forks", lambda: False)
     assert plots.figure_helper() is None, "no helper where it cannot be forked"
+    # Forced to fork, where an earlier progress bar may have left tqdm's monitor thread
+    # running (idle, holding no lock).
     monkeypatch.setattr(plots, "_forks", lambda: True)
     with plots.figure_helper() as helper:
         shared = plots.save_main_figures(baseline, tmp_path, helper=helper)
@@ -764,7 +763,6 @@ def test_a_figure_helper_draws_the_same_bytes_and_the_weekly_figures_need_no_wor
     assert not plt.get_fignums()
 
 
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_the_figures_are_drawn_here_when_the_helper_has_died(
     baseline, drawn_alone, tmp_path: Path, monkeypatch
 ):
@@ -775,7 +773,6 @@ def test_the_figures_are_drawn_here_when_the_helper_has_died(
     assert {path.name: path.read_bytes() for path in shared} == drawn_alone
 
 
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_an_error_in_the_helper_reaches_the_caller_as_it_was(baseline, tmp_path, monkeypatch):
     def full(results):
         raise OSError(errno.ENOSPC, "No space left on device")

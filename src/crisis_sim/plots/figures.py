@@ -22,6 +22,7 @@ import signal
 import sys
 import textwrap
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -1039,7 +1040,9 @@ def _forks() -> bool:
     """Whether this process can fork a figure helper.
 
     On Linux only (elsewhere system libraries may not survive a fork), and only a
-    process without other threads (a thread's lock could be copied held).
+    process without other Python threads (one could hold a lock that the child would
+    copy held); the native thread pools of numpy's BLAS and of pyarrow are made anew in
+    a forked child.
     """
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
@@ -1068,8 +1071,14 @@ def figure_helper() -> ProcessPoolExecutor | None:
     try:
         # An executor forks its process on the first task: fork it now, before this
         # process starts threads or fills more memory, not when drawing. The process
-        # keeps the ignored Ctrl-C.
-        helper.submit(int)
+        # keeps the ignored Ctrl-C. Python warns of any thread of the process, native
+        # ones included: here only the pools of numpy's BLAS and of pyarrow, which are
+        # made anew in a forked child (both register fork handlers for it).
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            helper.submit(int)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGINT, previous)
