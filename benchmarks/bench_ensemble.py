@@ -32,6 +32,7 @@ import time
 import mesa
 
 from crisis_sim import CrisisModel, load_scenario
+from crisis_sim.ensemble import pool
 from crisis_sim.ensemble import runner as ensemble
 from process_tree import ProcessTree
 
@@ -173,7 +174,7 @@ def main() -> None:
         )
     print(
         "   (10,000 worlds are one chunk: it runs in the main process, with no pool; a pool "
-        f"starts from {ensemble.POOL_MIN_CHUNKS} chunks)"
+        f"starts from {pool.POOL_MIN_CHUNKS} chunks)"
     )
 
 

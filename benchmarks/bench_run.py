@@ -17,7 +17,7 @@ same run, interleaved:
 4. In this process or in a pool (this checkout): runs of 1 to ``--chunks`` chunks of
    10,000 worlds, each a fresh process, in this process (one worker) and on a pool of
    two workers forced even for one or two chunks: wall time and CPU of the process tree.
-   Where the pool starts to win is the crossover ``runner.POOL_MIN_CHUNKS`` is set by.
+   Where the pool starts to win is the crossover ``pool.POOL_MIN_CHUNKS`` is set by.
 
 A checkout named by ``--before`` runs with its own ``.venv/bin/python`` and its own
 ``src`` first on the path; a checkout whose runner does not time its chunks' parts
@@ -86,10 +86,14 @@ print(json.dumps({
 POOL_CHILD = r"""
 import sys, time
 from crisis_sim.ensemble import runner
+try:
+    from crisis_sim.ensemble import pool
+except ImportError:  # a checkout from before ensemble.pool
+    pool = runner
 
 if __name__ == "__main__":
     chunks, workers = int(sys.argv[1]), int(sys.argv[2])
-    runner.POOL_MIN_CHUNKS = 1  # a pool whenever more than one worker is asked for
+    pool.POOL_MIN_CHUNKS = 1  # a pool whenever more than one worker is asked for
     results = runner.run("baseline", runs=chunks * 10_000, workers=workers, progress=False)
     print(results.info["executor"])
 """

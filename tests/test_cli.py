@@ -14,6 +14,7 @@ import pytest
 from crisis_sim import cli, plots
 from crisis_sim.analysis import statistics as analysis
 from crisis_sim.cli import main
+from crisis_sim.ensemble import pool
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import STATE_LABELS, Results, scenario_hash
 from crisis_sim.model.params import parameter_paths
@@ -81,16 +82,27 @@ def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, mon
         path.name: path.read_bytes() for path in (out / "figures").iterdir()
     }
     parser = cli.build_parser()
-    for cores, options, executor in (
-        (2, ["--workers", "2"], "processes"),
-        (2, ["--no-figures"], "local"),
-        (1, [], "local"),
-    ):
+    for cores, options, in_process in ((2, [], False), (2, ["--no-figures"], True), (1, [], True)):
         monkeypatch.setattr(cli, "_cores", lambda cores=cores: cores)
         args = parser.parse_args(["run", "baseline", *options])
-        with cli._figure_helper(args, executor) as unused:
+        with cli._figure_helper(args, in_process=in_process) as unused:
             assert unused is None, "a helper only where the run leaves a core idle"
     assert started == [1]
+
+
+def test_a_run_for_a_pool_starts_its_server_first_and_a_shorter_one_none(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(pool, "start_server", lambda: started.append(1) or False)
+
+    def in_this_process(plan, todo, workers, scheduler):
+        return (ensemble.run_chunk(plan, first, count) for first, count in todo)
+
+    monkeypatch.setitem(ensemble._EXECUTORS, "processes", in_this_process)
+    args = ["run", "baseline", "--runs", "30", "--workers", "2", "--quiet", "--no-figures"]
+    assert main([*args, "--chunk-size", "10", "--out", str(tmp_path / "three")]) == 0
+    assert started == [1], "three chunks: a pool, its server started before the runner"
+    assert main([*args, "--chunk-size", "15", "--out", str(tmp_path / "two")]) == 0
+    assert started == [1], "two chunks run in this process: no server"
 
 
 def test_an_unknown_figure_format_is_a_usage_error_before_anything_runs(tmp_path, capsys):

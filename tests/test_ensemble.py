@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 
 from crisis_sim.cli import main
+from crisis_sim.ensemble import pool
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.outputs import MARKER, OutputExistsError, OutputFolder
 from crisis_sim.ensemble.results import (
@@ -161,7 +162,7 @@ def test_a_run_of_one_or_two_chunks_starts_no_pool_and_gives_the_same_worlds(mon
     def no_pool(plan, todo, workers, scheduler):
         raise AssertionError("a pool was started for a run of fewer than POOL_MIN_CHUNKS chunks")
 
-    assert ensemble.POOL_MIN_CHUNKS == 3
+    assert pool.POOL_MIN_CHUNKS == 3
     monkeypatch.setitem(ensemble._EXECUTORS, "processes", no_pool)
     results = run(runs=600, executor="processes", workers=2, chunk_size=600 // chunks)
     assert results.info["chunks"] == chunks

@@ -433,7 +433,7 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     # from the cache, every kernel of the model's modules, so the workers share them.
     import multiprocessing.context
 
-    from crisis_sim.ensemble import runner, worker
+    from crisis_sim.ensemble import pool, worker
 
     preloaded = []
     monkeypatch.setattr(
@@ -441,7 +441,7 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
         "set_forkserver_preload",
         lambda self, names: preloaded.extend(names),
     )
-    assert runner._process_context().get_start_method() == "forkserver"
+    assert pool.process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
     # The model's fifteen kernels (the allies' update and decision, the quantiles, the
     # cohesions, Russia's outlook, its plan values and its choice, the West's offers, its

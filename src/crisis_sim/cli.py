@@ -20,7 +20,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crisis_sim.ensemble import limits
+from crisis_sim.ensemble import limits, pool
 from crisis_sim.ensemble.outputs import (
     InterruptedRun,
     OutputExistsError,
@@ -150,8 +150,6 @@ def _executor(args: argparse.Namespace) -> limits.Executor:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from crisis_sim.ensemble import runner as ensemble
-
     executor = _executor(args)
     if not args.no_figures:
         _formats(args)
@@ -169,7 +167,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.overwrite or args.out:
             raise UsageError("--resume DIR writes into DIR: leave out --out and --overwrite")
         print(f"Resuming the run in {args.resume}")
-        with _figure_helper(args, executor) as helper:
+        from crisis_sim.ensemble import runner as ensemble
+
+        with _figure_helper(args, in_process=executor == "local") as helper:
             results = ensemble.resume(
                 args.resume,
                 executor=executor,
@@ -202,7 +202,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"\n{runs:,} worlds, seed {seed}, {sampling.replace('_', ' ')} sampling, "
         f"{scenario.run.horizon} weeks from {scenario.run.start_date.isoformat()}\n"
     )
-    with _figure_helper(args, executor) as helper:
+    chunk_size = args.chunk_size or limits.DEFAULT_CHUNK_SIZE
+    in_pool = executor == "processes" and -(-runs // chunk_size) >= pool.POOL_MIN_CHUNKS
+    if in_pool:
+        # Its import of the package and the kernels (about 1.5 s of a core) then
+        # overlaps this process's import of the runner, instead of following it.
+        pool.start_server()
+    from crisis_sim.ensemble import runner as ensemble
+
+    with _figure_helper(args, in_process=not in_pool and executor != "dask") as helper:
         results = ensemble.run(
             scenario,
             runs=runs,
@@ -211,7 +219,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             executor=executor,
             workers=args.workers,
             scheduler=args.scheduler,
-            chunk_size=args.chunk_size or limits.DEFAULT_CHUNK_SIZE,
+            chunk_size=chunk_size,
             out=out,
             progress=not args.quiet,
         )
@@ -294,16 +302,17 @@ def _write_netcdf(results: Results, folder: OutputFolder | None, args: argparse.
 
 
 @contextlib.contextmanager
-def _figure_helper(args: argparse.Namespace, executor: str) -> Iterator[Executor | None]:
+def _figure_helper(args: argparse.Namespace, *, in_process: bool) -> Iterator[Executor | None]:
     """A process to draw some of the figures (:func:`crisis_sim.plots.figure_helper`).
 
-    Started only where the figures are wanted and a core is left idle: the run is in
-    this process (``--workers 1``, the default) and the machine has two cores or more.
-    It is shut down when the command is done with it; on an error, without waiting.
+    Started only where the figures are wanted and a core is left idle: the run is
+    ``in_process`` (``--workers 1``, the default, or a run of fewer chunks than a pool
+    is started for) and the machine has two cores or more. It is shut down when the
+    command is done with it; on an error, without waiting.
     """
     from crisis_sim import plots
 
-    wanted = not getattr(args, "no_figures", False) and executor == "local" and _cores() > 1
+    wanted = not getattr(args, "no_figures", False) and in_process and _cores() > 1
     helper = plots.figure_helper() if wanted else None
     if helper is None:
         yield None

@@ -34,7 +34,7 @@ from ema_workbench.em_framework.util import determine_objects
 
 from crisis_sim.ema.adapter import Adapter, CrisisSimModel, ScenarioValues, scenario_design
 from crisis_sim.ensemble.limits import EXECUTORS, MAX_WORKERS
-from crisis_sim.ensemble.runner import exit_with
+from crisis_sim.ensemble.pool import exit_with
 
 __all__ = ["BatchedEvaluator"]
 

@@ -21,9 +21,9 @@ of draws from their distributions (the points of a sensitivity design), by the s
 path: this module is the one place that builds models for many worlds.
 
 Executors: ``local`` (this process), ``processes`` (a local process pool, for runs
-of at least :data:`POOL_MIN_CHUNKS` chunks; fewer run in this process) and ``dask`` (a
-Dask ``distributed`` cluster: a scheduler address, or a ``LocalCluster`` started for
-the run; install the ``dask`` extra).
+of at least :data:`~crisis_sim.ensemble.pool.POOL_MIN_CHUNKS` chunks; fewer run in
+this process) and ``dask`` (a Dask ``distributed`` cluster: a scheduler address, or
+a ``LocalCluster`` started for the run; install the ``dask`` extra).
 """
 
 from __future__ import annotations
@@ -34,12 +34,9 @@ import functools
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
-import select
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -56,6 +53,7 @@ import pyarrow as pa
 from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
+from crisis_sim.ensemble import pool
 from crisis_sim.ensemble.counting import WeeklyCounts
 from crisis_sim.ensemble.limits import (
     DEFAULT_CHUNK_SIZE,
@@ -91,17 +89,6 @@ from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.files import load_scenario, scenario_from_dict
 from crisis_sim.scenario.schema import MAX_RUNS, Scenario
 from crisis_sim.version import __version__
-
-POOL_MIN_CHUNKS = 3
-"""Fewest chunks left to run for which a process pool is started; fewer run in this process.
-
-A pool's workers come from a server process that imports the package afresh (about
-1.5-2 s of CPU before the first chunk starts), and a run of one chunk leaves all but one
-worker idle: one or two chunks of 10,000 worlds finish sooner here. Measured on an idle
-2-core machine (benchmarks/README.md, "In this process or in a pool"): two chunks are
-about as fast either way with the numpy core; a pool wins from about four chunks.
-Judgement within 3-4; results are the same either way (world k depends on (seed, k) alone).
-"""
 
 
 class ResumeError(ValueError):
@@ -469,64 +456,25 @@ def _run_local(plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler:
         yield run_chunk(plan, first, count)
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    """The way to start worker processes.
-
-    Workers come from a server that has imported the package once (forkserver) where
-    the platform has one, else they are spawned afresh; neither forks a parent that
-    may hold threads.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crisis_sim.ensemble.worker"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def exit_with(pid: int) -> None:
-    """End this process as soon as process ``pid`` ends (a worker's initializer).
-
-    A worker's parent is the pool's server, not the main process, so the main process
-    being killed (kill -9, an out-of-memory kill) would otherwise leave its workers
-    waiting for work for ever. A daemon thread waits on the main process: through a
-    process file descriptor where Linux has them (immune to the reuse of process
-    ids), else by polling every half second.
-    """
-
-    def watch() -> None:
-        try:
-            handle = os.pidfd_open(pid)
-        except (AttributeError, OSError):
-            while True:
-                time.sleep(0.5)
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    os._exit(1)
-                except PermissionError:
-                    continue
-        select.select([handle], [], [])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="crisis_sim-exit-with-parent", daemon=True).start()
-
-
 def _run_processes(
     plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: str | None
 ) -> Iterator[Chunk]:
-    context = _process_context()
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=exit_with, initargs=(os.getpid(),)
+    processes = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=pool.process_context(),
+        initializer=pool.exit_with,
+        initargs=(os.getpid(),),
     )
     try:
         # The list is as_completed's alone, and it lets go of each future it yields, so
         # a chunk the caller has taken in is not also kept alive by its future.
-        for future in as_completed([pool.submit(run_chunk, plan, *chunk) for chunk in todo]):
+        submitted = [processes.submit(run_chunk, plan, *chunk) for chunk in todo]
+        for future in as_completed(submitted):
             yield future.result()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        processes.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
+    processes.shutdown()
 
 
 def _run_dask(
@@ -720,7 +668,7 @@ def _execute(
         executor = "processes"
     chunks = dict(resumed)
     todo = [(first, count) for first, count in plan.chunks() if first not in chunks]
-    if executor == "processes" and len(todo) < POOL_MIN_CHUNKS:
+    if executor == "processes" and len(todo) < pool.POOL_MIN_CHUNKS:
         executor, workers = "local", 1
     out = folder.path if folder is not None else None
     partial = out / PARTIAL if out is not None else None
@@ -904,8 +852,9 @@ def run(
         executor: ``local``, ``processes`` or ``dask``.
         workers: Processes (``processes``) or local Dask workers (``dask`` without a
             scheduler). ``workers > 1`` with ``local`` means ``processes``; a run of
-            fewer than :data:`POOL_MIN_CHUNKS` chunks runs in this process all the same
-            (``info["executor"]`` says ``local``), as a pool would only slow it.
+            fewer than :data:`~crisis_sim.ensemble.pool.POOL_MIN_CHUNKS` chunks runs in
+            this process all the same (``info["executor"]`` says ``local``), as a pool
+            would only slow it.
         scheduler: Address of a running Dask scheduler (``tcp://HOST:PORT``).
         chunk_size: Worlds per chunk; it changes speed and memory, never results.
         out: Folder to write the results to, chunk by chunk (resumable), or an

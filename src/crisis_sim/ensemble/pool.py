@@ -1,0 +1,84 @@
+"""Worker processes: the server they are forked from, and when it starts.
+
+A pool's workers are forked from a server process (multiprocessing's forkserver) that
+has imported :mod:`crisis_sim.ensemble.worker` (the runner, the model and its compiled
+kernels) once; where the platform has no forkserver they are spawned afresh. Neither
+forks a parent that may hold threads. The server takes about a second and a half of a
+core to start; :func:`start_server` starts it before the caller's own imports, so that
+the two overlap. The module imports nothing heavy, so the command line can call it
+first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import os
+import select
+import threading
+import time
+
+POOL_MIN_CHUNKS = 3
+"""Fewest chunks left to run for which a process pool is started; fewer run in this process.
+
+A pool's workers come from a server process that imports the package afresh (about
+1.5-2 s of CPU before the first chunk starts), and a run of one chunk leaves all but one
+worker idle: one or two chunks of 10,000 worlds finish sooner here. Measured on an idle
+2-core machine (benchmarks/README.md, "In this process or in a pool"): two chunks are
+about as fast either way with the numpy core; a pool wins from about four chunks.
+Judgement within 3-4; results are the same either way (world k depends on (seed, k) alone).
+"""
+
+
+def process_context() -> multiprocessing.context.BaseContext:
+    """The way to start worker processes: a forkserver where there is one, else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crisis_sim.ensemble.worker"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def start_server() -> bool:
+    """Start the workers' server now, if the platform has one; whether it started.
+
+    For a caller that knows a run will use a pool: the server's import of the package
+    and its kernels then overlaps the caller's own work (importing the runner, say)
+    instead of following it. A pool started later uses the running server. Starting
+    it twice is harmless.
+    """
+    context = process_context()
+    if context.get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return True
+
+
+def exit_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` ends (a worker's initializer).
+
+    A worker's parent is the pool's server, not the main process, so the main process
+    being killed (kill -9, an out-of-memory kill) would otherwise leave its workers
+    waiting for work for ever. A daemon thread waits on the main process: through a
+    process file descriptor where Linux has them (immune to the reuse of process
+    ids), else by polling every half second.
+    """
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    continue
+        select.select([handle], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="crisis_sim-exit-with-parent", daemon=True).start()
