@@ -18,6 +18,7 @@ from crisis_sim.ensemble import pool
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import STATE_LABELS, Results, scenario_hash
 from crisis_sim.model.params import parameter_paths
+from crisis_sim.plots import helpers
 from crisis_sim.scenario.files import bundled_scenarios, load_scenario
 
 RUNS = 300
@@ -68,7 +69,7 @@ def test_run_writes_the_worlds_the_summary_and_the_figures(baseline_run):
 
 def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, monkeypatch):
     # A fork, whatever other threads pytest runs; as on a machine of two cores.
-    monkeypatch.setattr(plots.figures, "_forks", lambda: True)
+    monkeypatch.setattr(helpers, "_forks", lambda: True)
     monkeypatch.setattr(cli, "_cores", lambda: 2)
     started = []
     helper = plots.figure_helper

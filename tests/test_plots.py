@@ -30,6 +30,7 @@ from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES, Results
 from crisis_sim.model.domain import OUTCOME_FACTS, OUTCOMES, Outcome
 from crisis_sim.plots import figures as plots
+from crisis_sim.plots import helpers
 from crisis_sim.plots.figures import OUTCOME_COLOURS, OUTCOME_LABELS, RUNG_GREYS
 
 KEYS = [o.key for o in OUTCOMES]
@@ -720,7 +721,7 @@ def test_an_unknown_figure_format_is_refused_before_anything_is_written(tmp_path
 
 
 def test_main_figures_are_written_as_png_and_svg(baseline, tmp_path: Path):
-    paths = plots.save_main_figures(baseline, tmp_path, formats=("png", "svg"))
+    paths = helpers.save_main_figures(baseline, tmp_path, formats=("png", "svg"))
     names = {p.name for p in paths}
     for name in (
         "outcome_probabilities",
@@ -738,38 +739,41 @@ def test_main_figures_are_written_as_png_and_svg(baseline, tmp_path: Path):
 @pytest.fixture(scope="module")
 def drawn_alone(baseline, tmp_path_factory) -> dict[str, bytes]:
     """The main figures of ``baseline`` drawn in this process alone, by file name."""
-    paths = plots.save_main_figures(baseline, tmp_path_factory.mktemp("alone"))
+    paths = helpers.save_main_figures(baseline, tmp_path_factory.mktemp("alone"))
     return {path.name: path.read_bytes() for path in paths}
 
 
-def test_a_figure_helper_draws_the_same_bytes_and_the_weekly_figures_need_no_world_rows(
+def test_a_figure_helper_draws_the_same_bytes_each_figure_from_the_part_it_reads(
     baseline, drawn_alone, tmp_path: Path, monkeypatch
 ):
-    monkeypatch.setattr(plots, "_forks", lambda: False)
-    assert plots.figure_helper() is None, "no helper where it cannot be forked"
+    monkeypatch.setattr(helpers, "_forks", lambda: False)
+    assert helpers.figure_helper() is None, "no helper where it cannot be forked"
     # Forced to fork, where an earlier progress bar may have left tqdm's monitor thread
     # running (idle, holding no lock).
-    monkeypatch.setattr(plots, "_forks", lambda: True)
-    with plots.figure_helper() as helper:
-        shared = plots.save_main_figures(baseline, tmp_path, helper=helper)
-    assert [path.name for path in shared] == [f"{name}.png" for name in plots.MAIN_FIGURES]
+    monkeypatch.setattr(helpers, "_forks", lambda: True)
+    with helpers.figure_helper() as helper:
+        shared = helpers.save_main_figures(baseline, tmp_path, helper=helper)
+    assert [path.name for path in shared] == [f"{name}.png" for name in helpers.MAIN_FIGURES]
     assert {path.name: path.read_bytes() for path in shared} == drawn_alone
-    weekly = baseline.weekly_part()
+    assert tuple(plots.MAIN_DRAWINGS) == helpers.MAIN_FIGURES
+    assert set(helpers.WEEKLY_FIGURES) < set(helpers.MAIN_FIGURES)
+    weekly = baseline.reduced()
     assert weekly.runs == baseline.runs and weekly.worlds.columns.empty
     assert weekly.lever_weeks is None and weekly.trajectories.empty
     with pytest.raises(KeyError):
         plots.convergence(weekly)
-    assert set(plots.WEEKLY_FIGURES) < set(plots.MAIN_FIGURES)
+    with pytest.raises(KeyError):
+        baseline.reduced(["no such column"])
     assert not plt.get_fignums()
 
 
 def test_the_figures_are_drawn_here_when_the_helper_has_died(
     baseline, drawn_alone, tmp_path: Path, monkeypatch
 ):
-    monkeypatch.setattr(plots, "_forks", lambda: True)
-    with plots.figure_helper() as helper:
+    monkeypatch.setattr(helpers, "_forks", lambda: True)
+    with helpers.figure_helper() as helper:
         helper.submit(os._exit, 1)
-        shared = plots.save_main_figures(baseline, tmp_path, helper=helper)
+        shared = helpers.save_main_figures(baseline, tmp_path, helper=helper)
     assert {path.name: path.read_bytes() for path in shared} == drawn_alone
 
 
@@ -777,21 +781,22 @@ def test_an_error_in_the_helper_reaches_the_caller_as_it_was(baseline, tmp_path,
     def full(results):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(plots, "_forks", lambda: True)
-    monkeypatch.setitem(plots._MAIN_DRAWINGS, "fan_charts", full)
-    with plots.figure_helper() as helper, pytest.raises(OSError) as raised:
-        plots.save_main_figures(baseline, tmp_path, helper=helper)
+    monkeypatch.setattr(helpers, "_forks", lambda: True)
+    monkeypatch.setitem(plots.MAIN_DRAWINGS, "fan_charts", full)
+    with helpers.figure_helper() as helper, pytest.raises(OSError) as raised:
+        helpers.save_main_figures(baseline, tmp_path, helper=helper)
     assert raised.value.errno == errno.ENOSPC
 
 
 def test_a_helper_is_forked_only_from_a_process_without_other_threads():
     code = (
-        "import threading; from crisis_sim.plots import figures; alone = figures._forks(); "
+        "import sys, threading; from crisis_sim.plots import helpers; alone = helpers._forks(); "
         "threading.Thread(target=threading.Event().wait, daemon=True).start(); "
-        "print(alone, figures._forks(), figures.figure_helper())"
+        "print(alone, helpers._forks(), helpers.figure_helper(), 'matplotlib' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.stdout.split() == [str(sys.platform.startswith("linux")), "False", "None"]
+    linux = str(sys.platform.startswith("linux"))
+    assert done.stdout.split() == [linux, "False", "None", "False"]
 
 
 def test_convergence_draws_one_line_and_band_per_outcome_ending_at_the_estimate(baseline):

@@ -98,3 +98,22 @@ def test_the_model_leaves_scipy_stats_to_the_latin_hypercube_that_needs_it(impor
     # computed.
     assert "scipy.special" in imported["model"], "the probe loaded the model's streams"
     assert "scipy.stats" not in imported["model"]
+
+
+def test_a_run_with_figures_leaves_matplotlib_to_its_helper(tmp_path):
+    # Where the helper can be forked (Linux, two cores or more), the process that runs
+    # the worlds never imports matplotlib: the helper's two processes draw every figure.
+    out = str(tmp_path / "run")
+    code = (
+        "import sys; from crisis_sim import cli; "
+        f"code = cli.main(['run', 'baseline', '--runs', '20', '--quiet', '--out', {out!r}]); "
+        "helped = cli._cores() > 1 and sys.platform.startswith('linux'); "
+        "print(code, helped, 'matplotlib' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    code, helped, imported = done.stdout.split()[-3:]
+    assert code == "0"
+    assert imported == str(helped == "False"), "matplotlib only where no helper drew"
+    assert len(list((tmp_path / "run" / "figures").glob("*.png"))) == 5

@@ -35,6 +35,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -898,17 +899,24 @@ class Results:
         """
         return invasion_end_state(self.worlds)
 
-    def weekly_part(self) -> Results:
-        """The result without its per-world tables: what the week-by-week figures read.
+    def reduced(self, columns: Sequence[str] = ()) -> Results:
+        """The result with only ``columns`` of its per-world table: what a figure reads.
 
         The scenario, the week-by-week counts and histograms and the info are kept, and
-        the worlds' index without their columns, so :attr:`runs` is unchanged; the
-        trajectories and the levers' weeks are dropped. Sent to another process (a
-        figure helper, :func:`crisis_sim.plots.figure_helper`), it costs about as little
-        for a million worlds as for ten thousand.
+        the worlds' index with ``columns`` alone (none by default), so :attr:`runs` is
+        unchanged; the trajectories and the levers' weeks are dropped. Sent to another
+        process (a figure helper, :func:`crisis_sim.plots.figure_helper`), the
+        week-by-week part costs about as little for a million worlds as for ten
+        thousand.
+
+        Raises:
+            KeyError: For a column the per-world table does not have.
         """
         return replace(
-            self, worlds=self.worlds.iloc[:, :0], trajectories=pd.DataFrame(), lever_weeks=None
+            self,
+            worlds=self.worlds.loc[:, list(columns)],
+            trajectories=pd.DataFrame(),
+            lever_weeks=None,
         )
 
     def state_shares(self) -> pd.DataFrame:

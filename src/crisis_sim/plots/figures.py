@@ -16,16 +16,8 @@ referenced.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import signal
-import sys
 import textwrap
-import threading
-import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -42,6 +34,7 @@ from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
 from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES
 from crisis_sim.model.domain import OUTCOMES, Rung
+from crisis_sim.plots.formats import DEFAULT_FORMATS, figure_formats
 
 if TYPE_CHECKING:
     from crisis_sim.calibration.posterior import Posterior
@@ -965,31 +958,6 @@ def prim_box(box: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     return figure
 
 
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")
-"""The formats :func:`save_figure` writes: PNG (raster) and SVG (vector, reproducible)."""
-
-DEFAULT_FORMATS: tuple[str, ...] = ("png",)
-"""The formats written unless others are asked for: PNG alone, since every format costs a
-full rendering of the figure (SVG on request: ``formats=("png", "svg")``, or
-``--formats png,svg`` on the command line)."""
-
-
-def figure_formats(formats: Sequence[str]) -> tuple[str, ...]:
-    """``formats`` checked and in their given order, each once, without a leading dot.
-
-    Raises:
-        ValueError: If ``formats`` is empty or names a format not in :data:`FIGURE_FORMATS`.
-    """
-    chosen = tuple(dict.fromkeys(name.strip().lower().lstrip(".") for name in formats))
-    unknown = [name for name in chosen if name not in FIGURE_FORMATS]
-    if unknown or not chosen:
-        raise ValueError(
-            f"unknown figure format {', '.join(map(repr, unknown)) or 'none given'}; "
-            f"choose from {', '.join(FIGURE_FORMATS)}"
-        )
-    return chosen
-
-
 def save_figure(
     figure: Figure,
     path: str | Path,
@@ -1005,7 +973,7 @@ def save_figure(
     figure gives the same bytes.
 
     Raises:
-        ValueError: For a format not in :data:`FIGURE_FORMATS`.
+        ValueError: For a format not in :data:`~crisis_sim.plots.formats.FIGURE_FORMATS`.
     """
     chosen = figure_formats(formats)
     base = Path(path)
@@ -1020,116 +988,28 @@ def save_figure(
     return paths
 
 
-_MAIN_DRAWINGS: dict[str, Callable[[Results], Figure]] = {
+MAIN_DRAWINGS: dict[str, Callable[[Results], Figure]] = {
     "outcome_probabilities": outcome_probabilities,
     "outcomes_over_time": outcomes_over_time,
     "cumulative_incidence": cumulative_incidence,
     "fan_charts": fan_charts,
     "convergence": convergence,
 }
-
-MAIN_FIGURES: tuple[str, ...] = tuple(_MAIN_DRAWINGS)
-"""The main figures of a result (:func:`save_main_figures`), by function name, in order."""
-
-WEEKLY_FIGURES: tuple[str, ...] = ("outcomes_over_time", "fan_charts")
-"""The main figures drawn from the week-by-week counts alone
-(:meth:`~crisis_sim.ensemble.results.Results.weekly_part`): what a figure helper draws."""
+"""The function that draws each main figure, by name, in the order of
+:data:`~crisis_sim.plots.helpers.MAIN_FIGURES`."""
 
 
-def _forks() -> bool:
-    """Whether this process can fork a figure helper.
-
-    On Linux only (elsewhere system libraries may not survive a fork), and only a
-    process without other Python threads (one could hold a lock that the child would
-    copy held); the native thread pools of numpy's BLAS and of pyarrow are made anew in
-    a forked child.
-    """
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
-def figure_helper() -> ProcessPoolExecutor | None:
-    """A process to draw some of the main figures while this one draws the rest.
-
-    For a caller with a core to spare (a run in one process on a machine of two cores
-    or more), started before the run; pass it to :func:`save_main_figures` as
-    ``helper``, and shut it down after (it is a context manager). It is a fork of this
-    process, ready at once with all this process has imported and matplotlib's
-    settings as they are now, so its figures are the same bytes as drawn here. None
-    where this process cannot fork one (:func:`_forks`: not Linux, or other threads
-    running): a fresh process would first spend about a second of a core importing the
-    package, for less than it saves.
-
-    Started from the main thread, the helper ignores Ctrl-C (the signal reaches every
-    process of the terminal's group): this process is the one to stop, and it shuts
-    the helper down.
-    """
-    if not _forks():
-        return None
-    helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
-    try:
-        # An executor forks its process on the first task: fork it now, before this
-        # process starts threads or fills more memory, not when drawing. The process
-        # keeps the ignored Ctrl-C. Python warns of any thread of the process, native
-        # ones included: here only the pools of numpy's BLAS and of pyarrow, which are
-        # made anew in a forked child (both register fork handlers for it).
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", "This process .* is multi-threaded", DeprecationWarning
-            )
-            helper.submit(int)
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous)
-    return helper
-
-
-def _save_drawings(
+def save_drawings(
     results: Results, names: Sequence[str], folder: Path, formats: Sequence[str]
 ) -> dict[str, list[Path]]:
-    """Draw the main figures ``names`` of ``results`` into ``folder``: their paths by name."""
-    return {
-        name: save_figure(_MAIN_DRAWINGS[name](results), folder / name, formats) for name in names
-    }
+    """Draw the main figures ``names`` of ``results`` into ``folder``: their paths by name.
 
-
-def save_main_figures(
-    results: Results,
-    folder: Path,
-    formats: Sequence[str] = DEFAULT_FORMATS,
-    *,
-    helper: Executor | None = None,
-) -> list[Path]:
-    """Draw the main figures into ``folder`` in ``formats`` (PNG alone by default).
-
-    The figures (:data:`MAIN_FIGURES`): outcome probabilities, outcomes over time,
-    cumulative incidence of the outcomes, the fan charts and the convergence of the
-    estimates. With a ``helper`` (:func:`figure_helper`) the week-by-week figures
-    (:data:`WEEKLY_FIGURES`) are drawn there at the same time, from
-    :meth:`~crisis_sim.ensemble.results.Results.weekly_part`; if the helper has died,
-    they are drawn here. Returns the paths written, in the order of the figures.
-
-    Raises:
-        ValueError: For a format not in :data:`FIGURE_FORMATS` (before anything is drawn).
+    What :func:`crisis_sim.plots.save_main_figures` runs, here or in a helper process;
+    ``names`` are keys of :data:`~crisis_sim.plots.helpers.MAIN_FIGURES`.
     """
-    chosen = figure_formats(formats)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    elsewhere = None
-    if helper is not None:
-        with contextlib.suppress(BrokenProcessPool):
-            elsewhere = helper.submit(
-                _save_drawings, results.weekly_part(), WEEKLY_FIGURES, folder, chosen
-            )
-    here = [name for name in MAIN_FIGURES if elsewhere is None or name not in WEEKLY_FIGURES]
-    drawn = _save_drawings(results, here, folder, chosen)
-    if elsewhere is not None:
-        try:
-            drawn |= elsewhere.result()
-        except BrokenProcessPool:
-            drawn |= _save_drawings(results, WEEKLY_FIGURES, folder, chosen)
-    return [path for name in MAIN_FIGURES for path in drawn[name]]
+    return {
+        name: save_figure(MAIN_DRAWINGS[name](results), folder / name, formats) for name in names
+    }
 
 
 def posterior_marginals(sample: Posterior, priors: Sequence[Distribution]) -> Figure:

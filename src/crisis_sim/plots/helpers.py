@@ -1,0 +1,159 @@
+"""The main figures of a result, drawn here or by helper processes at the same time.
+
+:func:`save_main_figures` draws the five main figures of a result. Given a helper
+(:func:`figure_helper`: two processes forked from this one before a run), it sends
+them there, the week-by-week figures to one process and the others to the other, each
+with only the part of the result it reads (:meth:`~crisis_sim.ensemble.results.Results.
+reduced`), and this process imports no plotting library at all. The module imports
+no matplotlib itself: the command line uses it without paying for the import (about
+0.45 s) in the process that runs the worlds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crisis_sim.plots.formats import DEFAULT_FORMATS, figure_formats
+
+if TYPE_CHECKING:
+    from crisis_sim.ensemble.results import Results
+
+MAIN_FIGURES: tuple[str, ...] = (
+    "outcome_probabilities",
+    "outcomes_over_time",
+    "cumulative_incidence",
+    "fan_charts",
+    "convergence",
+)
+"""The main figures of a result (:func:`save_main_figures`), by function name, in order."""
+
+WEEKLY_FIGURES: tuple[str, ...] = ("outcomes_over_time", "fan_charts")
+"""The main figures drawn from the week-by-week counts alone."""
+
+WORLD_COLUMNS: tuple[str, ...] = ("replication", "outcome", "week", "parameter_set")
+"""The columns of the per-world table the other main figures read (those a result has)."""
+
+HELPER_PROCESSES = 2
+"""Processes of a figure helper: one for the week-by-week figures, one for the others."""
+
+
+def _forks() -> bool:
+    """Whether this process can fork a figure helper.
+
+    On Linux only (elsewhere system libraries may not survive a fork), and only a
+    process without other Python threads (one could hold a lock that the child would
+    copy held); the native thread pools of numpy's BLAS and of pyarrow are made anew in
+    a forked child.
+    """
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def figure_helper() -> ProcessPoolExecutor | None:
+    """Two processes to draw the main figures while this one goes on, or None.
+
+    For a caller with a core to spare (a run in one process on a machine of two cores
+    or more), started before the run; pass it to :func:`save_main_figures` as
+    ``helper``, and shut it down after (it is a context manager). Its processes are
+    forks of this one, made at once: they import matplotlib and the figures while this
+    process runs the worlds, and draw with matplotlib's settings as they are now, so
+    their figures are the same bytes as drawn here. None where this process cannot
+    fork them (:func:`_forks`: not Linux, or other threads running): fresh processes
+    would first spend about a second of a core each importing the package.
+
+    Started from the main thread, the helper ignores Ctrl-C (the signal reaches every
+    process of the terminal's group): this process is the one to stop, and it shuts
+    the helper down.
+    """
+    if not _forks():
+        return None
+    helper = ProcessPoolExecutor(
+        max_workers=HELPER_PROCESSES, mp_context=multiprocessing.get_context("fork")
+    )
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
+    try:
+        # An executor forks all its processes on the first task: fork them now, before
+        # this process starts threads or fills more memory. They keep the ignored
+        # Ctrl-C. Python warns of any thread of the process, native ones included: here
+        # only the pools of numpy's BLAS and of pyarrow, which are made anew in a forked
+        # child (both register fork handlers for it).
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            for _ in range(HELPER_PROCESSES):
+                helper.submit(_import_figures)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    return helper
+
+
+def _import_figures() -> None:
+    """Import matplotlib and the figures (in a helper, while the run goes on)."""
+    import crisis_sim.plots.figures  # noqa: F401
+
+
+def _draw(
+    results: Results, names: Sequence[str], folder: Path, formats: Sequence[str]
+) -> dict[str, list[Path]]:
+    """Draw the main figures ``names`` into ``folder`` (here, or in a helper)."""
+    from crisis_sim.plots.figures import save_drawings
+
+    return save_drawings(results, names, folder, formats)
+
+
+def save_main_figures(
+    results: Results,
+    folder: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    helper: Executor | None = None,
+) -> list[Path]:
+    """Draw the main figures into ``folder`` in ``formats`` (PNG alone by default).
+
+    The figures (:data:`MAIN_FIGURES`): outcome probabilities, outcomes over time,
+    cumulative incidence of the outcomes, the fan charts and the convergence of the
+    estimates. With a ``helper`` (:func:`figure_helper`) they are drawn there, the
+    week-by-week ones (:data:`WEEKLY_FIGURES`) and the others at the same time, each
+    from the part of the result it reads; if the helper has died, here. Returns the
+    paths written, in the order of the figures.
+
+    Raises:
+        ValueError: For a format not in
+            :data:`~crisis_sim.plots.formats.FIGURE_FORMATS` (before anything is drawn).
+    """
+    chosen = figure_formats(formats)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    others = tuple(name for name in MAIN_FIGURES if name not in WEEKLY_FIGURES)
+    jobs = {
+        WEEKLY_FIGURES: results.reduced(),
+        others: results.reduced([c for c in WORLD_COLUMNS if c in results.worlds]),
+    }
+    sent: dict[tuple[str, ...], Future[dict[str, list[Path]]]] = {}
+    if helper is not None:
+        try:
+            for names, part in jobs.items():
+                sent[names] = helper.submit(_draw, part, names, folder, chosen)
+        except BrokenProcessPool:
+            sent.clear()
+    drawn: dict[str, list[Path]] = {}
+    for names in jobs:
+        if names in sent:
+            try:
+                drawn |= sent[names].result()
+                continue
+            except BrokenProcessPool:
+                pass
+        drawn |= _draw(results, names, folder, chosen)
+    return [path for name in MAIN_FIGURES for path in drawn[name]]
