@@ -634,10 +634,12 @@ def test_a_week_of_the_model_leaves_no_reference_cycle_behind():
     assert left == []
 
 
-def test_the_run_lets_go_of_each_chunks_table_once_it_is_in_the_merged_table():
+@pytest.mark.parametrize("executor", ["local", pytest.param("processes", marks=pytest.mark.slow)])
+def test_the_run_lets_go_of_each_chunks_table_once_it_is_in_the_merged_table(executor):
     # The parent holds a run's per-world table once: a chunk's own table is copied
     # into the merged one as it arrives and then freed (pd.concat at the end would
-    # hold every chunk's table beside the merged one).
+    # hold every chunk's table beside the merged one, and a pool's futures kept in a
+    # list would hold every chunk).
     arrays, alive_when_seen = [], []
 
     def watch(chunk: ensemble.Chunk) -> None:
@@ -649,7 +651,8 @@ def test_the_run_lets_go_of_each_chunks_table_once_it_is_in_the_merged_table():
                 array = array.base
             arrays.append(weakref.ref(array))
 
-    results = run(runs=2_000, chunk_size=500, on_chunk=watch)
+    workers = 2 if executor == "processes" else 1
+    results = run(runs=2_000, chunk_size=500, on_chunk=watch, executor=executor, workers=workers)
     assert alive_when_seen == [0, 0, 0, 0]
     whole = run(runs=2_000)
     pd.testing.assert_frame_equal(results.worlds, whole.worlds, check_exact=True)

@@ -1,7 +1,7 @@
 """The layers of the package: every import points down or stays in its layer, in no circle.
 
-From the bottom: the shared helpers (``version``, ``problems``), the ``model`` (the
-crisis), ``scenario`` (files, and the posterior samples they draw from), ``ensemble``
+From the bottom: the shared helpers (``version``, ``problems``, ``lazy``), the ``model``
+(the crisis), ``scenario`` (files, and the posterior samples they draw from), ``ensemble``
 (many worlds, results, folders) beside ``calibration`` (targets and ABC-SMC),
 ``analysis``, ``plots``, the EMA Workbench adapter (``ema``), and on top the command
 line (and ``python -m crisis_sim``, its ``__main__``), the panel, the web app and the
@@ -20,7 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "crisis_sim"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("crisis_sim.version", "crisis_sim.problems"),
+    ("crisis_sim.version", "crisis_sim.problems", "crisis_sim.lazy"),
     ("crisis_sim.model",),
     ("crisis_sim.scenario", "crisis_sim.calibration.posterior"),
     ("crisis_sim.ensemble", "crisis_sim.calibration"),
@@ -100,6 +100,7 @@ def test_every_module_is_in_a_layer_and_the_tree_shows_them():
         "__init__.py",
         "__main__.py",
         "cli.py",
+        "lazy.py",
         "panel.py",
         "problems.py",
         "version.py",

@@ -55,8 +55,10 @@ def imported() -> dict[str, list[str]]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_import_crisis_sim_loads_no_heavy_library_and_no_submodule_but_its_version(imported):
-    assert imported["import"] == ["crisis_sim.version"]
+def test_import_crisis_sim_loads_no_heavy_library_and_only_its_version_and_lazy_names(
+    imported,
+):
+    assert imported["import"] == ["crisis_sim.lazy", "crisis_sim.version"]
 
 
 def test_a_command_without_figures_or_analysis_imports_neither_matplotlib_nor_salib(imported):

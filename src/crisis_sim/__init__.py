@@ -13,9 +13,9 @@ and its dependencies for :class:`CrisisModel`, matplotlib only for
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from crisis_sim.lazy import public_names
 from crisis_sim.version import __version__
 
 if TYPE_CHECKING:
@@ -70,17 +70,4 @@ __all__ = [
     "run",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use, and keep it (PEP 562)."""
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'crisis_sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the public ones not yet imported included."""
-    return sorted({*globals(), *_PUBLIC})
+__getattr__, __dir__ = public_names(__name__, _PUBLIC)

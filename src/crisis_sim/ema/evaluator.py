@@ -19,7 +19,6 @@ scheduler's address).
 
 from __future__ import annotations
 
-import multiprocessing
 import numbers
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +33,7 @@ from ema_workbench.em_framework.util import determine_objects
 
 from crisis_sim.ema.adapter import Adapter, CrisisSimModel, ScenarioValues, scenario_design
 from crisis_sim.ensemble.limits import EXECUTORS, MAX_WORKERS
-from crisis_sim.ensemble.pool import exit_with
+from crisis_sim.ensemble.pool import exit_with, process_context
 
 __all__ = ["BatchedEvaluator"]
 
@@ -46,15 +45,6 @@ def run_group(task: Task) -> list[dict[str, Any]]:
     """The raw outcomes of one group (a worker's unit of work)."""
     adapter, policy, scenarios = task
     return adapter.evaluate(policy, scenarios)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """Worker processes from a server that imported the adapter once, else spawned afresh."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crisis_sim.ema.adapter"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 class BatchedEvaluator(BaseEvaluator):
@@ -112,7 +102,7 @@ class BatchedEvaluator(BaseEvaluator):
         if self.executor == "processes":
             pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=_context(),
+                mp_context=process_context("crisis_sim.ema.adapter"),
                 initializer=exit_with,
                 initargs=(os.getpid(),),
             )

@@ -12,8 +12,9 @@ reads the output folders' rules without importing the runner and the model.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from crisis_sim.lazy import public_names
 
 if TYPE_CHECKING:
     from crisis_sim.ensemble.outputs import InterruptedRun, OutputExistsError, OutputFolder
@@ -41,17 +42,4 @@ __all__ = [
     "run",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use, and keep it (PEP 562)."""
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the public ones not yet imported included."""
-    return sorted({*globals(), *_PUBLIC})
+__getattr__, __dir__ = public_names(__name__, _PUBLIC)

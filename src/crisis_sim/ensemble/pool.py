@@ -30,11 +30,19 @@ Judgement within 3-4; results are the same either way (world k depends on (seed,
 """
 
 
-def process_context() -> multiprocessing.context.BaseContext:
-    """The way to start worker processes: a forkserver where there is one, else spawn."""
+WORKER_MODULE = "crisis_sim.ensemble.worker"
+"""What the server of the runner's workers imports before it forks them."""
+
+
+def process_context(preload: str = WORKER_MODULE) -> multiprocessing.context.BaseContext:
+    """The way to start worker processes: a forkserver where there is one, else spawn.
+
+    The server imports ``preload`` once (the runner's worker module by default; the EMA
+    Workbench adapter for its evaluator) before it forks the workers.
+    """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crisis_sim.ensemble.worker"])
+        context.set_forkserver_preload([preload])
         return context
     return multiprocessing.get_context("spawn")
 

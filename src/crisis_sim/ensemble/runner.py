@@ -468,8 +468,7 @@ def _run_processes(
     try:
         # The list is as_completed's alone, and it lets go of each future it yields, so
         # a chunk the caller has taken in is not also kept alive by its future.
-        submitted = [processes.submit(run_chunk, plan, *chunk) for chunk in todo]
-        for future in as_completed(submitted):
+        for future in as_completed([processes.submit(run_chunk, plan, *c) for c in todo]):
             yield future.result()
     except BaseException:
         processes.shutdown(wait=False, cancel_futures=True)

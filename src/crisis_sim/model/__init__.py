@@ -17,8 +17,9 @@ module of the model (its vocabulary, say) does not import Mesa with the whole mo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from crisis_sim.lazy import public_names
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -53,17 +54,4 @@ __all__ = [
     "Rung",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use, and keep it (PEP 562)."""
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the public ones not yet imported included."""
-    return sorted({*globals(), *_PUBLIC})
+__getattr__, __dir__ = public_names(__name__, _PUBLIC)
