@@ -303,7 +303,7 @@ def _write_netcdf(results: Results, folder: OutputFolder | None, args: argparse.
 
 @contextlib.contextmanager
 def _figure_helper(args: argparse.Namespace, *, in_process: bool) -> Iterator[Executor | None]:
-    """A process to draw some of the figures (:func:`crisis_sim.plots.figure_helper`).
+    """Processes to draw the figures meanwhile (:func:`crisis_sim.plots.figure_helper`).
 
     Started only where the figures are wanted and a core is left idle: the run is
     ``in_process`` (``--workers 1``, the default, or a run of fewer chunks than a pool
