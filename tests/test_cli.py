@@ -93,7 +93,7 @@ def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, mon
 
 def test_a_run_for_a_pool_starts_its_server_first_and_a_shorter_one_none(tmp_path, monkeypatch):
     started = []
-    monkeypatch.setattr(pool, "start_server", lambda: started.append(1) or False)
+    monkeypatch.setattr(pool, "start_server", lambda: started.append(1))
 
     def in_this_process(plan, todo, workers, scheduler):
         return (ensemble.run_chunk(plan, first, count) for first, count in todo)

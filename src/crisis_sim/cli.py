@@ -203,7 +203,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.run.horizon} weeks from {scenario.run.start_date.isoformat()}\n"
     )
     chunk_size = args.chunk_size or limits.DEFAULT_CHUNK_SIZE
-    in_pool = executor == "processes" and -(-runs // chunk_size) >= pool.POOL_MIN_CHUNKS
+    in_pool = executor == "processes" and pool.starts_pool(-(-runs // chunk_size))
     if in_pool:
         # Its import of the package and the kernels (about 1.5 s of a core) then
         # overlaps this process's import of the runner, instead of following it.
@@ -312,7 +312,7 @@ def _figure_helper(args: argparse.Namespace, *, in_process: bool) -> Iterator[Ex
     """
     from crisis_sim import plots
 
-    wanted = not getattr(args, "no_figures", False) and in_process and _cores() > 1
+    wanted = not args.no_figures and in_process and _cores() > 1
     helper = plots.figure_helper() if wanted else None
     if helper is None:
         yield None

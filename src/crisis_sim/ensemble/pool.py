@@ -47,21 +47,27 @@ def process_context(preload: str = WORKER_MODULE) -> multiprocessing.context.Bas
     return multiprocessing.get_context("spawn")
 
 
-def start_server() -> bool:
-    """Start the workers' server now, if the platform has one; whether it started.
+def starts_pool(chunks: int) -> bool:
+    """Whether a run on processes with ``chunks`` chunks left starts a pool.
 
-    For a caller that knows a run will use a pool: the server's import of the package
-    and its kernels then overlaps the caller's own work (importing the runner, say)
-    instead of following it. A pool started later uses the running server. Starting
-    it twice is harmless.
+    Else it runs in this process. The runner's rule, which the command line follows to
+    start the server early.
     """
-    context = process_context()
-    if context.get_start_method() != "forkserver":
-        return False
-    from multiprocessing import forkserver
+    return chunks >= POOL_MIN_CHUNKS
 
-    forkserver.ensure_running()
-    return True
+
+def start_server() -> None:
+    """Start the workers' server now, where the platform has one.
+
+    For a caller that knows a run will use a pool (:func:`starts_pool`): the server's
+    import of the package and its kernels then overlaps the caller's own work
+    (importing the runner, say) instead of following it. A pool started later uses the
+    running server. Starting it twice is harmless.
+    """
+    if process_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def exit_with(pid: int) -> None:

@@ -667,7 +667,7 @@ def _execute(
         executor = "processes"
     chunks = dict(resumed)
     todo = [(first, count) for first, count in plan.chunks() if first not in chunks]
-    if executor == "processes" and len(todo) < pool.POOL_MIN_CHUNKS:
+    if executor == "processes" and not pool.starts_pool(len(todo)):
         executor, workers = "local", 1
     out = folder.path if folder is not None else None
     partial = out / PARTIAL if out is not None else None

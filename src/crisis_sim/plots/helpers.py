@@ -11,6 +11,7 @@ no matplotlib itself: the command line uses it without paying for the import (ab
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import sys
@@ -136,24 +137,17 @@ def save_main_figures(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     others = tuple(name for name in MAIN_FIGURES if name not in WEEKLY_FIGURES)
-    jobs = {
-        WEEKLY_FIGURES: results.reduced(),
-        others: results.reduced([c for c in WORLD_COLUMNS if c in results.worlds]),
-    }
-    sent: dict[tuple[str, ...], Future[dict[str, list[Path]]]] = {}
+    columns = {WEEKLY_FIGURES: [], others: [c for c in WORLD_COLUMNS if c in results.worlds]}
+    sent: list[Future[dict[str, list[Path]]]] = []
     if helper is not None:
-        try:
-            for names, part in jobs.items():
-                sent[names] = helper.submit(_draw, part, names, folder, chosen)
-        except BrokenProcessPool:
-            sent.clear()
+        with contextlib.suppress(BrokenProcessPool):
+            for names, read in columns.items():
+                sent.append(helper.submit(_draw, results.reduced(read), names, folder, chosen))
     drawn: dict[str, list[Path]] = {}
-    for names in jobs:
-        if names in sent:
-            try:
-                drawn |= sent[names].result()
-                continue
-            except BrokenProcessPool:
-                pass
-        drawn |= _draw(results, names, folder, chosen)
+    for future in sent:
+        with contextlib.suppress(BrokenProcessPool):
+            drawn |= future.result()
+    left = [name for name in MAIN_FIGURES if name not in drawn]
+    if left:
+        drawn |= _draw(results, left, folder, chosen)
     return [path for name in MAIN_FIGURES for path in drawn[name]]
