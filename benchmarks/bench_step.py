@@ -1,7 +1,7 @@
 """Benchmark: the weekly step with its compiled kernels against the numpy step it replaced.
 
 The numpy step lives only here: the allies' update (``Nato.update_willingness``) and
-Russia's plan values (``Russia.type_values``) as they were in numpy before the kernels
+Russia's plan values (``Russia.values_by_type``) as they were in numpy before the kernels
 (commit 7ca4b68), Russia's outlook (``Russia.prospects``) as it was before its kernel
 (commit 10a3505; its inputs, the force, the resistance later, the chance of winning and
 the expected deals, in numpy as at commit 0e8644d), and Russia's choice
@@ -389,6 +389,15 @@ def numpy_type_values(self, revisionist, prospects, *, explain=False, rows=None)
     )
 
 
+def numpy_values_by_type(self, prospects, *, explain=False, rows=None):
+    """``Russia.values_by_type`` in numpy: :func:`numpy_type_values` of each type."""
+    size = self.rung.shape[0]
+    return tuple(
+        numpy_type_values(self, np.full(size, kind), prospects, explain=explain, rows=rows)
+        for kind in (True, False)
+    )
+
+
 def _logit(utilities, available, precision):
     scaled = np.where(available, utilities, -np.inf)
     best = scaled.max(axis=0)
@@ -636,7 +645,7 @@ def numpy_update_type_belief(self) -> None:
 NUMPY_STEP = {
     (alliance.Nato, "update_willingness"): numpy_update_willingness,
     (russia.Russia, "prospects"): numpy_prospects,
-    (russia.Russia, "type_values"): numpy_type_values,
+    (russia.Russia, "values_by_type"): numpy_values_by_type,
     (russia.Russia, "choose"): numpy_choose,
     (west.West, "choose_offers"): numpy_choose_offers,
     (bargaining.Deal, "form"): numpy_form,
@@ -696,7 +705,7 @@ def run_once(worlds: int, seed: int) -> tuple[pd.DataFrame, int, tuple[float, ..
     with (
         Timed(alliance.Nato, "update_willingness") as allies,
         Timed(russia.Russia, "prospects") as outlook,
-        Timed(russia.Russia, "type_values") as plan_values,
+        Timed(russia.Russia, "values_by_type") as plan_values,
         Timed(russia.Russia, "choose") as choice,
         Timed(west.West, "choose_offers") as offers,
         Timed(bargaining.Deal, "form") as deal,

@@ -19,7 +19,7 @@ import pytest
 
 from crisis_sim import CrisisModel, Params
 from crisis_sim.model import alliance, bargaining, compiled, concessions, plans, russia, west
-from crisis_sim.model.alliance import pairwise_sum
+from crisis_sim.model.alliance import pairwise_sum, sort_with
 from crisis_sim.model.compiled import larger as bigger
 from crisis_sim.model.compiled import wide_product
 from crisis_sim.model.domain import Action
@@ -399,6 +399,7 @@ def test_a_kernels_fingerprint_covers_this_module_its_own_and_its_helpers():
 KERNELS = {
     alliance: ("_settle_members", "_decide", "_column_quantiles", "_cohesions"),
     bargaining: ("_form", "_worth"),
+    compiled: ("_gather", "_scatter"),
     concessions: ("_agreed",),
     plans: ("_wait_powers",),
     russia: ("_outlook", "_plan_values", "_choose"),
@@ -443,13 +444,14 @@ def test_the_pools_server_loads_every_kernel_of_the_model_before_it_forks_worker
     )
     assert pool.process_context().get_start_method() == "forkserver"
     assert preloaded == [worker.__name__]
-    # The model's fifteen kernels (the allies' update and decision, the quantiles, the
+    # The model's seventeen kernels (the allies' update and decision, the quantiles, the
     # cohesions, Russia's outlook, its plan values and its choice, the West's offers, its
     # type belief, the chance of war it sees and its response, the deal, the worth of
-    # terms, what is agreed, the plans' wait powers), the runner's weekly histograms and
-    # six elementwise rules (exp, power, the force, the chance of winning, the resistance and the
-    # deal after some weeks); a test module may have added its own since.
-    assert worker.KERNELS >= 22
+    # terms, what is agreed, the plans' wait powers, the gather and scatter of worlds),
+    # the runner's weekly histograms and six elementwise rules (exp, power, the force,
+    # the chance of winning, the resistance and the deal after some weeks); a test module
+    # may have added its own since.
+    assert worker.KERNELS >= 24
     assert compiled.load_kernels() == len(compiled._LOADERS) >= worker.KERNELS
 
 
@@ -684,9 +686,9 @@ def _run_with_share(monkeypatch, share: float, scenario: str):
 
 @pytest.mark.parametrize("scenario", ["baseline", "us_exercise_limits"])
 def test_valuing_only_the_worlds_in_crisis_changes_no_number(monkeypatch, scenario):
-    # Russia's values in the worlds that have ended are read by nothing: computing them
-    # there (share 0) or never (share above 1) gives every table and every West state
-    # to the bit, and the compact path must really have run.
+    # Russia's values and the West's offers in the worlds that have ended are read by
+    # nothing: computing them there (share 0) or never (share above 1) gives every table
+    # and every West state to the bit, and the compact path must really have run.
     every, history, state, full_steps = _run_with_share(monkeypatch, 0.0, scenario)
     some, compact_history, compact_state, compact_steps = _run_with_share(
         monkeypatch, 1.01, scenario
@@ -712,6 +714,86 @@ def test_in_rows_takes_a_value_per_world_at_the_rows_and_keeps_one_number_one():
     assert np.isnan(spread[0, [1, 2, 4]]).all() and spread[0, [0, 3]].tolist() == [1.0, 2.0]
     updated = compiled.with_rows(table, rows, np.zeros((2, 2)))
     assert updated.tolist() == [[0, 1, 2, 0, 4], [0, 6, 7, 0, 9]] and table[0, 3] == 3.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64, np.bool_])
+@pytest.mark.parametrize("shape", [(7,), (3, 7), (2, 3, 7)])
+@pytest.mark.parametrize("taken", [[], [6], [0, 2, 3, 6]])
+def test_the_compiled_gather_and_scatter_move_what_numpys_indexing_moves(dtype, shape, taken):
+    rng = np.random.default_rng(sum(shape) + len(taken))
+    table = (rng.uniform(-3.0, 3.0, size=shape) * 10).astype(dtype)
+    rows = np.array(taken, dtype=np.int64)
+    gathered = compiled.columns_of(table, rows)
+    assert gathered.dtype == table.dtype and gathered.flags.c_contiguous
+    np.testing.assert_array_equal(gathered, table[..., rows])
+    values = np.ascontiguousarray(gathered[..., ::-1])
+    fill = dtype(1)
+    expected = np.full(shape, fill, dtype=dtype)
+    expected[..., rows] = values
+    np.testing.assert_array_equal(compiled.spread(values, rows, shape[-1], fill), expected)
+    updated = table.copy()
+    updated[..., rows] = values
+    np.testing.assert_array_equal(compiled.with_rows(table, rows, values), updated)
+    # A strided table (a view) is read as the values it shows.
+    view = np.repeat(table, 2, axis=-1)[..., ::2]
+    np.testing.assert_array_equal(compiled.columns_of(view, rows), table[..., rows])
+
+
+@compiled.kernel("void(float64[::1], int16[::1])")
+def _sort_with(values: np.ndarray, order: np.ndarray) -> None:
+    """:func:`crisis_sim.model.alliance.sort_with`, compiled (a test kernel)."""
+    sort_with(values, order)
+
+
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_allies_voices_sort_as_numpy_sorts_from_any_order_and_carry_their_members(engine, seed):
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.uniform(-0.2, 1.2, size=30), 1)  # ties
+    values[rng.integers(0, 30, size=3)] = np.inf  # allies standing aside
+    if seed % 2:
+        values[rng.integers(0, 30, size=2)] = np.nan
+    order = rng.permutation(30).astype(np.int16)  # last week's order, whatever it was
+    row = values[order]
+    (_sort_with if engine == "compiled" else alliance.sort_with)(row, order)
+    np.testing.assert_array_equal(row, np.sort(values))
+    np.testing.assert_array_equal(row, values[order])  # each place still names its member
+    assert sorted(order.tolist()) == list(range(30))
+
+
+def test_both_types_valued_at_once_have_the_bits_of_each_type_valued_alone():
+    model = CrisisModel(replications=400, seed=8, event_log=False)
+    for _ in range(18):  # past the weeks in which worlds begin to end
+        model.step()
+    russia_ = model.russia
+    rows = np.flatnonzero(model.active)
+    assert 0 < rows.size < 400
+    for chosen in (None, rows):
+        prospects = russia_.prospects(rows=chosen)
+        both = russia_.values_by_type(prospects, explain=True, rows=chosen)
+        for values, kind in zip(both, (True, False), strict=True):
+            alone = russia_.type_values(np.full(400, kind), prospects, explain=True, rows=chosen)
+            for field in russia.TypeValues.__dataclass_fields__:
+                found, expected = getattr(values, field), getattr(alone, field)
+                assert np.asarray(found).tobytes() == np.asarray(expected).tobytes(), field
+    gain = model.deal.partial_gain(model)
+    np.testing.assert_array_equal(model.deal.partial_gain(model, rows), gain[rows])
+
+
+def test_valuing_a_grant_only_where_it_was_made_gives_what_valuing_every_world_gives():
+    model = CrisisModel(replications=50, seed=2, event_log=False)
+    for _ in range(3):
+        model.step()
+    concessions_ = model.concessions
+    before = concessions_.status_quo_utility.copy()
+    due = np.zeros(50, dtype=bool)
+    due[[3, 17, 40]] = True
+    concessions_.grant(concessions.Issue.EXERCISES, due, 0.6)
+    quo, war = concessions_.status_quo_utility.copy(), concessions_.war_utility.copy()
+    assert np.all(quo[due] > before[due]) and quo[~due].tobytes() == before[~due].tobytes()
+    concessions_._value()
+    assert quo.tobytes() == concessions_.status_quo_utility.tobytes()
+    assert war.tobytes() == concessions_.war_utility.tobytes()
 
 
 def test_the_worlds_in_crisis_are_computed_alone_only_when_few_enough_and_no_log_is_kept():

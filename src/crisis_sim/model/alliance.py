@@ -174,11 +174,33 @@ def consensus_level(
     return column_quantile(willingness, np.clip(quantile, 0.0, 1.0))
 
 
+@helper
+def sorts_after(value: float, other: float) -> bool:
+    """Whether ``value`` comes after ``other`` in ascending order, NaN last (as numpy sorts)."""
+    return (value > other) | ((value != value) & (other == other))
+
+
+@helper(inline=False)
+def sort_with(values: np.ndarray, order: np.ndarray) -> None:
+    """Sort ``values`` ascending in place (NaN last), moving ``order``'s entries with them.
+
+    An insertion sort: as fast as the row is nearly sorted already, which a row sorted
+    last week and changed by a week's moves is. The values it gives are numpy's sort's.
+    """
+    for place in range(1, values.shape[0]):
+        value, member = values[place], order[place]
+        before = place - 1
+        while before >= 0 and sorts_after(values[before], value):
+            values[before + 1], order[before + 1] = values[before], order[before]
+            before -= 1
+        values[before + 1], order[before + 1] = value, member
+
+
 @kernel(
     "void(float64[:, ::1], boolean, float64[:, ::1], float64[::1], float64[::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1], boolean, float64[::1],"
     " float64[::1], float64[::1], boolean, boolean[:, ::1], boolean[:, ::1], boolean[::1],"
-    " float64[:, ::1], float64[:, ::1])"
+    " float64[:, ::1], float64[:, ::1], int16[:, ::1])"
 )
 def _settle_members(
     standing: np.ndarray,
@@ -201,6 +223,7 @@ def _settle_members(
     live: np.ndarray,
     willingness: np.ndarray,
     voices: np.ndarray,
+    order: np.ndarray,
 ) -> None:
     """The members' willingness this week in each live world (:meth:`Nato.update_willingness`).
 
@@ -211,12 +234,15 @@ def _settle_members(
     toward it, ``(1 - solidarity) x own + solidarity x mean``, except one standing aside
     (its own view) or one that joined the common line (the mean); clipped to [0, 1].
     ``voices`` gets the willingness of the members inside and ``inf`` for those standing
-    aside (for the consensus, :func:`_decide`). Worlds not ``live`` keep their
-    willingness.
+    aside, each world's row sorted (for the consensus, :func:`_decide`): ``order`` holds
+    the member at each place of last week's sorted row, which this week's row starts
+    from and is sorted from (:func:`sort_with`; a week moves few members past each
+    other, so the sort has little to do). Worlds not ``live`` keep their willingness.
     """
     members = standing.shape[1]
     own = np.empty(members)
     weighted = np.empty(members)
+    voice = np.empty(members)
     for world in range(standing.shape[0]):
         if not live[world]:
             continue
@@ -246,7 +272,11 @@ def _settle_members(
                 value = own[member] * (1.0 - pull) + pull * mean
             value = clipped(value, 0.0, 1.0)
             willingness[world, member] = value
-            voices[world, member] = np.inf if stands_aside else value
+            voice[member] = np.inf if stands_aside else value
+        row, members_at = voices[world], order[world]
+        for place in range(members):
+            row[place] = voice[members_at[place]]
+        sort_with(row, members_at)
 
 
 @kernel(
@@ -489,7 +519,9 @@ class Nato(mesa.Agent):
         The same array from week to week: :meth:`update_willingness` settles it in place.
         """
         self._voices = np.full((size, len(self.members)), np.inf)
-        """(R, members) the kernels' scratch table of voices, kept from week to week."""
+        """(R, members) the kernels' table of voices, each world's row sorted, kept weekly."""
+        self._order = np.tile(np.arange(len(self.members), dtype=np.int16), (size, 1))
+        """(R, members) the member at each place of :attr:`_voices` (:func:`_settle_members`)."""
         self.update_willingness()
 
     def member(self, iso3: str) -> NatoMember:
@@ -594,8 +626,8 @@ class Nato(mesa.Agent):
             live,
             willingness,
             voices,
+            self._order,
         )
-        voices.sort(axis=1)
         _decide(
             willingness,
             voices,

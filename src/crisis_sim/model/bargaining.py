@@ -23,7 +23,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisis_sim.model.compiled import at_world, helper, kernel, larger, per_world, power
+from crisis_sim.model.compiled import (
+    at_world,
+    columns_of,
+    helper,
+    in_rows,
+    kernel,
+    larger,
+    per_world,
+    power,
+)
 from crisis_sim.model.domain import RECIPROCAL_ISSUES, UKRAINE_ISSUES, Issue
 from crisis_sim.model.ukraine import consent_share, threat_faced
 
@@ -350,21 +359,22 @@ class Deal:
         self.partial_issues: np.ndarray = RECIPROCAL_TERMS
         self._proposed = False
 
-    def partial_gain(self, model: CrisisModel) -> np.ndarray:
+    def partial_gain(self, model: CrisisModel, rows: np.ndarray | None = None) -> np.ndarray:
         """What agreeing to the reciprocal items on the table would add to Russia's status quo.
 
         The items are those of :attr:`partial_issues`: the reciprocal ones unless Russia
-        proposed more (``propose_partial``).
+        proposed more (``propose_partial``). ``rows``: in those worlds only (None: all).
         """
         p = model.p.russia
+        exponent = p.distance_exponent
         agreed = terms_worth(
-            model.concessions.granted,
-            p.salience,
-            p.distance_exponent,
-            raised=self.terms,
-            raising=self.partial_issues,
+            columns_of(model.concessions.granted, rows),
+            columns_of(issue_table(p.salience), rows),
+            exponent if np.ndim(exponent) == 0 else in_rows(exponent, rows),
+            raised=columns_of(self.terms, rows),
+            raising=columns_of(self.partial_issues, rows),
         )
-        return agreed - model.concessions.status_quo_utility
+        return agreed - columns_of(model.concessions.status_quo_utility, rows)
 
     def agree_partial(self, model: CrisisModel, mask: np.ndarray) -> None:
         """Agree to the reciprocal items on the table in the worlds ``mask``: they hold for good.

@@ -188,17 +188,18 @@ def per_world(value: np.ndarray | float, size: int = 1) -> np.ndarray:
 
 
 COMPACT_SHARE = 0.8
-"""The share of worlds in crisis below which Russia's values skip the worlds that have ended.
+"""The share of worlds in crisis below which Russia's values and the West's offers skip the rest.
 
 Below it, they are computed for the worlds still in crisis alone (their inputs gathered
 by :func:`in_rows` and :func:`columns_of`, their results spread back by :func:`spread`
-and :func:`with_rows`); above it, for every world, which costs less than gathering. What
-they would be in the other worlds is read by nothing: the crisis is over there, and
-Russia no longer chooses. Either way every world gets the same numbers to the bit
+and :func:`with_rows`, all through the compiled :func:`_gather` and :func:`_scatter`);
+above it, for every world, which costs less than gathering. What they would be in the
+other worlds is read by nothing: the crisis is over there, Russia no longer chooses and
+the West no longer offers. Either way every world gets the same numbers to the bit
 (``tests/test_kernels.py``, ``benchmarks/identical_tables.py``). A setting of speed
-(``benchmarks/README.md``), not of the model. The West's offers, tried the same way,
-gained nothing measurable (135-146 against 140-144 ns a world-week: gathering their
-issue tables costs what it saves), so they are chosen in every world.
+(``benchmarks/README.md``), not of the model. The West's offers gained nothing this way
+while numpy's indexing gathered their issue tables (135-146 against 140-144 ns a
+world-week); gathered by :func:`_gather`, five times as fast, they gain about 20.
 """
 
 
@@ -228,32 +229,46 @@ def in_rows(value: np.ndarray | float, rows: np.ndarray | None, size: int = 1) -
     array = per_world(value)
     if array.shape[0] == 1:
         return per_world(value, rows.shape[0] if size > 1 else 1)
-    return array[rows]
+    return columns_of(array, rows)
 
 
 def columns_of(table: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
     """A (..., 1) or (..., R) table, C-contiguous, in the worlds ``rows`` only (None: all).
 
     A copy where ``rows`` are taken (the caller may write into it); ``table`` itself, or
-    a contiguous copy of it, otherwise.
+    a contiguous copy of it, otherwise. The rows are taken by the compiled :func:`_gather`
+    (numpy's ``table[..., rows]`` took five times as long, ``benchmarks/README.md``).
     """
-    if rows is not None and table.shape[-1] > 1:
-        table = table[..., rows]
-    return np.ascontiguousarray(table)
+    table = np.ascontiguousarray(table)
+    if rows is None or table.shape[-1] == 1:
+        return table
+    lines = math.prod(table.shape[:-1])
+    taken = np.empty((*table.shape[:-1], rows.shape[0]), dtype=table.dtype)
+    _gather(table.reshape(lines, table.shape[-1]), rows, taken.reshape(lines, rows.shape[0]))
+    return taken
 
 
 def with_rows(table: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
     """A copy of the (..., R) ``table`` whose worlds ``rows`` hold the (..., n) ``values``."""
-    updated = table.copy()
-    updated[..., rows] = values
+    updated = np.array(table, order="C")
+    _scatter(_rows_of(values, updated.dtype), rows, updated.reshape(-1, updated.shape[-1]))
     return updated
 
 
 def spread(values: np.ndarray, rows: np.ndarray, size: int, fill: float | bool) -> np.ndarray:
-    """(..., n) values of the worlds ``rows`` as a (..., ``size``) table, ``fill`` elsewhere."""
+    """(..., n) values of the worlds ``rows`` as a (..., ``size``) table, ``fill`` elsewhere.
+
+    The values are put in place by the compiled :func:`_scatter`.
+    """
     full = np.full((*values.shape[:-1], size), fill, dtype=values.dtype)
-    full[..., rows] = values
+    _scatter(_rows_of(values, full.dtype), rows, full.reshape(-1, size))
     return full
+
+
+def _rows_of(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """(..., n) ``values`` as a C-contiguous (rows, n) table of ``dtype``, for :func:`_scatter`."""
+    array = np.ascontiguousarray(values, dtype=dtype)
+    return array.reshape(math.prod(array.shape[:-1]), array.shape[-1])
 
 
 _HELPERS: dict[Callable[..., Any], Any] = {}
@@ -336,7 +351,7 @@ def _bind(rule: Callable[..., Any]) -> types.FunctionType:
     return _function(rule, names)
 
 
-def _njit(bound: types.FunctionType, signature: str) -> Any:
+def _njit(bound: types.FunctionType, signature: str | list[str]) -> Any:
     """``bound`` compiled by numba for ``signature``, cached on disk where numba can write."""
     numba = _numba()
     with warnings.catch_warnings():
@@ -348,7 +363,7 @@ def _njit(bound: types.FunctionType, signature: str) -> Any:
             return numba.njit(signature, cache=False, nogil=True, error_model="numpy")(bound)
 
 
-def _compile(rule: Callable[..., Any], signature: str) -> Callable[..., Any]:
+def _compile(rule: Callable[..., Any], signature: str | list[str]) -> Callable[..., Any]:
     """Compile ``rule`` for ``signature``, cached on disk where numba can write.
 
     Numba names the cache files after the function's qualified name, which here ends in
@@ -507,8 +522,11 @@ def elementwise(signature: str) -> Callable[[Callable[..., float]], Elementwise]
     return make
 
 
-def kernel[F: Callable[..., Any]](signature: str) -> Callable[[F], F]:
+def kernel[F: Callable[..., Any]](signature: str | list[str]) -> Callable[[F], F]:
     """Compile the decorated rule with numba for ``signature`` when it is first called.
+
+    A list of signatures compiles the rule for each (numba picks the one of the
+    arguments' types when it is called).
 
     The rule keeps its name, docstring and source; ``rule.__wrapped__`` is the Python
     function itself (for reading, not for running: it is slow).
@@ -553,3 +571,25 @@ def power(base: float, exponent: float) -> float:
     would multiply instead, and numpy's ``**`` is its own per-CPU code.
     """
     return base**exponent
+
+
+_TABLE_TYPES = ("float64", "int64", "boolean")
+"""The types of the tables :func:`_gather` and :func:`_scatter` move (all the model's)."""
+
+
+@kernel([f"void({kind}[:, ::1], int64[::1], {kind}[:, ::1])" for kind in _TABLE_TYPES])
+def _gather(table: np.ndarray, rows: np.ndarray, taken: np.ndarray) -> None:
+    """``taken[:, j] = table[:, rows[j]]`` of (k, R) ``table`` and (k, n) ``taken``."""
+    for line in range(table.shape[0]):
+        source, target = table[line], taken[line]
+        for place in range(rows.shape[0]):
+            target[place] = source[rows[place]]
+
+
+@kernel([f"void({kind}[:, ::1], int64[::1], {kind}[:, ::1])" for kind in _TABLE_TYPES])
+def _scatter(values: np.ndarray, rows: np.ndarray, table: np.ndarray) -> None:
+    """``table[:, rows[j]] = values[:, j]`` of (k, n) ``values`` and (k, R) ``table``."""
+    for line in range(table.shape[0]):
+        source, target = values[line], table[line]
+        for place in range(rows.shape[0]):
+            target[rows[place]] = source[place]

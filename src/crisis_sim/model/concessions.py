@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crisis_sim.model.bargaining import UKRAINE_TERMS, at_issue, issue_table, terms_worth
-from crisis_sim.model.compiled import kernel, larger
+from crisis_sim.model.compiled import columns_of, in_rows, kernel, larger, with_rows
 from crisis_sim.model.domain import Issue
 
 if TYPE_CHECKING:
@@ -126,11 +126,24 @@ class Concessions:
         """(issues, R) what Russia and the West agreed in part (a reciprocal agreement)."""
         self._value()
 
-    def _value(self) -> None:
+    def _value(self, changed: np.ndarray | None = None) -> None:
+        """Value what is granted: in every world, or only in the worlds ``changed`` (a mask).
+
+        Elsewhere the grants, and so their values, are as they were.
+        """
         salience, exponent = self._russia.salience, self._russia.distance_exponent
-        granted = self.granted
-        self.status_quo_utility = terms_worth(granted, salience, exponent)
-        self.war_utility = terms_worth(granted, salience, exponent, whole=UKRAINE_TERMS)
+        if changed is None:
+            self.status_quo_utility = terms_worth(self.granted, salience, exponent)
+            self.war_utility = terms_worth(self.granted, salience, exponent, whole=UKRAINE_TERMS)
+            return
+        rows = np.flatnonzero(changed)
+        granted = columns_of(self.granted, rows)
+        salience = columns_of(issue_table(salience), rows)
+        exponent = exponent if np.ndim(exponent) == 0 else in_rows(exponent, rows)
+        quo = terms_worth(granted, salience, exponent)
+        war = terms_worth(granted, salience, exponent, whole=UKRAINE_TERMS)
+        self.status_quo_utility = with_rows(self.status_quo_utility, rows, quo)
+        self.war_utility = with_rows(self.war_utility, rows, war)
 
     def start_week(self) -> None:
         """Begin a week in which nothing has been granted yet."""
@@ -147,7 +160,7 @@ class Concessions:
         self.conceded[row] = np.where(
             due, np.maximum(self.conceded[row], level), self.conceded[row]
         )
-        self._value()
+        self._value(due)
         gain = self.status_quo_utility - before
         self.granted_this_week = self.granted_this_week + gain
         self.granted_utility = self.granted_utility + gain
@@ -173,4 +186,4 @@ class Concessions:
             granted,
         )
         self.agreed, self.granted = agreed, granted
-        self._value()
+        self._value(np.asarray(mask, dtype=bool))

@@ -677,11 +677,11 @@ def is_best(value: float, best: float) -> bool:
 
 @kernel(
     "void(float64[:, :, ::1], float64[:, ::1], float64[:, :, ::1], float64[:, ::1],"
-    " float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], float64[::1], float64[::1],"
-    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64[::1],"
-    " float64[::1], float64[::1], float64[::1], float64, int64[::1], boolean,"
-    " float64[:, ::1], boolean[:, ::1], float64[::1], float64[::1], float64[::1], int64[::1],"
-    " int64[::1])"
+    " float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], float64[::1],"
+    " float64[:, ::1], float64[:, ::1], float64[::1], float64[:, ::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1], float64[::1], float64,"
+    " int64[::1], boolean, float64[:, :, ::1], boolean[:, ::1], float64[:, ::1],"
+    " float64[:, ::1], float64[:, ::1], int64[:, ::1], int64[:, ::1])"
 )
 def _plan_values(
     flows: np.ndarray,
@@ -714,7 +714,12 @@ def _plan_values(
     best_wait: np.ndarray,
     best_final: np.ndarray,
 ) -> None:
-    """Russia's action values under one type, the rule of :meth:`Russia.type_values`, per world.
+    """Russia's action values under each type, the rule of :meth:`Russia.type_values`, per world.
+
+    The tables of the outlook are read once for all the types: the inputs and results
+    that depend on the type (``aspiration``, ``saved``, ``walk_back``; ``utilities``,
+    ``war_plan``, ``peace_plan``, ``settle_base``, ``best_wait``, ``best_final``) have
+    a first axis of types, whose rows are computed alike, each as if alone.
 
     For each rung ``L`` Russia can hold at (1-3; tables are (rungs, waits, R)), the
     plans of holding ``k`` weeks at the weekly ``flow`` and then a final move worth
@@ -729,41 +734,18 @@ def _plan_values(
     of the best hold here.
     """
     levels, count, size = flows.shape
-    base = np.empty(size)
-    for world in range(size):
-        base[world] = status_quo[world] * (1.0 - aspiration[world]) - in_force[world]
-        base[world] -= walk_back[world]
-    war_plans = np.empty((levels, size))
-    settle_best = np.empty((levels, size))
-    for level in range(levels):
-        for index in range(count):
-            for world in range(size):
-                strike, settle = hold_then_values(
-                    flows,
-                    deals,
-                    war_gain,
-                    war_cost,
-                    weight,
-                    status_quo,
-                    aspiration,
-                    threshold,
-                    audience,
-                    saved,
-                    base,
-                    level,
-                    index,
-                    world,
-                )
-                best = war_plans[level, world] if index > 0 else strike
-                war_plans[level, world] = larger(best, strike)
-                best = settle_best[level, world] if index > 0 else settle
-                settle_best[level, world] = larger(best, settle)
-    strike_wait = np.full((levels, size), -1, dtype=np.int64)
-    settle_wait = np.full((levels, size), -1, dtype=np.int64)
-    if explain:
-        # The weeks of the best plans: the first wait whose value is the best (the first
-        # NaN, where one made the best NaN), in a second pass only when asked for.
+    types = aspiration.shape[0]
+    base = np.empty((types, size))
+    for kind in range(types):
+        for world in range(size):
+            kept = status_quo[world] * (1.0 - aspiration[kind, world]) - in_force[world]
+            base[kind, world] = kept - walk_back[kind, world]
+    war_plans = np.empty((types, levels, size))
+    settle_best = np.empty((types, levels, size))
+    for kind in range(types):
+        asp, face, rest = aspiration[kind], saved[kind], base[kind]
         for level in range(levels):
+            strikes, settles = war_plans[kind, level], settle_best[kind, level]
             for index in range(count):
                 for world in range(size):
                     strike, settle = hold_then_values(
@@ -773,89 +755,126 @@ def _plan_values(
                         war_cost,
                         weight,
                         status_quo,
-                        aspiration,
+                        asp,
                         threshold,
                         audience,
-                        saved,
-                        base,
+                        face,
+                        rest,
                         level,
                         index,
                         world,
                     )
-                    if strike_wait[level, world] < 0 and is_best(strike, war_plans[level, world]):
-                        strike_wait[level, world] = index
-                    if settle_wait[level, world] < 0 and is_best(settle, settle_best[level, world]):
-                        settle_wait[level, world] = index
-    for world in range(size):
-        asp = aspiration[world]
-        quo = status_quo[world]
-        face = saved[world]
-        threshold_here = threshold[world]
-        now = rung[world]
-        here = min(max(now - 1, 0), levels - 1)
-        up = min(max(now, 0), levels - 1)
-        down = min(max(now - 2, 0), levels - 1)
-        backing = audience[world] * now * face
-        gain = partial_gain[world]
-        war_best = -np.inf
-        peace_best = -np.inf
-        hold_here = hold_up = hold_down = 0.0
+                    best = strikes[world] if index > 0 else strike
+                    strikes[world] = larger(best, strike)
+                    best = settles[world] if index > 0 else settle
+                    settles[world] = larger(best, settle)
+    strike_wait = np.full((types, levels, size), -1, dtype=np.int64)
+    settle_wait = np.full((types, levels, size), -1, dtype=np.int64)
+    if explain:
+        # The weeks of the best plans: the first wait whose value is the best (the first
+        # NaN, where one made the best NaN), in a second pass only when asked for.
         for level in range(levels):
-            strike_best = war_plans[level, world]
-            held = forever[level, world]
-            peace = larger(settle_best[level, world], held)
-            hold = larger(strike_best, peace)
-            if level == here:
-                hold_here = hold
-                if strike_best >= peace:
-                    best_final[world] = 0
-                    best_wait[world] = waits[strike_wait[level, world]] if explain else 0
-                else:
-                    best_final[world] = 1 if settle_best[level, world] >= held else 2
-                    best_wait[world] = waits[settle_wait[level, world]] if explain else 0
-            if level == up:
-                hold_up = hold
-            if level == down:
-                hold_down = hold
-            at = level + 1
-            if abs(at - now) <= 1:
-                move = backing if at < now else (threshold_here if at > now else 0.0)
-                war_best = larger(war_best, strike_best - move)
-                peace_best = larger(peace_best, peace - move)
-        invade = quo + asp * war_gain_now[world] - war_cost_now[world] - threshold_here * (4 - now)
-        settle_now = base[world] - backing + asp * deal_utility[world]
-        after_best = -np.inf
-        for index in range(count):
-            flow = flows[here, index, world] + gain
-            final = (
-                (quo + gain) * (1.0 - asp)
-                - in_force[world]
-                - backing
-                + (asp * deals[here, index, world])
-            )
-            value = flow + weight[index, world] * (final - flow)
-            after_best = value if index == 0 else larger(after_best, value)
-        partial = (
-            larger(larger(war_plans[here, world], forever[here, world]) + gain, after_best)
-            - partial_cost[world]
-            - walk_back[world]
-        )
-        utilities[0, world] = hold_down - backing
-        utilities[1, world] = hold_here
-        utilities[2, world] = hold_up - threshold_here
-        utilities[3, world] = settle_now
-        utilities[4, world] = invade
-        utilities[5, world] = partial
+            for index in range(count):
+                for kind in range(types):
+                    for world in range(size):
+                        strike, settle = hold_then_values(
+                            flows,
+                            deals,
+                            war_gain,
+                            war_cost,
+                            weight,
+                            status_quo,
+                            aspiration[kind],
+                            threshold,
+                            audience,
+                            saved[kind],
+                            base[kind],
+                            level,
+                            index,
+                            world,
+                        )
+                        best_strike = war_plans[kind, level, world]
+                        if strike_wait[kind, level, world] < 0 and is_best(strike, best_strike):
+                            strike_wait[kind, level, world] = index
+                        best_settle = settle_best[kind, level, world]
+                        if settle_wait[kind, level, world] < 0 and is_best(settle, best_settle):
+                            settle_wait[kind, level, world] = index
+    for world in range(size):
+        now = rung[world]
         available[0, world] = now >= 2
         available[1, world] = True
         available[2, world] = now <= 2
         available[3, world] = True
         available[4, world] = True
-        available[5, world] = gain > deal_margin
-        war_plan[world] = larger(invade, war_best)
-        partial_or_none = partial if gain > deal_margin else -np.inf
-        peace_plan[world] = larger(larger(settle_now, partial_or_none), peace_best)
-        settle_base[world] = base[world] - backing
+        available[5, world] = partial_gain[world] > deal_margin
+    for kind in range(types):
+        for world in range(size):
+            asp = aspiration[kind, world]
+            quo = status_quo[world]
+            face = saved[kind, world]
+            threshold_here = threshold[world]
+            now = rung[world]
+            here = min(max(now - 1, 0), levels - 1)
+            up = min(max(now, 0), levels - 1)
+            down = min(max(now - 2, 0), levels - 1)
+            backing = audience[world] * now * face
+            gain = partial_gain[world]
+            war_best = -np.inf
+            peace_best = -np.inf
+            hold_here = hold_up = hold_down = 0.0
+            for level in range(levels):
+                strike_best = war_plans[kind, level, world]
+                held = forever[level, world]
+                peace = larger(settle_best[kind, level, world], held)
+                hold = larger(strike_best, peace)
+                if level == here:
+                    hold_here = hold
+                    if strike_best >= peace:
+                        best_final[kind, world] = 0
+                        wait = strike_wait[kind, level, world]
+                    else:
+                        settles_best = settle_best[kind, level, world] >= held
+                        best_final[kind, world] = 1 if settles_best else 2
+                        wait = settle_wait[kind, level, world]
+                    best_wait[kind, world] = waits[wait] if explain else 0
+                if level == up:
+                    hold_up = hold
+                if level == down:
+                    hold_down = hold
+                at = level + 1
+                if abs(at - now) <= 1:
+                    move = backing if at < now else (threshold_here if at > now else 0.0)
+                    war_best = larger(war_best, strike_best - move)
+                    peace_best = larger(peace_best, peace - move)
+            invade = (
+                quo + asp * war_gain_now[world] - war_cost_now[world] - threshold_here * (4 - now)
+            )
+            settle_now = base[kind, world] - backing + asp * deal_utility[world]
+            after_best = -np.inf
+            for index in range(count):
+                flow = flows[here, index, world] + gain
+                final = (
+                    (quo + gain) * (1.0 - asp)
+                    - in_force[world]
+                    - backing
+                    + (asp * deals[here, index, world])
+                )
+                value = flow + weight[index, world] * (final - flow)
+                after_best = value if index == 0 else larger(after_best, value)
+            hold_on = larger(war_plans[kind, here, world], forever[here, world])
+            partial = (
+                larger(hold_on + gain, after_best) - partial_cost[world] - walk_back[kind, world]
+            )
+            utilities[kind, 0, world] = hold_down - backing
+            utilities[kind, 1, world] = hold_here
+            utilities[kind, 2, world] = hold_up - threshold_here
+            utilities[kind, 3, world] = settle_now
+            utilities[kind, 4, world] = invade
+            utilities[kind, 5, world] = partial
+            war_plan[kind, world] = larger(invade, war_best)
+            partial_or_none = partial if gain > deal_margin else -np.inf
+            peace_plan[kind, world] = larger(larger(settle_now, partial_or_none), peace_best)
+            settle_base[kind, world] = base[kind, world] - backing
 
 
 def _table(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -1132,7 +1151,7 @@ class Russia(mesa.Agent):
         )
         return Prospects(
             **tables,
-            partial_gain=in_rows(model.deal.partial_gain(model), rows, everywhere),
+            partial_gain=model.deal.partial_gain(model, rows),
             status_quo=in_rows(model.concessions.status_quo_utility, rows, everywhere),
             sensitivity=sensitivity if rows is None else pick(sensitivity),
             threshold=(
@@ -1175,16 +1194,34 @@ class Russia(mesa.Agent):
         The rule is the compiled kernel :func:`_plan_values`; the discount over each
         wait, ``delta^k``, is :attr:`discount_weights`, computed once.
         """
+        return self._valued((revisionist,), prospects, explain, rows)[0]
+
+    def values_by_type(
+        self, prospects: Prospects, *, explain: bool = False, rows: np.ndarray | None = None
+    ) -> tuple[TypeValues, TypeValues]:
+        """:meth:`type_values` under the revisionist type and under the security-seeking one.
+
+        In one pass of the kernel over the outlook's tables: the same numbers as two
+        calls of :meth:`type_values`.
+        """
+        size = self.rung.shape[0]
+        revisionist, security_seeking = self._valued(
+            (np.ones(size, dtype=bool), np.zeros(size, dtype=bool)), prospects, explain, rows
+        )
+        return revisionist, security_seeking
+
+    def _valued(
+        self,
+        types: tuple[np.ndarray, ...],
+        prospects: Prospects,
+        explain: bool,
+        rows: np.ndarray | None,
+    ) -> list[TypeValues]:
+        """:meth:`type_values` under each of ``types`` (each a (R,) revisionist mask)."""
         model = self.model
         p = model.p
         pr = prospects
         waits = plans.WAITS
-        aspiration = self.aspiration(revisionist)
-        _, offramp = self._reading_weights(revisionist)
-        saved = 1.0 - concessions.face_saving(
-            p.concessions.offramp_strength, offramp, model.deal.reciprocity
-        )
-        walk_back = p.russia.talks_walk_back_cost * saved * ~self.walked_back
         everywhere = self.rung.shape[0]
         rung = columns_of(self.rung, rows)
         size = rung.shape[0]
@@ -1192,11 +1229,23 @@ class Russia(mesa.Agent):
         def pick(value: np.ndarray | float) -> np.ndarray:
             return in_rows(value, rows, everywhere)
 
-        utilities = np.empty((len(Action), size))
+        aspirations, saved, walk_back = [], [], []
+        for revisionist in types:
+            aspirations.append(self.aspiration(revisionist))
+            _, offramp = self._reading_weights(revisionist)
+            face = 1.0 - concessions.face_saving(
+                p.concessions.offramp_strength, offramp, model.deal.reciprocity
+            )
+            saved.append(pick(face))
+            walk_back.append(pick(p.russia.talks_walk_back_cost * face * ~self.walked_back))
+        picked = [pick(aspiration) for aspiration in aspirations]
+        count = len(types)
+        utilities = np.empty((count, len(Action), size))
         available = np.empty((len(Action), size), dtype=bool)
-        war_plan, peace_plan, settle_base = np.empty(size), np.empty(size), np.empty(size)
-        best_wait = np.empty(size, dtype=np.int64)
-        best_final = np.empty(size, dtype=np.int64)
+        war_plan, peace_plan = np.empty((count, size)), np.empty((count, size))
+        settle_base = np.empty((count, size))
+        best_wait = np.empty((count, size), dtype=np.int64)
+        best_final = np.empty((count, size), dtype=np.int64)
         _plan_values(
             np.ascontiguousarray(pr.flows),
             np.ascontiguousarray(pr.forever),
@@ -1207,10 +1256,10 @@ class Russia(mesa.Agent):
             waits.astype(np.int64),
             per_world(pr.threshold, size),
             per_world(pr.status_quo, size),
-            pick(aspiration),
-            pick(saved),
+            np.stack(picked),
+            np.stack(saved),
             pick(p.russia.audience_cost),
-            pick(walk_back),
+            np.stack(walk_back),
             per_world(pr.in_force, size),
             per_world(pr.war_gain_now, size),
             per_world(pr.war_cost_now, size),
@@ -1228,16 +1277,19 @@ class Russia(mesa.Agent):
             best_wait,
             best_final,
         )
-        return TypeValues(
-            utilities=utilities,
-            available=available,
-            war_plan=war_plan,
-            peace_plan=peace_plan,
-            settle_base=settle_base,
-            aspiration=aspiration if rows is None else pick(aspiration),
-            best_wait=best_wait,
-            best_final=best_final,
-        )
+        return [
+            TypeValues(
+                utilities=utilities[kind],
+                available=available,
+                war_plan=war_plan[kind],
+                peace_plan=peace_plan[kind],
+                settle_base=settle_base[kind],
+                aspiration=aspirations[kind] if rows is None else picked[kind],
+                best_wait=best_wait[kind],
+                best_final=best_final[kind],
+            )
+            for kind in range(count)
+        ]
 
     def step(self) -> None:
         """Choose this week's action in every world in crisis and carry it out.
@@ -1256,10 +1308,7 @@ class Russia(mesa.Agent):
         size = active.shape[0]
         rows = crisis_rows(active, explain)
         prospects = self.prospects(reuse=True, rows=rows)
-        self.by_type = (
-            self.type_values(np.ones(size, dtype=bool), prospects, explain=explain, rows=rows),
-            self.type_values(np.zeros(size, dtype=bool), prospects, explain=explain, rows=rows),
-        )
+        self.by_type = self.values_by_type(prospects, explain=explain, rows=rows)
         action = self.choose(prospects, rows=rows)
         if rows is not None:
             rev, sec = self.by_type

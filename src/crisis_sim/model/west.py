@@ -28,7 +28,19 @@ from crisis_sim.model.bargaining import (
     package_at,
     utility_from_share,
 )
-from crisis_sim.model.compiled import at_world, exp, helper, kernel, larger, per_world, smaller
+from crisis_sim.model.compiled import (
+    at_world,
+    columns_of,
+    crisis_rows,
+    exp,
+    helper,
+    in_rows,
+    kernel,
+    larger,
+    per_world,
+    smaller,
+    with_rows,
+)
 from crisis_sim.model.domain import Issue
 from crisis_sim.model.levers import LeverActor
 
@@ -243,7 +255,7 @@ def _offers(
             judging = 0
             for world in range(size):
                 chance[world] = 0.0
-                if step == 0 or toward >= offer_step[world] - STEP_TOLERANCE:
+                if live[world] and (step == 0 or toward >= offer_step[world] - STEP_TOLERANCE):
                     judged_worlds[judging] = world
                     judging += 1
             for index in range(judging):
@@ -545,16 +557,25 @@ class West(mesa.Agent):
         model = self.model
         p = model.p
         russia = model.russia
-        live = model.active
-        size = model.replications
+        everywhere = model.replications
+        rows = crisis_rows(model.active, model.narration.enabled)
+        live = columns_of(model.active, rows)
+        size = live.shape[0]
         us, nato = model.united_states, model.nato
         judged = russia.by_type is not None and self.varying_issues.size > 0
+
+        def pick(value: np.ndarray | float, wide: bool = False) -> np.ndarray:
+            return in_rows(value, rows, everywhere if wide else 1)
+
+        def table(value: np.ndarray | float) -> np.ndarray:
+            return columns_of(issue_table(value), rows)
+
         if russia.by_type is None:
             readings = np.zeros((8, size))
         else:
             readings = np.stack(
                 [
-                    np.broadcast_to(np.asarray(reading, dtype=float), (size,))
+                    pick(reading, wide=True)
                     for values in russia.by_type
                     for reading in (
                         values.settle_base,
@@ -565,10 +586,10 @@ class West(mesa.Agent):
                 ]
             )
         exponent = p.russia.distance_exponent
-        acceptance = self.acceptance.copy()
+        acceptance = columns_of(self.acceptance, rows).copy()
         offer_step = np.empty(size)
         chosen = np.empty(size, dtype=np.int64)
-        us_offer, nato_offer = us.offer.copy(), nato.offer.copy()
+        us_offer, nato_offer = table(us.offer).copy(), table(nato.offer).copy()
         _offers(
             OFFER_STEPS,
             self.varying_issues.astype(np.int64),
@@ -577,22 +598,22 @@ class West(mesa.Agent):
             issue_table(p.west.us_reservation),
             issue_table(p.west.nato_offer),
             issue_table(p.west.nato_reservation),
-            issue_table(us.offer_floor),
-            issue_table(nato.offer_floor),
+            table(us.offer_floor),
+            table(nato.offer_floor),
             issue_table(p.west.us_share),
-            issue_table(model.ukraine.own_offer),
-            issue_table(model.concessions.granted),
+            table(model.ukraine.own_offer),
+            table(model.concessions.granted),
             issue_table(p.russia.salience),
             issue_table(p.west.us_salience),
-            per_world(exponent),
+            pick(exponent),
             bool(np.ndim(exponent) == 0 and exponent == 1.0),
             judged,
             readings,
-            per_world(self.type_belief, size),
-            per_world(p.russia.choice_precision),
-            per_world(self.war_risk, size),
-            per_world(p.west.war_aversion),
-            per_world(self.offer_step, size),
+            pick(self.type_belief, wide=True),
+            pick(p.russia.choice_precision),
+            pick(self.war_risk, wide=True),
+            pick(p.west.war_aversion),
+            pick(self.offer_step, wide=True),
             acceptance,
             live,
             offer_step,
@@ -600,13 +621,18 @@ class West(mesa.Agent):
             us_offer,
             nato_offer,
         )
-        if judged:
+        if judged and model.narration.enabled:
             model.narration.mask(
                 live & (OFFER_STEPS[chosen] > self.offer_step + STEP_TOLERANCE),
                 "west",
                 "the West widens its offers toward its reservation points: the chance of war "
                 "it sees is worth more than what the larger offer concedes (Fearon 1995)",
             )
+        if rows is not None:
+            acceptance = with_rows(self.acceptance, rows, acceptance)
+            offer_step = with_rows(per_world(self.offer_step, everywhere), rows, offer_step)
+            us_offer = with_rows(us.offer, rows, us_offer)
+            nato_offer = with_rows(nato.offer, rows, nato_offer)
         self.acceptance, self.offer_step = acceptance, offer_step
         us.offer, nato.offer = us_offer, nato_offer
 
