@@ -780,6 +780,22 @@ def test_both_types_valued_at_once_have_the_bits_of_each_type_valued_alone():
     np.testing.assert_array_equal(model.deal.partial_gain(model, rows), gain[rows])
 
 
+def test_the_war_is_fought_in_the_worlds_at_war_alone_with_their_own_numbers():
+    model = CrisisModel.from_scenario(
+        load_scenario("baseline"), replications=300, seed=5, event_log=False
+    )
+    while model.running and model.war.at_war.sum() < 5:
+        model.step()
+    rows = np.flatnonzero(model.war.at_war)
+    assert rows.size >= 5
+    everywhere = model.russia.massed_force(2.0)
+    assert model.russia.massed_force(2.0, rows).tobytes() == everywhere[rows].tobytes()
+    front, peace = model.war.front.copy(), ~model.war.at_war
+    model.step()
+    assert model.war.front[peace].tobytes() == front[peace].tobytes()  # no war, no front
+    assert np.any(model.war.front[rows] != front[rows])
+
+
 def test_valuing_a_grant_only_where_it_was_made_gives_what_valuing_every_world_gives():
     model = CrisisModel(replications=50, seed=2, event_log=False)
     for _ in range(3):

@@ -463,7 +463,9 @@ def _compile_elementwise(rule: Callable[..., Any], signature: str) -> Callable[.
         if not math.prod(shape):
             return np.empty(shape)
         flat = [
-            per_world(array if array.size == 1 else np.broadcast_to(array, shape))
+            per_world(
+                array if array.size == 1 or array.shape == shape else np.broadcast_to(array, shape)
+            )
             for array in arrays
         ]
         out = np.empty(shape)

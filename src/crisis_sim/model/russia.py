@@ -1006,23 +1006,30 @@ class Russia(mesa.Agent):
             self.model.concessions.granted_utility,
         )
 
-    def massed_force(self, weeks_on: np.ndarray | float = 0.0) -> np.ndarray:
+    def massed_force(
+        self, weeks_on: np.ndarray | float = 0.0, rows: np.ndarray | None = None
+    ) -> np.ndarray:
         """The massed force (:func:`plans.force`) now, or ``weeks_on`` weeks from now.
 
         A host country's second axis (``host_forces``) multiplies it by ``1 + axis_gain``:
         the same forces threaten Ukraine from one more side, so the force can pass 1.
+        ``rows``: in those worlds only (None: in every world).
         """
         p = self.model.p.russia
+
+        def pick(value: np.ndarray | float) -> np.ndarray | float:
+            return value if rows is None else in_rows(value, rows)
+
         force = plans.force(
-            self.weeks_massed + weeks_on,
-            p.buildup_start,
-            p.buildup_weeks,
-            p.readiness_weeks,
-            p.readiness_decline,
+            pick(self.weeks_massed) + weeks_on,
+            pick(p.buildup_start),
+            pick(p.buildup_weeks),
+            pick(p.readiness_weeks),
+            pick(p.readiness_decline),
         )
         if self.axis_gain is None:
             return force
-        return force * (1.0 + self.axis_gain)
+        return force * (1.0 + pick(self.axis_gain))
 
     def sanction_unit(self) -> np.ndarray:
         """What a tier of sanctions costs Russia a week: ``west.sanction_cost x participation``.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crisis_sim.model import plans, streams
-from crisis_sim.model.compiled import exp
+from crisis_sim.model.compiled import exp, in_rows, spread, with_rows
 
 if TYPE_CHECKING:
     from crisis_sim.model.crisis import CrisisModel
@@ -73,34 +73,42 @@ class War:
         self.start_week = np.where(mask, week, self.start_week)
 
     def step(self, model: CrisisModel) -> None:
-        """Fight one week in the worlds at war since an earlier week."""
+        """Fight one week in the worlds at war since an earlier week (computed there alone)."""
         fighting = self.at_war & (self.start_week < model.week)
-        if not fighting.any():
+        rows = np.flatnonzero(fighting)
+        if not rows.size:
             return
         p = model.p
         russia, ukraine = model.russia, model.ukraine
-        force = russia.massed_force() * model.ground[model.week]
-        victory = plans.victory_chance(force, ukraine.resistance, p.russia.victory_slope)
-        weeks = model.week - self.start_week
-        early = fighting & (weeks <= p.war.collapse_weeks)
-        collapse = early & (
-            model.weekly_uniform(streams.COLLAPSE) < p.war.collapse_hazard * victory
+        size, week = fighting.shape[0], model.week
+
+        def pick(value: np.ndarray | float) -> np.ndarray:
+            return in_rows(value, rows)
+
+        force = russia.massed_force(rows=rows) * pick(model.ground[week])
+        victory = plans.victory_chance(
+            force, pick(ukraine.resistance), pick(p.russia.victory_slope)
         )
-        movement = np.where(
-            fighting,
-            front_movement(self.front, victory, p.war.advance_rate, p.war.stalemate_victory),
-            0.0,
+        weeks = week - self.start_week[rows]
+        early = weeks <= pick(p.war.collapse_weeks)
+        draws = model.weekly_uniform(streams.COLLAPSE)[rows]
+        fought_collapse = early & (draws < pick(p.war.collapse_hazard) * victory)
+        movement = front_movement(
+            self.front[rows], victory, pick(p.war.advance_rate), pick(p.war.stalemate_victory)
         )
-        self.front = np.clip(self.front + movement, 0.0, 1.0)
-        self.front = np.where(collapse, np.maximum(self.front, p.war.collapse_control), self.front)
-        talks = fighting & ~collapse & (weeks >= p.war.ceasefire_min_weeks)
-        ceasefire = talks & (
-            model.weekly_uniform(streams.CEASEFIRE)
-            < ceasefire_chance(movement, p.war.ceasefire_hazard, p.war.stalemate_scale)
+        front = np.clip(self.front[rows] + movement, 0.0, 1.0)
+        front = np.where(fought_collapse, np.maximum(front, pick(p.war.collapse_control)), front)
+        self.front = with_rows(self.front, rows, front)
+        talks = ~fought_collapse & (weeks >= pick(p.war.ceasefire_min_weeks))
+        chance = ceasefire_chance(
+            movement, pick(p.war.ceasefire_hazard), pick(p.war.stalemate_scale)
         )
-        self.collapse_week = np.where(collapse, model.week, self.collapse_week)
+        fought_ceasefire = talks & (model.weekly_uniform(streams.CEASEFIRE)[rows] < chance)
+        collapse = spread(fought_collapse, rows, size, False)
+        ceasefire = spread(fought_ceasefire, rows, size, False)
+        self.collapse_week = np.where(collapse, week, self.collapse_week)
         ended = collapse | ceasefire
-        self.ceasefire_week = np.where(ended, model.week, self.ceasefire_week)
+        self.ceasefire_week = np.where(ended, week, self.ceasefire_week)
         self.at_war = self.at_war & ~ended
         model.narration.mask(
             collapse, "war", "Ukraine's defence collapses; a ceasefire on Russia's terms follows"
