@@ -119,3 +119,38 @@ def test_a_run_with_figures_leaves_matplotlib_to_its_helper(tmp_path):
     assert code == "0"
     assert imported == str(helped == "False"), "matplotlib only where no helper drew"
     assert len(list((tmp_path / "run" / "figures").glob("*.png"))) == 5
+
+
+SCRIPT = """
+import atexit, pathlib, sys, threading, time
+from crisis_sim import cli
+mark = pathlib.Path(sys.argv[1])
+atexit.register(lambda: mark.write_text("handlers ran"))
+if sys.argv[2] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), print("thread done"))).start()
+sys.argv = ["crisis-sim", *sys.argv[3:]]
+print("printed before the exit", end="")
+cli.script()
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"), [(["list"], 0), (["validate", "no_such_scenario"], 1)]
+)
+@pytest.mark.parametrize("thread", ["none", "thread"])
+def test_the_script_exits_with_mains_code_after_its_exit_handlers_and_any_thread(
+    tmp_path, arguments, expected, thread
+):
+    # The command's script skips the interpreter's teardown, never what an exit must
+    # do: the exit handlers run, buffered output is written, a running thread ends.
+    mark = tmp_path / "mark"
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(mark), thread, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == expected
+    assert mark.read_text() == "handlers ran"
+    assert done.stdout.startswith("printed before the exit")
+    assert ("thread done" in done.stdout) == (thread == "thread")
