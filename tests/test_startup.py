@@ -123,14 +123,14 @@ def test_a_run_with_figures_leaves_matplotlib_to_its_helper(tmp_path):
 
 SCRIPT = """
 import atexit, pathlib, sys, threading, time
-from crisis_sim import cli
+from crisis_sim.cli import _is_the_program, script
 mark = pathlib.Path(sys.argv[1])
 atexit.register(lambda: mark.write_text("handlers ran"))
 if sys.argv[2] == "thread":
     threading.Thread(target=lambda: (time.sleep(0.3), print("thread done"))).start()
 sys.argv = ["crisis-sim", *sys.argv[3:]]
-print("printed before the exit", end="")
-cli.script()
+print(f"program {_is_the_program()};", "printed before the exit", end="")
+script()
 """
 
 
@@ -141,8 +141,9 @@ cli.script()
 def test_the_script_exits_with_mains_code_after_its_exit_handlers_and_any_thread(
     tmp_path, arguments, expected, thread
 ):
-    # The command's script skips the interpreter's teardown, never what an exit must
-    # do: the exit handlers run, buffered output is written, a running thread ends.
+    # The command's script (here this process's program, as the console script would
+    # be) skips the interpreter's teardown, never what an exit must do: the exit
+    # handlers run, buffered output is written, a running thread ends.
     mark = tmp_path / "mark"
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(mark), thread, *arguments],
@@ -152,5 +153,5 @@ def test_the_script_exits_with_mains_code_after_its_exit_handlers_and_any_thread
     )
     assert done.returncode == expected
     assert mark.read_text() == "handlers ran"
-    assert done.stdout.startswith("printed before the exit")
+    assert done.stdout.startswith("program True; printed before the exit")
     assert ("thread done" in done.stdout) == (thread == "thread")

@@ -1237,17 +1237,35 @@ def script() -> NoReturn:
     but the interpreter does not free its objects one by one, which took about 0.6 s
     after a run (the compiled kernels' machine code, the libraries' modules; measured,
     ``benchmarks/README.md``) for nothing: the process ends. Where a thread other than
-    a daemon still runs, the exit is Python's own, which waits for it.
+    a daemon still runs, or where the script is not this process's program (called from
+    a notebook, a test or another program: :func:`_is_the_program`), the exit is
+    Python's own (``SystemExit``).
     """
     code = main()
     main_thread = threading.main_thread()
-    if any(not t.daemon and t is not main_thread for t in threading.enumerate()):
+    running = any(not t.daemon and t is not main_thread for t in threading.enumerate())
+    if running or not _is_the_program():
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def _is_the_program() -> bool:
+    """Whether :func:`script` runs as this process's program, nothing after it to run.
+
+    The ``__main__`` module is the console script or ``python -m crisis_sim``, both of
+    which import it by name, outside an interactive session or IPython (whose own
+    ``%run`` executes a script in ``__main__``).
+    """
+    program = sys.modules.get("__main__")
+    return (
+        vars(program).get("script") is script
+        and not sys.flags.interactive
+        and "IPython" not in sys.modules
+    )
 
 
 if __name__ == "__main__":
