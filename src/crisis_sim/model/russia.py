@@ -635,15 +635,8 @@ def _outlook(
 
 @helper
 def hold_then_values(
-    flows: np.ndarray,
-    deals: np.ndarray,
-    war_gain: np.ndarray,
-    war_cost: np.ndarray,
-    weight: np.ndarray,
-    status_quo: np.ndarray,
+    tables: tuple[np.ndarray, ...],
     aspiration: np.ndarray,
-    threshold: np.ndarray,
-    audience: np.ndarray,
     saved: np.ndarray,
     base: np.ndarray,
     level: int,
@@ -655,8 +648,11 @@ def hold_then_values(
     ``flow + delta^k (F - flow)`` (:func:`plans.hold_then`) with ``F`` the war then, less
     the thresholds still to cross, or the deal expected then (from ``base``, the status
     quo Russia keeps, what stays in force and the walk-back), less the audience cost of
-    backing down from the rung.
+    backing down from the rung. ``tables``: the flows, deals, war gains and costs,
+    discount weights, status quo, thresholds and audience costs (:func:`_plan_values`);
+    ``aspiration``, ``saved`` and ``base`` are a type's.
     """
+    flows, deals, war_gain, war_cost, weight, status_quo, threshold, audience = tables
     at = level + 1
     flow = flows[level, index, world]
     discount = weight[index, world]
@@ -740,6 +736,7 @@ def _plan_values(
         for world in range(size):
             kept = status_quo[world] * (1.0 - aspiration[kind, world]) - in_force[world]
             base[kind, world] = kept - walk_back[kind, world]
+    tables = (flows, deals, war_gain, war_cost, weight, status_quo, threshold, audience)
     war_plans = np.empty((types, levels, size))
     settle_best = np.empty((types, levels, size))
     for kind in range(types):
@@ -748,22 +745,7 @@ def _plan_values(
             strikes, settles = war_plans[kind, level], settle_best[kind, level]
             for index in range(count):
                 for world in range(size):
-                    strike, settle = hold_then_values(
-                        flows,
-                        deals,
-                        war_gain,
-                        war_cost,
-                        weight,
-                        status_quo,
-                        asp,
-                        threshold,
-                        audience,
-                        face,
-                        rest,
-                        level,
-                        index,
-                        world,
-                    )
+                    strike, settle = hold_then_values(tables, asp, face, rest, level, index, world)
                     best = strikes[world] if index > 0 else strike
                     strikes[world] = larger(best, strike)
                     best = settles[world] if index > 0 else settle
@@ -778,20 +760,7 @@ def _plan_values(
                 for kind in range(types):
                     for world in range(size):
                         strike, settle = hold_then_values(
-                            flows,
-                            deals,
-                            war_gain,
-                            war_cost,
-                            weight,
-                            status_quo,
-                            aspiration[kind],
-                            threshold,
-                            audience,
-                            saved[kind],
-                            base[kind],
-                            level,
-                            index,
-                            world,
+                            tables, aspiration[kind], saved[kind], base[kind], level, index, world
                         )
                         best_strike = war_plans[kind, level, world]
                         if strike_wait[kind, level, world] < 0 and is_best(strike, best_strike):
