@@ -684,8 +684,45 @@ def _run_with_share(monkeypatch, share: float, scenario: str):
     return model.outcomes(), model.history_frame(), [a.copy() for a in state], steps
 
 
-@pytest.mark.parametrize("scenario", ["baseline", "us_exercise_limits"])
-def test_valuing_only_the_worlds_in_crisis_changes_no_number(monkeypatch, scenario):
+PER_WORLD_ISSUES = """
+extends = "{baseline}"
+title = "Judgement on the issues"
+question = "What if the offers, reservation points and saliences are uncertain?"
+description = "Issue tables that differ from world to world (a test)."
+brief_ids = ["US-O1"]
+{uncertain}
+"""
+
+ISSUE_PARAMETERS = (
+    ("west.us_reservation.exercises", 0.3, 0.9),
+    ("west.nato_offer.inf_missiles", 0.0, 0.3),
+    ("west.us_share.exercises", 0.2, 0.8),
+    ("west.us_salience.enlargement", 0.2, 1.0),
+    ("russia.salience.exercises", 0.2, 1.0),
+    ("russia.distance_exponent", 1.0, 2.0),
+)
+"""Parameters whose tables then hold a value per world, read in the worlds in crisis alone."""
+
+
+@pytest.fixture(scope="module")
+def per_world_issues(tmp_path_factory) -> str:
+    """A scenario whose issue tables and distance exponent differ from world to world."""
+    from crisis_sim.scenario.files import bundled_scenarios
+
+    uncertain = "".join(
+        f'\n[[uncertain]]\nparam = "{path}"\ndistribution = "uniform"\nlow = {low}\nhigh = {high}\n'
+        for path, low, high in ISSUE_PARAMETERS
+    )
+    baseline = next(path for path in bundled_scenarios() if path.stem == "baseline")
+    path = tmp_path_factory.mktemp("issues") / "per_world_issues.toml"
+    path.write_text(PER_WORLD_ISSUES.format(baseline=baseline.as_posix(), uncertain=uncertain))
+    return str(path)
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "us_exercise_limits", "per_world_issues"])
+def test_valuing_only_the_worlds_in_crisis_changes_no_number(monkeypatch, scenario, request):
+    if scenario == "per_world_issues":
+        scenario = request.getfixturevalue("per_world_issues")
     # Russia's values and the West's offers in the worlds that have ended are read by
     # nothing: computing them there (share 0) or never (share above 1) gives every table
     # and every West state to the bit, and the compact path must really have run.
