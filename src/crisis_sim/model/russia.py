@@ -712,10 +712,10 @@ def _plan_values(
 ) -> None:
     """Russia's action values under each type, the rule of :meth:`Russia.type_values`, per world.
 
-    The tables of the outlook are read once for all the types: the inputs and results
-    that depend on the type (``aspiration``, ``saved``, ``walk_back``; ``utilities``,
-    ``war_plan``, ``peace_plan``, ``settle_base``, ``best_wait``, ``best_final``) have
-    a first axis of types, whose rows are computed alike, each as if alone.
+    Every type in one call: the inputs and results that depend on the type
+    (``aspiration``, ``saved``, ``walk_back``; ``utilities``, ``war_plan``,
+    ``peace_plan``, ``settle_base``, ``best_wait``, ``best_final``) have a first axis of
+    types, whose rows are computed alike, each as if alone.
 
     For each rung ``L`` Russia can hold at (1-3; tables are (rungs, waits, R)), the
     plans of holding ``k`` weeks at the weekly ``flow`` and then a final move worth
@@ -1177,8 +1177,8 @@ class Russia(mesa.Agent):
     ) -> tuple[TypeValues, TypeValues]:
         """:meth:`type_values` under the revisionist type and under the security-seeking one.
 
-        In one pass of the kernel over the outlook's tables: the same numbers as two
-        calls of :meth:`type_values`.
+        In one call of the kernel, with what both read prepared once: the same numbers
+        as two calls of :meth:`type_values`.
         """
         size = self.rung.shape[0]
         revisionist, security_seeking = self._valued(
