@@ -1234,7 +1234,7 @@ def script() -> NoReturn:
     :func:`main` on the command line's arguments, then an exit that skips the
     interpreter's teardown: every exit handler runs (helper processes, logging and
     temporary folders are closed as at any exit) and the standard streams are flushed,
-    but the interpreter does not free its objects one by one, which took about 0.6 s
+    but the interpreter does not free its objects one by one, which took about 0.7 s
     after a run (the compiled kernels' machine code, the libraries' modules; measured,
     ``benchmarks/README.md``) for nothing: the process ends. Where a thread other than
     a daemon still runs, or where the script is not this process's program (called from
@@ -1262,7 +1262,8 @@ def _is_the_program() -> bool:
     """
     program = sys.modules.get("__main__")
     return (
-        vars(program).get("script") is script
+        program is not None
+        and vars(program).get("script") is script
         and not sys.flags.interactive
         and "IPython" not in sys.modules
     )
