@@ -35,6 +35,7 @@ from crisis_sim.ensemble.results import (
     Results,
     scenario_hash,
 )
+from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.narration import story
 from crisis_sim.plots import figures as plots
 from crisis_sim.scenario.files import bundled_scenarios, load_scenario
@@ -445,6 +446,33 @@ def test_saved_results_load_back_exactly(saved):
         assert loaded.info[key] == original.info[key], key
     assert loaded.info["runs"] == RUNS
     assert loaded.info["seed"] == SCENARIO.run.seed
+
+
+def test_the_weeks_rungs_and_parameter_sets_are_32_bit_and_the_model_s_values(saved):
+    original, out = saved
+    narrow = [
+        "week",
+        "end_rung",
+        "max_rung",
+        "partial_week",
+        "war_collapse_week",
+        "ceasefire_week",
+        "war_clash_week",
+        "crossing_week",
+        "parameter_set",
+    ]
+    loaded = Results.load(out)
+    for table in (original.worlds, loaded.worlds):
+        assert {name: str(table[name].dtype) for name in narrow} == dict.fromkeys(narrow, "int32")
+        assert table["replication"].dtype == np.int64
+    model = CrisisModel.from_scenario(SCENARIO, replications=RUNS).run()
+    for name, state in (
+        ("week", model.outcome_week),
+        ("end_rung", model.russia.rung),
+        ("crossing_week", model.crossing_week),
+        ("parameter_set", model.parameter_set),
+    ):
+        np.testing.assert_array_equal(original.worlds[name].to_numpy(), state, err_msg=name)
 
 
 def test_a_loaded_result_reproduces_the_tables_and_figures(saved):
