@@ -452,7 +452,8 @@ def fan_charts(results: Results, *, axes: Sequence[Axes] | np.ndarray | None = N
     Args:
         results: The ensemble.
         axes: Four axes to draw into (any shape); a new 2 x 2 figure if None. The
-            figure's title names the scenario and the number of worlds.
+            figure's title names the scenario and the number of worlds, and one legend
+            below the panels stands for all four (the bands and the median).
     """
     if axes is None:
         figure = _figure(figsize=(10.0, 6.5), layout="constrained")
@@ -469,6 +470,15 @@ def fan_charts(results: Results, *, axes: Sequence[Axes] | np.ndarray | None = N
     for ax, variable in zip(panels, FAN_VARIABLES, strict=True):
         fan_chart(results, variable, ax=ax)
         ax.set_title(VARIABLES[variable].title, fontsize=10)
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
+    if axes is None:
+        # The top row shares the bottom row's weeks: one axis label, below.
+        for ax in grid[0]:
+            ax.set_xlabel("")
+    handles, labels = panels[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False, fontsize=9)
     figure.suptitle(f"Median, 50% and 90% bands - {_title(results)}")
     return figure
 
