@@ -113,9 +113,10 @@ def _print_results(results: Results) -> None:
     rate = f"{speed:,.0f} worlds/s, " if speed else ""
     compiling = info.get("seconds_compiling") or 0.0
     once = f"; {compiling:.1f} s of it compiling the kernels" if compiling > 0 else ""
+    twin = " and a twin process for half of each chunk" if info.get("twin") else ""
     print(
         f"\n{results.runs:,} worlds in {info['seconds_wall']:.1f} s "
-        f"({rate}{info['executor']}, {info['workers']} worker(s){once})"
+        f"({rate}{info['executor']}, {info['workers']} worker(s){twin}{once})"
     )
 
 

@@ -125,6 +125,10 @@ SUMMARY_KEYS: dict[str, str] = {
     "plan_hash": "SHA-256 of the run's plan (scenario, seed, worlds, chunks, sampling, version)",
     "executor": "where the worlds ran: local, processes or dask",
     "workers": "the number of worker processes",
+    "twin": (
+        "whether a second process forked from this one ran the second half of each chunk "
+        "(a run in one process on two cores or more; the same numbers either way)"
+    ),
     "scheduler": "the Dask scheduler's address, if one was given",
     "chunk_size": "worlds per chunk (changes speed and memory, never results)",
     "chunks": "the number of chunks",

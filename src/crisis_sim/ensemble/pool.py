@@ -23,9 +23,11 @@ POOL_MIN_CHUNKS = 3
 
 A pool's workers come from a server process that imports the package afresh (about
 1.5-2 s of CPU before the first chunk starts), and a run of one chunk leaves all but one
-worker idle: one or two chunks of 10,000 worlds finish sooner here. Measured on an idle
-2-core machine (benchmarks/README.md, "In this process or in a pool"): two chunks are
-about as fast either way with the numpy core; a pool wins from about four chunks.
+worker idle: one or two chunks of 10,000 worlds finish sooner here (where a twin
+forked from this process runs half of each chunk, :mod:`crisis_sim.ensemble.twin`).
+Measured on an idle 2-core machine (benchmarks/README.md, "In this process or in a
+pool"): two chunks are about as fast either way with the numpy core; a pool wins from
+about four chunks.
 Judgement within 3-4; results are the same either way (world k depends on (seed, k) alone).
 """
 

@@ -82,6 +82,7 @@ from crisis_sim.ensemble.results import (
     scenario_hash,
     write_weekly,
 )
+from crisis_sim.ensemble.twin import TWIN_MIN_WORLDS, Twin, twin_allowed
 from crisis_sim.model import compiled
 from crisis_sim.model.crisis import CrisisModel
 from crisis_sim.model.sampling import SAMPLINGS, Sampling
@@ -456,6 +457,57 @@ def _run_local(plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler:
         yield run_chunk(plan, first, count)
 
 
+def _twin(plan: Plan, todo: list[tuple[int, int]]) -> Twin | None:
+    """A :class:`~crisis_sim.ensemble.twin.Twin` for a run in this process, or None.
+
+    Forked, with the kernels loaded first so that it starts with them, where a chunk to
+    run is large enough to halve (:data:`~crisis_sim.ensemble.twin.TWIN_MIN_WORLDS`)
+    and this process may fork one (:func:`~crisis_sim.ensemble.twin.twin_allowed`).
+    """
+    if not any(count >= TWIN_MIN_WORLDS for _, count in todo) or not twin_allowed():
+        return None
+    compiled.load_kernels()
+    return Twin(run_chunk, plan)
+
+
+def _run_halves(plan: Plan, todo: list[tuple[int, int]], second: Twin) -> Iterator[Chunk]:
+    """Each chunk of ``todo``, its second half run by ``second`` while this process runs the first.
+
+    A chunk under :data:`~crisis_sim.ensemble.twin.TWIN_MIN_WORLDS` worlds runs here
+    whole. The halves are joined into the chunk (:func:`_joined`): the same worlds,
+    counts and tables as the chunk run at once.
+    """
+    for first, count in todo:
+        if count < TWIN_MIN_WORLDS:
+            yield run_chunk(plan, first, count)
+            continue
+        half = count // 2
+        second.start(first + half, count - half)
+        mine = run_chunk(plan, first, half)
+        yield _joined(mine, second.result())
+
+
+def _joined(first: Chunk, second: Chunk) -> Chunk:
+    """The chunk of ``first``'s worlds followed by ``second``'s (the next ones).
+
+    Counts and histograms add up, tables follow one another; the seconds and each
+    phase's seconds add up (as over a pool's chunks: time of both processes), the peak
+    is the larger one.
+    """
+    trajectories = [c.trajectories for c in (first, second) if len(c.trajectories)]
+    return Chunk(
+        first.first,
+        pd.concat([first.worlds, second.worlds], ignore_index=True),
+        first.state_counts + second.state_counts,
+        {name: counts + second.histograms[name] for name, counts in first.histograms.items()},
+        pd.concat(trajectories, ignore_index=True) if trajectories else pd.DataFrame(),
+        first.seconds + second.seconds,
+        max(first.peak_mib, second.peak_mib),
+        pd.concat([first.lever_weeks, second.lever_weeks], ignore_index=True),
+        {phase: first.phases.get(phase, 0.0) + second.phases.get(phase, 0.0) for phase in PHASES},
+    )
+
+
 def _run_processes(
     plan: Plan, todo: list[tuple[int, int]], workers: int, scheduler: str | None
 ) -> Iterator[Chunk]:
@@ -677,11 +729,21 @@ def _execute(
     table = _WorldsTable(plan)
     chunks = {first: table.take(chunk) for first, chunk in chunks.items()}
     compiling = _load_kernels_saying_so() if progress and executor == "local" and todo else 0.0
-    with tqdm(
-        total=plan.runs, initial=done_worlds, unit="world", desc=name, disable=not progress
-    ) as bar:
+    # Forked before the progress bar, whose monitor thread would forbid it.
+    second = _twin(plan, todo) if executor == "local" else None
+    chunks_of = (
+        _EXECUTORS[executor](plan, todo, workers, scheduler)
+        if second is None
+        else _run_halves(plan, todo, second)
+    )
+    with (
+        contextlib.nullcontext() if second is None else second,
+        tqdm(
+            total=plan.runs, initial=done_worlds, unit="world", desc=name, disable=not progress
+        ) as bar,
+    ):
         try:
-            for chunk in _EXECUTORS[executor](plan, todo, workers, scheduler):
+            for chunk in chunks_of:
                 if partial is not None:
                     _save_chunk(partial, plan, chunk)
                 chunks[chunk.first] = chunk
@@ -723,6 +785,7 @@ def _execute(
         "plan_hash": plan.hash,
         "executor": executor,
         "workers": workers,
+        "twin": second is not None,
         "scheduler": scheduler,
         "chunk_size": plan.chunk_size,
         "chunks": len(ordered),
@@ -853,7 +916,10 @@ def run(
             scheduler). ``workers > 1`` with ``local`` means ``processes``; a run of
             fewer than :data:`~crisis_sim.ensemble.pool.POOL_MIN_CHUNKS` chunks runs in
             this process all the same (``info["executor"]`` says ``local``), as a pool
-            would only slow it.
+            would only slow it. A run in this process halves each chunk of at least
+            :data:`~crisis_sim.ensemble.twin.TWIN_MIN_WORLDS` worlds with a process
+            forked from this one, on a core left idle, where it may fork one
+            (:mod:`crisis_sim.ensemble.twin`; ``info["twin"]``); the same numbers.
         scheduler: Address of a running Dask scheduler (``tcp://HOST:PORT``).
         chunk_size: Worlds per chunk; it changes speed and memory, never results.
         out: Folder to write the results to, chunk by chunk (resumable), or an
