@@ -9,11 +9,14 @@ same run, interleaved:
    process: wall time and CPU time of its whole process tree (:mod:`process_tree`).
    Target: under 2.5 s on an idle 2-core machine.
 3. The same run inside one fresh process, broken into its parts: import (what the
-   command imports, matplotlib included), set-up (the scenario, and building each
-   chunk's model: its parameters and random draws), simulation (stepping the weeks),
-   reduction (each chunk's rows and counts, and merging them), saving (the chunks and
-   the result files) and drawing (the main figures, in the command's default formats,
-   with a figure helper forked before the run as the command forks one where it can).
+   command imports, matplotlib included), set-up (the scenario, the compiled kernels,
+   loaded before the run, and building each chunk's model: its parameters and random
+   draws), simulation (stepping the weeks), reduction (each chunk's rows and counts, and
+   merging them), saving (the chunks and the result files) and drawing (the main
+   figures, in the command's default formats, with a figure helper forked before the
+   run as the command forks one where it can). Where a twin ran half of each chunk
+   beside this process (``crisis_sim.ensemble.twin``), a chunk's parts are the mean of
+   the two processes.
 4. In this process or in a pool (this checkout): runs of 1 to ``--chunks`` chunks of
    10,000 worlds, each a fresh process, in this process (one worker) and on a pool of
    two workers forced even for one or two chunks: wall time and CPU of the process tree.
@@ -59,6 +62,11 @@ loaded = time.perf_counter()
 # As the command does: a helper forked before the run draws some figures (a checkout
 # from before helpers draws them all here).
 helper = plots.figure_helper() if hasattr(plots, "figure_helper") else None
+# The kernels loaded first, timed apart (a run otherwise loads them in its first chunk,
+# or before it forks its twin).
+from crisis_sim.model import compiled
+compiled.load_kernels()
+loaded_kernels = time.perf_counter()
 results = runner.run(scenario, runs=runs, out=out, progress=False)
 ran = time.perf_counter()
 figures = out / "figures"
@@ -74,7 +82,9 @@ print(json.dumps({
     "file": cli.__file__,
     "import": imported - started,
     "load": loaded - imported,
-    "run": ran - loaded,
+    "kernels": loaded_kernels - loaded,
+    "run": ran - loaded_kernels,
+    "twin": bool(info.get("twin")),
     "in_chunks": info["seconds_in_chunks"],
     "phases": phases,
     "drawing": drawn - ran,
@@ -176,35 +186,45 @@ def main(argv: list[str] | None = None) -> int:
     header = ["import", "set-up", "simulation", "reduction", "saving", "drawing", "total"]
     print("   " + f"{'':<8}" + "".join(f"{h:>11}" for h in header) + "   figures")
     for name in checkouts:
-        row = min(parts[name], key=lambda p: p["import"] + p["load"] + p["run"] + p["drawing"])
+        row = min(parts[name], key=_total)
         phases = row["phases"]
-        saving = row["run"] - row["in_chunks"]
+        # A twin's half ran beside this process's: the chunk's parts are the mean of two.
+        share = 2 if row["twin"] else 1
+        saving = row["run"] - row["in_chunks"] / share
+        setup = row["load"] + row["kernels"]
         if phases["setup"] is None:
-            cells = [row["import"], row["load"], row["in_chunks"], None, saving, row["drawing"]]
+            cells = [row["import"], setup, row["in_chunks"], None, saving, row["drawing"]]
             note = "(set-up + simulation + reduction of the chunks under simulation)"
         else:
             cells = [
                 row["import"],
-                row["load"] + phases["setup"],
-                phases["simulation"],
-                phases["reduction"],
+                setup + phases["setup"] / share,
+                phases["simulation"] / share,
+                phases["reduction"] / share,
                 saving,
                 row["drawing"],
             ]
-            note = ""
-        total = row["import"] + row["load"] + row["run"] + row["drawing"]
+            note = "(a twin ran half of the chunk beside it)" if row["twin"] else ""
+        total = _total(row)
         text = "".join(f"{'':>11}" if cell is None else f"{cell:>11.3f}" for cell in cells)
         formats = sorted({figure.rsplit(".", 1)[1] for figure in row["figures"]})
         print(
             f"   {name:<8}{text}{total:>11.3f}   {len(row['figures'])} {'+'.join(formats)} {note}"
         )
     print(
-        "   saving: the run's time outside its chunks (saving each chunk and the results, "
-        "merging the chunks)"
+        "   set-up: the scenario, the kernels (loaded before the run) and each chunk's model;"
+        "\n   saving: the run's time outside its chunks (saving each chunk and the results, "
+        "merging the chunks);\n   with a twin, a chunk's parts are the mean of the two "
+        "processes, which ran its halves side by side"
     )
     if args.chunks:
         crossover(args.chunks)
     return 0
+
+
+def _total(row: dict) -> float:
+    """A run's wall time in one process, import to figures."""
+    return row["import"] + row["load"] + row["kernels"] + row["run"] + row["drawing"]
 
 
 def crossover(most: int) -> None:
