@@ -18,21 +18,25 @@ from crisis_sim.ensemble import runner, twin
 from crisis_sim.ensemble.results import Results
 from crisis_sim.scenario.files import load_scenario
 
-WORLDS = 2 * twin.TWIN_MIN_WORLDS
-"""One chunk, cut in two halves of the least size a twin takes."""
+CHUNK = 2 * twin.TWIN_MIN_WORLDS
+"""A chunk cut in two halves of the least size a twin takes."""
+
+WORLDS = 2 * CHUNK + 1_000
+"""Two chunks a twin halves (the second's half sent while the first is handed on), and a
+last one too small to halve."""
 
 SCENARIO = "us_exercise_limits"
 """A bundled scenario with levers, so that the levers' table is joined too."""
 
-KEPT = (3, WORLDS // 2 - 1, WORLDS // 2, WORLDS - 1)
-"""Worlds whose trajectories are kept: either side of the cut."""
+KEPT = (3, CHUNK // 2 - 1, CHUNK // 2, CHUNK + CHUNK // 2, WORLDS - 1)
+"""Worlds whose trajectories are kept: either side of a cut, and in the last chunk."""
 
 WITH_A_TWIN = f"""
 import sys
 from crisis_sim.ensemble import runner, twin
 twin._cores = lambda: 2  # one core is enough to check the numbers
 results = runner.run(
-    {SCENARIO!r}, runs={WORLDS}, chunk_size={WORLDS}, trajectories={KEPT!r},
+    {SCENARIO!r}, runs={WORLDS}, chunk_size={CHUNK}, trajectories={KEPT!r},
     out=sys.argv[1], progress=False,
 )
 print("twin", results.info["twin"])
@@ -62,7 +66,7 @@ def test_a_run_with_a_twin_gives_the_worlds_of_one_run_to_the_bit(tmp_path, monk
     assert done.stdout.split() == ["twin", "True"], done.stderr
     monkeypatch.setattr(runner, "twin_allowed", lambda: False)
     alone = runner.run(
-        load_scenario(SCENARIO), runs=WORLDS, chunk_size=WORLDS, trajectories=KEPT, progress=False
+        load_scenario(SCENARIO), runs=WORLDS, chunk_size=CHUNK, trajectories=KEPT, progress=False
     )
     assert alone.info["twin"] is False
     halves = Results.load(out)
@@ -154,7 +158,7 @@ def test_a_small_chunk_forks_no_twin(monkeypatch):
 
 
 def test_the_command_says_when_a_twin_ran(tmp_path):
-    command = ["run", "baseline", "--runs", str(WORLDS), "--out", str(tmp_path / "out")]
+    command = ["run", "baseline", "--runs", str(CHUNK), "--out", str(tmp_path / "out")]
     done = subprocess.run(
         [sys.executable, "-m", "crisis_sim", *command, "--no-figures", "--quiet"],
         capture_output=True,

@@ -475,16 +475,23 @@ def _run_halves(plan: Plan, todo: list[tuple[int, int]], second: Twin) -> Iterat
 
     A chunk under :data:`~crisis_sim.ensemble.twin.TWIN_MIN_WORLDS` worlds runs here
     whole. The halves are joined into the chunk (:func:`_joined`): the same worlds,
-    counts and tables as the chunk run at once.
+    counts and tables as the chunk run at once. The twin gets the next chunk's half
+    before this one is handed on, so it runs while the caller saves and merges.
     """
-    for first, count in todo:
+
+    def give(index: int) -> None:
+        if index < len(todo) and todo[index][1] >= TWIN_MIN_WORLDS:
+            first, count = todo[index]
+            second.start(first + count // 2, count - count // 2)
+
+    give(0)
+    for index, (first, count) in enumerate(todo):
         if count < TWIN_MIN_WORLDS:
-            yield run_chunk(plan, first, count)
-            continue
-        half = count // 2
-        second.start(first + half, count - half)
-        mine = run_chunk(plan, first, half)
-        yield _joined(mine, second.result())
+            chunk = run_chunk(plan, first, count)
+        else:
+            chunk = _joined(run_chunk(plan, first, count // 2), second.result())
+        give(index + 1)
+        yield chunk
 
 
 def _joined(first: Chunk, second: Chunk) -> Chunk:
