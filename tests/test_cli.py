@@ -70,7 +70,7 @@ def test_run_writes_the_worlds_the_summary_and_the_figures(baseline_run):
 def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, monkeypatch):
     # A fork, whatever other threads pytest runs; as on a machine of two cores.
     monkeypatch.setattr(helpers, "_forks", lambda: True)
-    monkeypatch.setattr(cli, "_cores", lambda: 2)
+    monkeypatch.setattr(pool, "cores", lambda: 2)
     started = []
     helper = plots.figure_helper
     monkeypatch.setattr(plots, "figure_helper", lambda: started.append(1) or helper())
@@ -84,7 +84,7 @@ def test_a_run_in_one_process_draws_with_a_helper_the_same_figures(tmp_path, mon
     }
     parser = cli.build_parser()
     for cores, options, in_process in ((2, [], False), (2, ["--no-figures"], True), (1, [], True)):
-        monkeypatch.setattr(cli, "_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(pool, "cores", lambda cores=cores: cores)
         args = parser.parse_args(["run", "baseline", *options])
         with cli._figure_helper(args, in_process=in_process) as unused:
             assert unused is None, "a helper only where the run leaves a core idle"

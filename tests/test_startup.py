@@ -107,9 +107,9 @@ def test_a_run_with_figures_leaves_matplotlib_to_its_helper(tmp_path):
     # the worlds never imports matplotlib: the helper's two processes draw every figure.
     out = str(tmp_path / "run")
     code = (
-        "import sys; from crisis_sim import cli; "
+        "import sys; from crisis_sim import cli; from crisis_sim.ensemble import pool; "
         f"code = cli.main(['run', 'baseline', '--runs', '20', '--quiet', '--out', {out!r}]); "
-        "helped = cli._cores() > 1 and sys.platform.startswith('linux'); "
+        "helped = pool.cores() > 1 and sys.platform.startswith('linux'); "
         "print(code, helped, 'matplotlib' in sys.modules)"
     )
     done = subprocess.run(

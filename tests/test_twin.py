@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crisis_sim.ensemble import runner, twin
+from crisis_sim.ensemble import pool, runner, twin
 from crisis_sim.ensemble.results import Results
 from crisis_sim.scenario.files import load_scenario
 
@@ -33,8 +33,8 @@ KEPT = (3, CHUNK // 2 - 1, CHUNK // 2, CHUNK + CHUNK // 2, WORLDS - 1)
 
 WITH_A_TWIN = f"""
 import sys
-from crisis_sim.ensemble import runner, twin
-twin._cores = lambda: 2  # one core is enough to check the numbers
+from crisis_sim.ensemble import pool, runner
+pool.cores = lambda: 2  # one core is enough to check the numbers
 results = runner.run(
     {SCENARIO!r}, runs={WORLDS}, chunk_size={CHUNK}, trajectories={KEPT!r},
     out=sys.argv[1], progress=False,
@@ -166,5 +166,16 @@ def test_the_command_says_when_a_twin_ran(tmp_path):
         timeout=300,
         check=True,
     )
-    forks = sys.platform.startswith("linux") and twin._cores() > 1
+    forks = sys.platform.startswith("linux") and pool.cores() > 1
     assert ("1 worker(s) and a twin process" in done.stdout) is forks, done.stdout
+
+
+def test_a_run_goes_on_without_a_twin_where_the_fork_fails(monkeypatch):
+    def no_fork(*arguments):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(runner, "twin_allowed", lambda: True)
+    monkeypatch.setattr(runner, "Twin", no_fork)
+    results = runner.run("baseline", runs=twin.TWIN_MIN_WORLDS, progress=False)
+    assert results.info["twin"] is False
+    assert len(results.worlds) == twin.TWIN_MIN_WORLDS

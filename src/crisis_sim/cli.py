@@ -315,7 +315,7 @@ def _figure_helper(args: argparse.Namespace, *, in_process: bool) -> Iterator[Ex
     """
     from crisis_sim import plots
 
-    wanted = not args.no_figures and in_process and _cores() > 1
+    wanted = not args.no_figures and in_process and pool.cores() > 1
     helper = plots.figure_helper() if wanted else None
     if helper is None:
         yield None
@@ -326,13 +326,6 @@ def _figure_helper(args: argparse.Namespace, *, in_process: bool) -> Iterator[Ex
         helper.shutdown(wait=False, cancel_futures=True)
         raise
     helper.shutdown()
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _draw(

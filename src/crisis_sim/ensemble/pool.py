@@ -58,6 +58,13 @@ def starts_pool(chunks: int) -> bool:
     return chunks >= POOL_MIN_CHUNKS
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def start_server() -> None:
     """Start the workers' server now, where the platform has one.
 

@@ -463,11 +463,16 @@ def _twin(plan: Plan, todo: list[tuple[int, int]]) -> Twin | None:
     Forked, with the kernels loaded first so that it starts with them, where a chunk to
     run is large enough to halve (:data:`~crisis_sim.ensemble.twin.TWIN_MIN_WORLDS`)
     and this process may fork one (:func:`~crisis_sim.ensemble.twin.twin_allowed`).
+    Where the fork fails (no memory or processes left to the user), the run goes on
+    without one.
     """
     if not any(count >= TWIN_MIN_WORLDS for _, count in todo) or not twin_allowed():
         return None
     compiled.load_kernels()
-    return Twin(run_chunk, plan)
+    try:
+        return Twin(run_chunk, plan)
+    except OSError:
+        return None
 
 
 def _run_halves(plan: Plan, todo: list[tuple[int, int]], second: Twin) -> Iterator[Chunk]:

@@ -24,7 +24,6 @@ held, and then there is no twin.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 import threading
@@ -34,6 +33,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Any
 
+from crisis_sim.ensemble import pool
+
 TWIN_MIN_WORLDS = 4_000
 """The fewest worlds of a chunk that is cut in two for a twin; smaller ones run here.
 
@@ -41,13 +42,6 @@ Below it the fork, sending half a chunk's results back (about 2 MiB for 2,000 wo
 and joining them cost more than half a chunk takes: a setting of speed, not of the
 model (judgement, from the 10,000-world figures in ``benchmarks/README.md``).
 """
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _pool_thread(thread: threading.Thread) -> bool:
@@ -75,7 +69,7 @@ def twin_allowed() -> bool:
         sys.platform.startswith("linux")
         and multiprocessing.parent_process() is None
         and threading.current_thread() is threading.main_thread()
-        and _cores() > 1
+        and pool.cores() > 1
         and _quiet_threads()
     )
 
