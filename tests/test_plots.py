@@ -7,9 +7,13 @@ colours, tick labels) and compares them with the table the figure was drawn from
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import subprocess
 import sys
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
@@ -775,6 +780,42 @@ def test_the_figures_are_drawn_here_when_the_helper_has_died(
         helper.submit(os._exit, 1)
         shared = helpers.save_main_figures(baseline, tmp_path, helper=helper)
     assert {path.name: path.read_bytes() for path in shared} == drawn_alone
+
+
+def test_a_helper_forks_its_second_process_from_its_first_which_it_ends_with(monkeypatch):
+    monkeypatch.setattr(helpers, "_forks", lambda: True)
+    with helpers.figure_helper() as helper:
+        # Run after the import, in the same process (the helper has one of this one's).
+        first = psutil.Process(helper.submit(os.getpid).result())
+        assert first.ppid() == os.getpid()
+        (second,) = [
+            child
+            for child in first.children()
+            if "resource_tracker" not in " ".join(child.cmdline())
+        ]
+        helper.submit(os._exit, 1)
+        first.wait(timeout=30)
+        second.wait(timeout=30)
+
+
+def test_the_helper_s_first_process_draws_what_the_second_cannot(
+    baseline, drawn_alone, tmp_path: Path, monkeypatch
+):
+    broken = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*multi-threaded.*", DeprecationWarning)
+        with pytest.raises(BrokenProcessPool):
+            broken.submit(os._exit, 1).result()
+    monkeypatch.setattr(helpers, "_SECOND", broken)
+    others = [name for name in helpers.MAIN_FIGURES if name not in helpers.WEEKLY_FIGURES]
+    read = [column for column in helpers.WORLD_COLUMNS if column in baseline.worlds]
+    parts = [(baseline.reduced(), helpers.WEEKLY_FIGURES), (baseline.reduced(read), others)]
+    drawn = helpers._draw_shared(parts, tmp_path, ("png",))
+    assert set(drawn) == set(helpers.MAIN_FIGURES)
+    assert {path.name: path.read_bytes() for paths in drawn.values() for path in paths} == (
+        drawn_alone
+    )
+    broken.shutdown()
 
 
 def test_an_error_in_the_helper_reaches_the_caller_as_it_was(baseline, tmp_path, monkeypatch):

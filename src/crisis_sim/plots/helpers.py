@@ -1,10 +1,11 @@
 """The main figures of a result, drawn here or by helper processes at the same time.
 
 :func:`save_main_figures` draws the five main figures of a result. Given a helper
-(:func:`figure_helper`: two processes forked from this one before a run), it sends
-them there, the week-by-week figures to one process and the others to the other, each
-with only the part of the result it reads (:meth:`~crisis_sim.ensemble.results.Results.
-reduced`), and this process imports no plotting library at all. The module imports
+(:func:`figure_helper`: two processes, the first forked from this one before a run,
+the second from the first once it has imported matplotlib), it sends them there, the
+week-by-week figures to one process and the others to the other, each with only the
+part of the result it reads (:meth:`~crisis_sim.ensemble.results.Results.reduced`),
+and this process imports no plotting library at all. The module imports
 no matplotlib itself: the command line uses it without paying for the import (about
 0.45 s) in the process that runs the worlds.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.util
+import os
 import signal
 import sys
 import threading
@@ -46,6 +49,9 @@ WORLD_COLUMNS: tuple[str, ...] = ("replication", "outcome", "week", "parameter_s
 HELPER_PROCESSES = 2
 """Processes of a figure helper: one for the week-by-week figures, one for the others."""
 
+_SECOND: ProcessPoolExecutor | None = None
+"""In a figure helper's first process, its second process (see :func:`_import_figures`)."""
+
 
 def _forks() -> bool:
     """Whether this process can fork a figure helper.
@@ -73,12 +79,15 @@ def figure_helper() -> ProcessPoolExecutor | None:
     Started from the main thread, the helper ignores Ctrl-C (the signal reaches every
     process of the terminal's group): this process is the one to stop, and it shuts
     the helper down.
+
+    Of the two, only the first is forked from this process; it imports matplotlib, then
+    forks the second, which starts with it imported: the import, about 0.45 s of a core,
+    is paid once, and the helper takes one core from this process while it loads the
+    model's kernels, not two.
     """
     if not _forks():
         return None
-    helper = ProcessPoolExecutor(
-        max_workers=HELPER_PROCESSES, mp_context=multiprocessing.get_context("fork")
-    )
+    helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
     try:
@@ -91,8 +100,7 @@ def figure_helper() -> ProcessPoolExecutor | None:
             warnings.filterwarnings(
                 "ignore", "This process .* is multi-threaded", DeprecationWarning
             )
-            for _ in range(HELPER_PROCESSES):
-                helper.submit(_import_figures)
+            helper.submit(_import_figures)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGINT, previous)
@@ -100,8 +108,52 @@ def figure_helper() -> ProcessPoolExecutor | None:
 
 
 def _import_figures() -> None:
-    """Import matplotlib and the figures (in a helper, while the run goes on)."""
+    """Import matplotlib and the figures, then fork the helper's second process.
+
+    Run in a helper's first process, while the run goes on. The second process is a
+    pool of one of this process's own, shut down as this process ends, and it ends
+    itself if this process is killed (:func:`~crisis_sim.ensemble.pool.exit_with`).
+    """
+    global _SECOND
     import crisis_sim.plots.figures  # noqa: F401
+    from crisis_sim.ensemble.pool import exit_with
+
+    second = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=exit_with,
+        initargs=(os.getpid(),),
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        second.submit(int).result()
+    multiprocessing.util.Finalize(second, second.shutdown, exitpriority=10)
+    _SECOND = second
+
+
+def _draw_shared(
+    parts: Sequence[tuple[Results, Sequence[str]]], folder: Path, formats: Sequence[str]
+) -> dict[str, list[Path]]:
+    """Draw each part's figures, the first here and the others in the helper's second process.
+
+    Run in a helper's first process. A part the second process cannot draw (it has
+    died, or is not there) is drawn here.
+    """
+    sent: list[Future[dict[str, list[Path]]]] = []
+    if _SECOND is not None:
+        with contextlib.suppress(BrokenProcessPool):
+            for results, names in parts[1:]:
+                sent.append(_SECOND.submit(_draw, results, names, folder, formats))
+    first, names = parts[0]
+    drawn = _draw(first, names, folder, formats)
+    for future in sent:
+        with contextlib.suppress(BrokenProcessPool):
+            drawn |= future.result()
+    for results, names in parts[1:]:
+        left = [name for name in names if name not in drawn]
+        if left:
+            drawn |= _draw(results, left, folder, formats)
+    return drawn
 
 
 def _draw(
@@ -140,9 +192,9 @@ def save_main_figures(
     columns = {WEEKLY_FIGURES: [], others: [c for c in WORLD_COLUMNS if c in results.worlds]}
     sent: list[Future[dict[str, list[Path]]]] = []
     if helper is not None:
+        parts = [(results.reduced(read), names) for names, read in columns.items()]
         with contextlib.suppress(BrokenProcessPool):
-            for names, read in columns.items():
-                sent.append(helper.submit(_draw, results.reduced(read), names, folder, chosen))
+            sent.append(helper.submit(_draw_shared, parts, folder, chosen))
     drawn: dict[str, list[Path]] = {}
     for future in sent:
         with contextlib.suppress(BrokenProcessPool):
