@@ -81,6 +81,19 @@ def test_a_run_with_a_twin_gives_the_worlds_of_one_run_to_the_bit(tmp_path, monk
     assert sorted(set(halves.trajectories["replication"])) == list(KEPT)
 
 
+def test_each_run_of_a_script_gets_a_twin_after_the_progress_bars_of_earlier_ones():
+    code = (
+        "from crisis_sim.ensemble import pool, runner; pool.cores = lambda: 2; "
+        f"runs = [runner.run('baseline', runs={CHUNK}, progress=True) for _ in range(2)]; "
+        "print(*(r.info['twin'] for r in runs))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr
+    assert "100%" in done.stderr
+
+
 def test_joined_halves_equal_the_chunk_run_at_once():
     plan = runner.make_plan(
         load_scenario("baseline"),

@@ -211,6 +211,18 @@ PHASES = ("setup", "simulation", "reduction")
 its weeks, and reducing it to rows and counts."""
 
 
+class _Progress(tqdm):
+    """The runner's progress bar: tqdm's, without tqdm's monitor thread.
+
+    That thread (it wakes every 10 s to check on bars slow to print) outlives the bar,
+    and a thread left running keeps later runs in this process from forking a twin
+    (:func:`~crisis_sim.ensemble.twin.twin_allowed`): a script or ``crisis-sim compare``
+    running one scenario after another would have had one for its first run alone.
+    """
+
+    monitor_interval = 0
+
+
 def _model(
     scenario: Scenario,
     *,
@@ -416,7 +428,7 @@ def _run_worlds(
     progress: bool,
 ) -> Iterator[pd.DataFrame]:
     """The chunks of :func:`run_worlds`, run as they are asked for."""
-    with tqdm(
+    with _Progress(
         total=worlds, unit="world", desc=scenario.name or "worlds", disable=not progress
     ) as bar:
         for start, count in chunk_plan(worlds, chunk_size):
@@ -750,7 +762,7 @@ def _execute(
     )
     with (
         contextlib.nullcontext() if second is None else second,
-        tqdm(
+        _Progress(
             total=plan.runs, initial=done_worlds, unit="world", desc=name, disable=not progress
         ) as bar,
     ):
