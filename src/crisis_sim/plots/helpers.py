@@ -46,9 +46,6 @@ WEEKLY_FIGURES: tuple[str, ...] = ("outcomes_over_time", "fan_charts")
 WORLD_COLUMNS: tuple[str, ...] = ("replication", "outcome", "week", "parameter_set")
 """The columns of the per-world table the other main figures read (those a result has)."""
 
-HELPER_PROCESSES = 2
-"""Processes of a figure helper: one for the week-by-week figures, one for the others."""
-
 _SECOND: ProcessPoolExecutor | None = None
 """In a figure helper's first process, its second process (see :func:`_import_figures`)."""
 
@@ -190,15 +187,11 @@ def save_main_figures(
     folder.mkdir(parents=True, exist_ok=True)
     others = tuple(name for name in MAIN_FIGURES if name not in WEEKLY_FIGURES)
     columns = {WEEKLY_FIGURES: [], others: [c for c in WORLD_COLUMNS if c in results.worlds]}
-    sent: list[Future[dict[str, list[Path]]]] = []
+    drawn: dict[str, list[Path]] = {}
     if helper is not None:
         parts = [(results.reduced(read), names) for names, read in columns.items()]
         with contextlib.suppress(BrokenProcessPool):
-            sent.append(helper.submit(_draw_shared, parts, folder, chosen))
-    drawn: dict[str, list[Path]] = {}
-    for future in sent:
-        with contextlib.suppress(BrokenProcessPool):
-            drawn |= future.result()
+            drawn = helper.submit(_draw_shared, parts, folder, chosen).result()
     left = [name for name in MAIN_FIGURES if name not in drawn]
     if left:
         drawn |= _draw(results, left, folder, chosen)
