@@ -16,9 +16,11 @@ no other Python thread but those of :mod:`concurrent.futures` process pools (the
 command line's figure helper has two: its manager, waiting in ``select`` for results,
 and the feeder of its call queue). A lock such a thread holds at the fork stays held
 in the child, but it is the pool's own, and the twin, which only runs chunks and exits
-through ``os._exit``, never uses that pool. Any other thread (Dask's,
-Jupyter's, pytest-xdist's, tqdm's monitor) could hold a lock the child would inherit
-held, and then there is no twin.
+through ``os._exit``, never uses that pool. Any other Python thread (Dask's,
+Jupyter's, tqdm's monitor) could hold a lock the child would inherit held, and then
+there is no twin. Threads that :mod:`threading` does not list (native ones: numpy's
+BLAS pool and pyarrow's, made anew in a forked child; one that pytest-xdist's execnet
+starts itself) are not seen here; the twin touches none of their state.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import multiprocessing
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from concurrent.futures import process as futures_process
 from concurrent.futures.process import BrokenProcessPool
@@ -115,7 +118,15 @@ class Twin:
         self._process = context.Process(
             target=_serve, args=(child, function, fixed), name="crisis_sim-twin", daemon=True
         )
-        self._process.start()
+        # Python warns of any thread of the process at a fork, native ones included: the
+        # pools of numpy's BLAS and of pyarrow, which are made anew in a forked child
+        # (both register fork handlers for it). The Python threads are checked by
+        # twin_allowed; the twin only runs chunks and touches no other thread's state.
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            self._process.start()
         child.close()
 
     def start(self, *arguments: Any) -> None:
