@@ -192,3 +192,14 @@ def test_a_run_goes_on_without_a_twin_where_the_fork_fails(monkeypatch):
     results = runner.run("baseline", runs=twin.TWIN_MIN_WORLDS, progress=False)
     assert results.info["twin"] is False
     assert len(results.worlds) == twin.TWIN_MIN_WORLDS
+
+
+def test_forking_silences_python_s_warning_of_threads_at_a_fork_and_nothing_else():
+    fork = "This process (pid=1) is multi-threaded, use of fork() may lead to deadlocks."
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pool.forking():
+            warnings.warn(fork, DeprecationWarning, stacklevel=1)
+            warnings.warn("something else", DeprecationWarning, stacklevel=1)
+        warnings.warn(fork, DeprecationWarning, stacklevel=1)
+    assert [str(w.message) for w in seen] == ["something else", fork]

@@ -11,12 +11,15 @@ first.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
 import select
 import threading
 import time
+import warnings
+from collections.abc import Iterator
 
 POOL_MIN_CHUNKS = 3
 """Fewest chunks left to run for which a process pool is started; fewer run in this process.
@@ -56,6 +59,21 @@ def starts_pool(chunks: int) -> bool:
     start the server early.
     """
     return chunks >= POOL_MIN_CHUNKS
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Silence Python's warning of threads at a fork, for the forks this package makes.
+
+    Python warns of any thread of a process that forks, native ones included. The
+    package forks (its figure helper, a run's twin) only where :mod:`threading` lists
+    no thread but those that cannot hurt the child; the native ones are the pools of
+    numpy's BLAS and of pyarrow, which are made anew in a forked child (both register
+    fork handlers for it).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        yield
 
 
 def cores() -> int:

@@ -29,7 +29,6 @@ import multiprocessing
 import signal
 import sys
 import threading
-import warnings
 from collections.abc import Callable
 from concurrent.futures import process as futures_process
 from concurrent.futures.process import BrokenProcessPool
@@ -118,14 +117,7 @@ class Twin:
         self._process = context.Process(
             target=_serve, args=(child, function, fixed), name="crisis_sim-twin", daemon=True
         )
-        # Python warns of any thread of the process at a fork, native ones included: the
-        # pools of numpy's BLAS and of pyarrow, which are made anew in a forked child
-        # (both register fork handlers for it). The Python threads are checked by
-        # twin_allowed; the twin only runs chunks and touches no other thread's state.
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", "This process .* is multi-threaded", DeprecationWarning
-            )
+        with pool.forking():
             self._process.start()
         child.close()
 

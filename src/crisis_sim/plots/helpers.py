@@ -19,13 +19,13 @@ import os
 import signal
 import sys
 import threading
-import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crisis_sim.ensemble.pool import exit_with, forking
 from crisis_sim.plots.formats import DEFAULT_FORMATS, figure_formats
 
 if TYPE_CHECKING:
@@ -90,13 +90,8 @@ def figure_helper() -> ProcessPoolExecutor | None:
     try:
         # An executor forks all its processes on the first task: fork them now, before
         # this process starts threads or fills more memory. They keep the ignored
-        # Ctrl-C. Python warns of any thread of the process, native ones included: here
-        # only the pools of numpy's BLAS and of pyarrow, which are made anew in a forked
-        # child (both register fork handlers for it).
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", "This process .* is multi-threaded", DeprecationWarning
-            )
+        # Ctrl-C.
+        with forking():
             helper.submit(_import_figures)
     finally:
         if in_main_thread:
@@ -113,7 +108,6 @@ def _import_figures() -> None:
     """
     global _SECOND
     import crisis_sim.plots.figures  # noqa: F401
-    from crisis_sim.ensemble.pool import exit_with
 
     second = ProcessPoolExecutor(
         max_workers=1,
@@ -121,8 +115,7 @@ def _import_figures() -> None:
         initializer=exit_with,
         initargs=(os.getpid(),),
     )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+    with forking():
         second.submit(int).result()
     multiprocessing.util.Finalize(second, second.shutdown, exitpriority=10)
     _SECOND = second
