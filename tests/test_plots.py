@@ -11,7 +11,6 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -31,6 +30,7 @@ from matplotlib.colors import same_color
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.patches import StepPatch
 
+from crisis_sim.ensemble import pool
 from crisis_sim.ensemble import runner as ensemble
 from crisis_sim.ensemble.results import BINNED, EVENT_OUTCOMES, VARIABLES, Results
 from crisis_sim.model.domain import OUTCOME_FACTS, OUTCOMES, Outcome
@@ -802,10 +802,8 @@ def test_the_helper_s_first_process_draws_what_the_second_cannot(
     baseline, drawn_alone, tmp_path: Path, monkeypatch
 ):
     broken = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*multi-threaded.*", DeprecationWarning)
-        with pytest.raises(BrokenProcessPool):
-            broken.submit(os._exit, 1).result()
+    with pool.forking(), pytest.raises(BrokenProcessPool):
+        broken.submit(os._exit, 1).result()
     monkeypatch.setattr(helpers, "_SECOND", broken)
     others = [name for name in helpers.MAIN_FIGURES if name not in helpers.WEEKLY_FIGURES]
     read = [column for column in helpers.WORLD_COLUMNS if column in baseline.worlds]

@@ -43,17 +43,6 @@ print("twin", results.info["twin"])
 """
 
 
-def _forking(function, *arguments):
-    """``function(*arguments)`` with Python's warning of a fork among threads silenced.
-
-    pytest-xdist's worker runs threads of its own; the twins forked here run plain
-    functions, which take none of their locks.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*multi-threaded.*", DeprecationWarning)
-        return function(*arguments)
-
-
 def test_a_run_with_a_twin_gives_the_worlds_of_one_run_to_the_bit(tmp_path, monkeypatch):
     out = tmp_path / "with"
     done = subprocess.run(
@@ -120,7 +109,7 @@ def test_joined_halves_equal_the_chunk_run_at_once():
 
 
 def test_a_twin_answers_each_call_and_raises_its_errors_here():
-    with _forking(twin.Twin, divmod, 17) as second:
+    with twin.Twin(divmod, 17) as second:
         second.start(5)
         assert second.result() == (3, 2)
         second.start(0)
@@ -131,7 +120,7 @@ def test_a_twin_answers_each_call_and_raises_its_errors_here():
 
 
 def test_a_twin_that_dies_is_a_broken_pool_and_closing_it_after_is_safe():
-    second = _forking(twin.Twin, os._exit)
+    second = twin.Twin(os._exit)
     second.start(3)
     with pytest.raises(BrokenProcessPool, match="died"):
         second.result()
@@ -140,7 +129,7 @@ def test_a_twin_that_dies_is_a_broken_pool_and_closing_it_after_is_safe():
 
 
 def test_an_error_inside_the_block_stops_the_twin_at_once():
-    with pytest.raises(KeyError), _forking(twin.Twin, divmod, 17) as second:
+    with pytest.raises(KeyError), twin.Twin(divmod, 17) as second:
         second.start(5)
         raise KeyError("the run failed")
     assert not second._process.is_alive()
@@ -148,8 +137,8 @@ def test_an_error_inside_the_block_stops_the_twin_at_once():
 
 def test_no_twin_beside_another_thread_but_beside_a_process_pool_s_own():
     before = set(threading.enumerate())
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        assert _forking(pool.submit, abs, -1).result() == 1
+    with ProcessPoolExecutor(max_workers=1) as executor, pool.forking():
+        assert executor.submit(abs, -1).result() == 1
         started = set(threading.enumerate()) - before
         assert started
         assert all(twin._pool_thread(thread) for thread in started)
